@@ -1,0 +1,2 @@
+export * from './lattice.error';
+export * from './config-validation.error';

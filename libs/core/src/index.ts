@@ -1,0 +1,17 @@
+export * from './lattice.module';
+export * from './lattice.constants';
+export * from './lattice.messages';
+export { LATTICE_MODULE_OPTIONS } from './lattice.module-definition';
+export * from './interfaces';
+export * from './errors';
+export * from './config/config.schema';
+export { loadLatticeConfig, maskUrlPassword, showValue } from './config/config.loader';
+export * from './config/lattice.config';
+export * from './drivers/drivers.interfaces';
+export * from './drivers/lattice-drivers';
+export * from './redis/redis-connections';
+export * from './pubsub/pubsub';
+export { MemoryPubSub } from './pubsub/memory.pubsub';
+export { RedisPubSub, PUBSUB_SUBSCRIBER_CONNECTION } from './pubsub/redis.pubsub';
+export * from './boot/boot-reporter';
+export * from './boot/exit-on-boot-error';

@@ -1,0 +1,1 @@
+export * from './lattice-module-options.interface';

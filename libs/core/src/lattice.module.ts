@@ -1,0 +1,55 @@
+import { Global, Module, Provider } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { BootReporter } from './boot/boot-reporter';
+import { loadLatticeConfig } from './config/config.loader';
+import { LatticeConfig } from './config/lattice.config';
+import { LatticeDrivers } from './drivers/lattice-drivers';
+import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
+import { LATTICE_NODE_ID } from './lattice.constants';
+import { LATTICE_MODULE_OPTIONS, LatticeConfigurableModule } from './lattice.module-definition';
+import { MemoryPubSub } from './pubsub/memory.pubsub';
+import { PubSub } from './pubsub/pubsub';
+import { RedisPubSub } from './pubsub/redis.pubsub';
+import { RedisConnections } from './redis/redis-connections';
+
+const providers: Provider[] = [
+  {
+    provide: LatticeConfig,
+    inject: [LATTICE_MODULE_OPTIONS],
+    useFactory: (options: LatticeModuleOptions) => loadLatticeConfig(options),
+  },
+  {
+    provide: LatticeDrivers,
+    inject: [LatticeConfig, LATTICE_MODULE_OPTIONS],
+    useFactory: (config: LatticeConfig, options: LatticeModuleOptions) =>
+      new LatticeDrivers(config, options.drivers),
+  },
+  {
+    provide: LATTICE_NODE_ID,
+    useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  },
+  RedisConnections,
+  {
+    provide: PubSub,
+    inject: [LatticeDrivers, LATTICE_NODE_ID, RedisConnections],
+    useFactory: (drivers: LatticeDrivers, nodeId: string, redis: RedisConnections) =>
+      drivers.for('pubsub') === 'redis' ? new RedisPubSub(nodeId, redis) : new MemoryPubSub(nodeId),
+  },
+  BootReporter,
+];
+
+/**
+ * The root of every Lattice app: validated configuration, driver selection, the shared
+ * Redis connections and PubSub. Global, so feature modules inject these without importing it.
+ *
+ * @example
+ * @Module({ imports: [LatticeModule.forRoot({ app: { name: 'Forum' } })] })
+ * export class AppModule {}
+ */
+@Global()
+@Module({
+  providers,
+  exports: [LatticeConfig, LatticeDrivers, LATTICE_NODE_ID, RedisConnections, PubSub],
+})
+export class LatticeModule extends LatticeConfigurableModule {}

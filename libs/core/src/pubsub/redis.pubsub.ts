@@ -1,0 +1,75 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { RedisConnections } from '../redis/redis-connections';
+import { HandlerSet } from './handler-set';
+import { PubSub, PubSubHandler, Unsubscribe } from './pubsub';
+
+/** The dedicated connection a subscriber needs (a subscribed Redis client cannot run other commands). */
+export const PUBSUB_SUBSCRIBER_CONNECTION = 'pubsub-subscriber';
+
+/**
+ * Redis pub/sub: publishes on the shared connection, listens on a dedicated subscriber
+ * connection, one Redis channel per topic (prefixed with REDIS_KEY_PREFIX). ioredis
+ * re-subscribes by itself after a reconnect; messages sent while disconnected are lost,
+ * as Redis pub/sub is at-most-once (event history, with offsets, is the events library's job).
+ */
+export class RedisPubSub extends PubSub implements OnApplicationShutdown {
+  readonly driver = 'redis' as const;
+  private readonly logger = new Logger('PubSub');
+  private readonly handlers = new HandlerSet(this.logger);
+  private subscriber: Redis | undefined;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly redis: RedisConnections,
+  ) {
+    super();
+  }
+
+  async publish<T>(topic: string, message: T): Promise<void> {
+    PubSub.checkTopic(topic);
+    await this.redis
+      .get()
+      .publish(this.redis.key('pubsub', topic), PubSub.encode(topic, this.nodeId, message));
+  }
+
+  async subscribe<T>(topic: string, handler: PubSubHandler<T>): Promise<Unsubscribe> {
+    PubSub.checkTopic(topic);
+    const subscriber = this.connect();
+    const channel = this.redis.key('pubsub', topic);
+    if (this.handlers.add(topic, handler as PubSubHandler)) await subscriber.subscribe(channel);
+    return async () => {
+      if (this.handlers.remove(topic, handler as PubSubHandler) && subscriber.status === 'ready') {
+        await subscriber.unsubscribe(channel);
+      }
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // The connection itself is closed by RedisConnections.
+    this.handlers.clear();
+  }
+
+  private connect(): Redis {
+    if (this.subscriber) return this.subscriber;
+    const subscriber = this.redis.get(PUBSUB_SUBSCRIBER_CONNECTION);
+    const prefix = this.redis.key('pubsub', '');
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (!channel.startsWith(prefix)) return;
+      let envelope: { o: string; d: unknown };
+      try {
+        envelope = JSON.parse(raw) as { o: string; d: unknown };
+      } catch {
+        this.logger.warn(`Ignored a message on ${channel} that is not Lattice JSON.`);
+        return;
+      }
+      const topic = channel.slice(prefix.length);
+      this.handlers.deliver(envelope.d, {
+        topic,
+        origin: envelope.o,
+        local: envelope.o === this.nodeId,
+      });
+    });
+    return (this.subscriber = subscriber);
+  }
+}
