@@ -41,10 +41,4 @@ export const LatticeMessages = {
       `The message published on "${topic}" cannot be serialised to JSON: ${cause instanceof Error ? cause.message : String(cause)}.`,
       'Publish plain data (objects, arrays, strings, numbers, booleans, null).',
     ),
-  configNotLoaded: () =>
-    new LatticeError(
-      'LATTICE_CONFIG_MISSING',
-      'LatticeConfig was requested, but LatticeModule is not imported.',
-      'Import LatticeModule.forRoot() (or forRootAsync()) in the root module.',
-    ),
 };

@@ -106,23 +106,17 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 }
 
+/** QUIT politely, fall back to a hard disconnect, and resolve once the socket is really closed. */
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end' || client.status === 'wait') {
-    client.disconnect();
-    return;
-  }
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.quit(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
-      }),
-    ]);
-  } catch {
-    // Already closing or never connected: disconnect below is enough.
-  } finally {
-    clearTimeout(timer);
-    client.disconnect();
-  }
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+  });
+  if (client.status === 'ready') client.quit().catch(() => client.disconnect());
+  else client.disconnect(); // connecting or reconnecting: nothing to say goodbye to
+  await Promise.race([ended, timeout]);
+  clearTimeout(timer);
+  client.disconnect(); // no-op when already ended
 }

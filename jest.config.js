@@ -1,0 +1,68 @@
+// Jest runs in CommonJS mode; NestJS 12 and a few of its dependencies ship only ESM,
+// so @swc/jest transforms them as well as our TypeScript (see docs/decisions/0003-jest-with-swc.md).
+const esmOnly = [
+  '@nestjs',
+  '@keyv',
+  'keyv',
+  'cache-manager',
+  '@cacheable',
+  'hashery',
+  'hookified',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  '@borewit',
+  '@standard-schema',
+  'light-my-request',
+  'cookie',
+  'uid',
+];
+
+const swc = {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleNameMapper: {
+    '^@lattice/([^/]+)$': '<rootDir>/libs/$1/src',
+    '^@lattice/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/[^/]+/dist/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  ...base,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
+      testTimeout: 20_000,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      testTimeout: 30_000,
+    },
+  ],
+};

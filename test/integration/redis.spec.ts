@@ -1,0 +1,173 @@
+import { LatticeModule, PubSub, RedisConnections, RedisPubSub } from '@lattice/core';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { describeWith } from '../support/describe-with';
+import { TsProcess } from '../support/processes';
+import { TEST_REDIS_URL } from '../support/services';
+import { uniqueRedisPrefix } from '../support/test-resources';
+
+function redisApp(prefix: string): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
+        envFile: false,
+        bootReport: false,
+      }),
+    ],
+  })
+  class RedisTestModule {}
+  return NestFactory.createApplicationContext(RedisTestModule, { logger: ['error', 'warn'] });
+}
+
+function waitUntil<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = read();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error('timed out waiting'));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+describeWith(['redis'], 'Redis through the shared connections (real Redis)', () => {
+  let app: INestApplicationContext;
+  let redis: RedisConnections;
+  const prefix = uniqueRedisPrefix('redis');
+
+  beforeAll(async () => {
+    app = await redisApp(prefix);
+    redis = app.get(RedisConnections);
+  });
+  afterAll(() => app?.close());
+
+  it('makes a round trip with the prefixed key and answers PING', async () => {
+    const key = redis.key('greeting');
+    expect(key).toBe(`${prefix}greeting`);
+    await redis.get().set(key, 'hello', 'EX', 60);
+    expect(await redis.get().get(key)).toBe('hello');
+    expect(await redis.ping()).toBeGreaterThan(0);
+  });
+
+  it('opens each named connection once, lazily, and keeps them apart', async () => {
+    expect(redis.get('jobs')).toBe(redis.get('jobs'));
+    expect(redis.get('jobs')).not.toBe(redis.get());
+    const names = (await redis.get().client('LIST')) as string;
+    await redis.get('jobs').ping();
+    expect(redis.names()).toEqual(expect.arrayContaining(['default', 'jobs']));
+    expect(names).toContain('name=lattice:default');
+  });
+
+  it('uses the Redis PubSub and delivers within the process', async () => {
+    const pubsub = app.get(PubSub);
+    expect(pubsub).toBeInstanceOf(RedisPubSub);
+    const received: unknown[] = [];
+    const unsubscribe = await pubsub.subscribe(
+      'local.test',
+      (m, meta) => void received.push([m, meta.local]),
+    );
+    await pubsub.publish('local.test', { a: 1 });
+    await waitUntil(() => (received.length ? received : undefined));
+    expect(received).toEqual([[{ a: 1 }, true]]);
+    await unsubscribe();
+  });
+
+  it('closes every connection on shutdown', async () => {
+    const other = await redisApp(prefix);
+    const connections = other.get(RedisConnections);
+    const clients = [connections.get(), connections.get('extra')];
+    await Promise.all(clients.map((c) => c.ping()));
+    await other.close();
+    expect(clients.map((c) => c.status)).toEqual(['end', 'end']);
+    expect(() => connections.get()).toThrow(
+      expect.objectContaining({ code: 'LATTICE_REDIS_CLOSED' }),
+    );
+  });
+
+  it('fails PING with a clear error when Redis does not answer', async () => {
+    const other = await NestFactory.createApplicationContext(
+      (() => {
+        @Module({
+          imports: [
+            LatticeModule.forRoot({
+              env: { REDIS_URL: 'redis://127.0.0.1:1' },
+              envFile: false,
+              bootReport: false,
+            }),
+          ],
+        })
+        class DeadRedisModule {}
+        return DeadRedisModule;
+      })(),
+      { logger: false },
+    );
+    await expect(other.get(RedisConnections).ping(undefined, 300)).rejects.toMatchObject({
+      code: 'LATTICE_REDIS_UNREACHABLE',
+      message: 'Redis connection "default" did not answer PING within 300 ms.',
+    });
+    await other.close();
+  });
+});
+
+describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
+  const prefix = uniqueRedisPrefix('pubsub');
+  let app: INestApplicationContext;
+  let peer: TsProcess;
+
+  beforeAll(async () => {
+    app = await redisApp(prefix);
+    peer = new TsProcess('test/integration/fixtures/pubsub-peer.ts', {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+    });
+  });
+  afterAll(async () => {
+    await peer?.stop();
+    await app?.close();
+  });
+
+  it('carries a message from this process to a subscriber in another, and the answer back', async () => {
+    const [, peerNode, driver] = await peer.waitFor(/ready (\S+) (\S+)/);
+    expect(driver).toBe('redis');
+
+    const pubsub = app.get(PubSub);
+    const pongs: {
+      message: { n: number; pid: number; from: string };
+      origin: string;
+      local: boolean;
+    }[] = [];
+    await pubsub.subscribe<{ n: number; pid: number; from: string }>(
+      'peer.pong',
+      (message, meta) => {
+        pongs.push({ message, origin: meta.origin, local: meta.local });
+      },
+    );
+    for (let n = 1; n <= 3; n++) await pubsub.publish('peer.ping', { n });
+
+    await waitUntil(() => (pongs.length === 3 ? pongs : undefined));
+    expect(pongs.map((p) => p.message.n)).toEqual([1, 2, 3]);
+    for (const pong of pongs) {
+      expect(pong.message.pid).toBe(peer.child.pid);
+      expect(pong.message.pid).not.toBe(process.pid);
+      expect(pong.message.from).toBe(pubsub.nodeId); // the peer saw our node id as the origin
+      expect(pong.origin).toBe(peerNode);
+      expect(pong.local).toBe(false);
+    }
+  });
+
+  it('does not cross key prefixes: another app’s topics stay separate', async () => {
+    const stranger = await redisApp(uniqueRedisPrefix('stranger'));
+    const received: unknown[] = [];
+    await stranger.get(PubSub).subscribe('peer.pong', (m) => void received.push(m));
+    await app.get(PubSub).publish('peer.ping', { n: 99 });
+    const pongs: unknown[] = [];
+    await app.get(PubSub).subscribe('peer.pong', (m) => void pongs.push(m));
+    await app.get(PubSub).publish('peer.ping', { n: 100 });
+    await waitUntil(() => (pongs.length ? pongs : undefined));
+    expect(received).toEqual([]);
+    await stranger.close();
+  });
+});
