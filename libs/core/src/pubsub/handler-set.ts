@@ -25,8 +25,8 @@ export class HandlerSet {
     return true;
   }
 
-  topics(): string[] {
-    return [...this.byTopic.keys()];
+  has(topic: string): boolean {
+    return this.byTopic.has(topic);
   }
 
   clear(): void {

@@ -13,11 +13,11 @@ export class MemoryPubSub extends PubSub {
 
   async publish<T>(topic: string, message: T): Promise<void> {
     PubSub.checkTopic(topic);
-    const encoded = PubSub.encode(topic, this.nodeId, message);
-    // Deliver on a later tick, as a network transport would.
+    const data = PubSub.serialize(topic, message);
+    // Deliver on a later tick, as a network transport would, and as a copy made through JSON.
     setImmediate(() => {
-      const { d } = JSON.parse(encoded) as { d: unknown };
-      this.handlers.deliver(d, { topic, origin: this.nodeId, local: true });
+      if (this.handlers.has(topic))
+        this.handlers.deliver(JSON.parse(data), { topic, origin: this.nodeId, local: true });
     });
   }
 

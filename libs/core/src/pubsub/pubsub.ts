@@ -41,7 +41,8 @@ export abstract class PubSub {
       throw LatticeMessages.pubSubTopicInvalid(topic);
   }
 
-  protected static encode(topic: string, origin: string, message: unknown): string {
+  /** The message as JSON, or a clear error if it is not JSON data. */
+  protected static serialize(topic: string, message: unknown): string {
     let data: string | undefined;
     try {
       data = JSON.stringify(message);
@@ -50,6 +51,6 @@ export abstract class PubSub {
     }
     if (data === undefined)
       throw LatticeMessages.pubSubMessageNotSerializable(topic, 'undefined is not JSON');
-    return `{"o":${JSON.stringify(origin)},"d":${data}}`;
+    return data;
   }
 }

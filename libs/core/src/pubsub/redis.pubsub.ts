@@ -28,9 +28,8 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
 
   async publish<T>(topic: string, message: T): Promise<void> {
     PubSub.checkTopic(topic);
-    await this.redis
-      .get()
-      .publish(this.redis.key('pubsub', topic), PubSub.encode(topic, this.nodeId, message));
+    const envelope = `{"o":${JSON.stringify(this.nodeId)},"d":${PubSub.serialize(topic, message)}}`;
+    await this.redis.get().publish(this.redis.key('pubsub', topic), envelope);
   }
 
   async subscribe<T>(topic: string, handler: PubSubHandler<T>): Promise<Unsubscribe> {
