@@ -2,6 +2,7 @@
 // so @swc/jest transforms them as well as our TypeScript (see docs/decisions/0003-jest-with-swc.md).
 const esmOnly = [
   '@nestjs',
+  '@faker-js',
   '@keyv',
   'keyv',
   'cache-manager',

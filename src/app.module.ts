@@ -1,19 +1,24 @@
-import { LatticeDrivers, LatticeModule } from '@lattice/core';
+import { LatticeModule } from '@lattice/core';
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseOptions } from './app.database';
+import { ForumDatabaseModule, SeedOnStart } from './database/forum-database';
+import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
 import { HomeController } from './home/home.controller';
+import { QuestionsModule } from './questions/questions.module';
 import { StatusGateway } from './status/status.gateway';
 
 @Module({
   imports: [
-    LatticeModule.forRoot({ app: { name: 'Lattice Forum', version: FORUM_VERSION } }),
-    TypeOrmModule.forRootAsync({ inject: [LatticeDrivers], useFactory: databaseOptions }),
+    LatticeModule.forRoot({
+      app: { name: 'Lattice Forum', version: FORUM_VERSION },
+      schema: forumConfigShape,
+    }),
+    ForumDatabaseModule,
     HealthModule,
+    QuestionsModule,
   ],
   controllers: [HomeController],
-  providers: [StatusGateway],
+  providers: [StatusGateway, SeedOnStart],
 })
 export class AppModule {}

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createForumApp, HttpPlatform } from '../../src/app.factory';
 
 /** Variables the Forum app reads; each test sets all of them so the developer's own .env or shell cannot leak in. */
-const FORUM_ENV = ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'LOG_LEVEL', 'NODE_ENV'];
+const FORUM_ENV = ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'LOG_LEVEL', 'NODE_ENV', 'FORUM_SEED_ON_START'];
+const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 
 /** A throwaway SQLite file, so tests never touch var/lattice.sqlite. */
 export function tempSqliteUrl(): string {
@@ -22,7 +23,7 @@ export async function startForum(
 ): Promise<{ app: INestApplication; url: string }> {
   const saved = Object.fromEntries(FORUM_ENV.map((key) => [key, process.env[key]]));
   for (const key of FORUM_ENV) {
-    const value = key in env ? env[key] : key === 'LOG_LEVEL' ? 'error' : undefined;
+    const value = key in env ? env[key] : DEFAULTS[key];
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }

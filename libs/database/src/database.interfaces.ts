@@ -1,0 +1,46 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { EntitySchema, LoggerOptions, MixedList } from 'typeorm';
+
+/** An entity class or an EntitySchema, as TypeORM accepts them. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityClassOrSchema = Function | EntitySchema;
+import type { Seeder } from './seeding/seeder';
+
+/** Options of `DatabaseModule.forRoot()`. The connection itself comes from core's driver selection. */
+export interface DatabaseModuleOptions {
+  /** Entities besides those registered with `forFeature()`. */
+  entities?: EntityClassOrSchema[];
+  /** Create/alter tables from the entities at boot. Development and tests only; default false. */
+  synchronize?: boolean;
+  /** Migration classes, in addition to those found in `migrationsDir`. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations?: MixedList<Function>;
+  /** A directory of migration files (`.ts` from source, `.js` when built); `db:migrate:generate` writes here. */
+  migrationsDir?: string;
+  /** Run pending migrations when the app starts. Default false (production runs `lattice db:migrate`). */
+  migrationsRun?: boolean;
+  /** Seeder classes `lattice db:seed` can run. */
+  seeders?: Type<Seeder>[];
+  /** Most connections in the MySQL pool (default 10). SQLite uses one connection. */
+  poolSize?: number;
+  /** Log queries slower than this many ms (default 200; 0 = off). */
+  slowQueryMs?: number;
+  /**
+   * Warn when one query shape runs more than this many times in one request (default 10;
+   * 0 = off). On by default outside production.
+   */
+  nPlusOneThreshold?: number;
+  /** Default duration of `.cache(true)` queries in ms (default 30 s). */
+  cacheDurationMs?: number;
+  /** TypeORM's own logging (default: errors and warnings). */
+  logging?: LoggerOptions;
+  /** Connection attempts at boot before giving up (default 3, one second apart). */
+  retryAttempts?: number;
+}
+
+export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+}

@@ -1,0 +1,199 @@
+import { LatticeConfig, LatticeDrivers, maskUrlPassword, RedisConnections } from '@lattice/core';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MemoryQueryResultCache } from './cache/memory-query-result.cache';
+import { RedisQueryResultCache } from './cache/redis-query-result.cache';
+import { DATABASE_MODULE_OPTIONS } from './database.constants';
+import type {
+  DatabaseModuleAsyncOptions,
+  DatabaseModuleOptions,
+  EntityClassOrSchema,
+} from './database.interfaces';
+import { DatabaseMessages } from './database.messages';
+import { loadMigrationClasses } from './migrations/migration-files';
+import { MigrationService } from './migrations/migration.service';
+import { SnakeNamingStrategy } from './naming/snake-naming.strategy';
+import { QueryContextInterceptor } from './profiling/query-context.interceptor';
+import { QueryProfiler } from './profiling/query-profiler';
+import { REPOSITORY_ENTITY } from './repository/repository.constants';
+import { createLatticeRepository } from './repository/lattice.repository';
+import { getLatticeRepositoryToken } from './repository/repository.decorators';
+import { SeedRunner } from './seeding/seed-runner';
+import { TransactionHost } from './transactions/transaction-host';
+
+@Module({})
+class DatabaseOptionsModule {}
+
+@Module({})
+class DatabaseFeatureModule {}
+
+/**
+ * TypeORM on the database core selected (SQLite file by default, MySQL by DATABASE_URL), with
+ * snake_case names, UTC timestamps, a query cache on memory or Redis, query profiling,
+ * transactions, migrations and seeding.
+ *
+ * @example
+ * @Module({ imports: [LatticeModule.forRoot(), DatabaseModule.forRoot({ migrationsDir: join(__dirname, 'migrations') })] })
+ * export class AppModule {}
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
+    return DatabaseModule.forRootAsync({ useFactory: () => options });
+  }
+
+  static forRootAsync(async: DatabaseModuleAsyncOptions): DynamicModule {
+    const optionsModule: DynamicModule = {
+      module: DatabaseOptionsModule,
+      imports: async.imports ?? [],
+      providers: [
+        {
+          provide: DATABASE_MODULE_OPTIONS,
+          useFactory: async.useFactory,
+          inject: async.inject ?? [],
+        },
+      ],
+      exports: [DATABASE_MODULE_OPTIONS],
+    };
+    let profiler: QueryProfiler | undefined;
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        optionsModule,
+        TypeOrmModule.forRootAsync({
+          imports: [optionsModule],
+          inject: [DATABASE_MODULE_OPTIONS, LatticeDrivers, LatticeConfig, RedisConnections],
+          useFactory: (
+            options: DatabaseModuleOptions,
+            drivers: LatticeDrivers,
+            config: LatticeConfig,
+            redis: RedisConnections,
+          ) => {
+            const production = config.isProduction;
+            profiler = new QueryProfiler({
+              slowQueryMs: options.slowQueryMs ?? 200,
+              nPlusOneThreshold: production ? 0 : (options.nPlusOneThreshold ?? 10),
+            });
+            return typeOrmOptions(options, drivers, redis);
+          },
+          dataSourceFactory: async (options) => {
+            const dataSource = new DataSource(options as DataSourceOptions);
+            try {
+              await dataSource.initialize();
+            } catch (error) {
+              throw DatabaseMessages.connectionFailed(
+                targetName(options as DataSourceOptions),
+                error,
+              );
+            }
+            if (profiler) dataSource.subscribers.push(profiler);
+            TransactionHost.bind(dataSource);
+            return dataSource;
+          },
+        }),
+      ],
+      providers: [
+        TransactionHost,
+        MigrationService,
+        SeedRunner,
+        { provide: APP_INTERCEPTOR, useClass: QueryContextInterceptor },
+      ],
+      exports: [TransactionHost, MigrationService, SeedRunner, optionsModule],
+    };
+  }
+
+  /**
+   * Registers entities and repositories for a feature module: TypeORM repositories
+   * (`@InjectRepository(Entity)`), the generic `LatticeRepository` of each entity
+   * (`@InjectLatticeRepository(Entity)`) and custom `@EntityRepository` classes (by class).
+   */
+  static forFeature(items: (EntityClassOrSchema | Type)[]): DynamicModule {
+    const repositories = items.filter(
+      (item) => typeof item === 'function' && Reflect.hasOwnMetadata(REPOSITORY_ENTITY, item),
+    ) as Type[];
+    const entities = [
+      ...new Set([
+        ...items.filter((item) => !repositories.includes(item as Type)),
+        ...repositories.map(
+          (repository) => Reflect.getMetadata(REPOSITORY_ENTITY, repository) as EntityClassOrSchema,
+        ),
+      ]),
+    ];
+    const generic: Provider[] = entities.map((entity) => ({
+      provide: getLatticeRepositoryToken(entity),
+      inject: [TransactionHost],
+      useFactory: (transactions: TransactionHost) =>
+        createLatticeRepository(entity as never, transactions),
+    }));
+    const typeorm = TypeOrmModule.forFeature(entities);
+    return {
+      module: DatabaseFeatureModule,
+      imports: [typeorm],
+      providers: [...repositories, ...generic],
+      exports: [
+        typeorm,
+        ...repositories,
+        ...generic.map((p) => (p as { provide: string }).provide),
+      ],
+    };
+  }
+}
+
+function typeOrmOptions(
+  options: DatabaseModuleOptions,
+  drivers: LatticeDrivers,
+  redis: RedisConnections,
+): TypeOrmModuleOptions {
+  const common = {
+    autoLoadEntities: true,
+    entities: options.entities ?? [],
+    synchronize: options.synchronize ?? false,
+    migrations: [
+      ...((options.migrations as never[]) ?? []),
+      ...(options.migrationsDir ? loadMigrationClasses(options.migrationsDir) : []),
+    ],
+    migrationsRun: options.migrationsRun ?? false,
+    migrationsTableName: 'lattice_migrations',
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: options.logging ?? ['error', 'warn'],
+    retryAttempts: options.retryAttempts ?? 3,
+    retryDelay: 1000,
+    cache: {
+      duration: options.cacheDurationMs ?? 30_000,
+      provider: () =>
+        drivers.for('cache') === 'redis'
+          ? new RedisQueryResultCache(redis)
+          : new MemoryQueryResultCache(),
+    },
+  } satisfies TypeOrmModuleOptions;
+  const db = drivers.database;
+  if (db.kind === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      url: db.url,
+      timezone: 'Z', // store and read DATETIME as UTC
+      charset: 'utf8mb4_unicode_ci',
+      poolSize: options.poolSize ?? 10,
+      supportBigNumbers: true,
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  // WAL lets readers proceed while a write is in progress.
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    enableWAL: db.path !== ':memory:',
+  };
+}
+
+function targetName(options: DataSourceOptions): string {
+  if (options.type === 'mysql') return maskUrlPassword(options.url ?? 'mysql://(no url)');
+  return `sqlite:${String(options.database)}`;
+}

@@ -1,0 +1,3 @@
+export * from './entity-not-found.error';
+export * from './invalid-query.error';
+export * from './optimistic-lock.error';

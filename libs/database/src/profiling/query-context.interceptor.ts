@@ -1,0 +1,17 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { QueryContext } from './query-context';
+
+/**
+ * Makes each request (HTTP, WebSocket message, RPC) one unit of work for query counting and
+ * N+1 detection. Registered globally by DatabaseModule when profiling is on.
+ */
+@Injectable()
+export class QueryContextInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const label = `${context.getClass().name}.${context.getHandler().name}`;
+    return new Observable((subscriber) =>
+      QueryContext.run(label, () => next.handle().subscribe(subscriber)),
+    );
+  }
+}

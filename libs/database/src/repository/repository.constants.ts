@@ -1,0 +1,2 @@
+/** Metadata key holding the entity a custom repository manages. */
+export const REPOSITORY_ENTITY = 'lattice:database:repository-entity';

@@ -1,0 +1,41 @@
+import { LatticeConfig, LatticeDrivers } from '@lattice/core';
+import { DatabaseModule, LoggerProgress, SeedRunner } from '@lattice/database';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { join } from 'node:path';
+import { forumConfigShape } from '../forum.config';
+import { ForumSeeder } from './seeds/forum.seeder';
+
+/**
+ * The Forum's database: migrations per driver (generated SQL differs between SQLite and MySQL),
+ * run at start on the embedded SQLite default; on MySQL they run with `npm run lattice -- db:migrate`.
+ */
+export const ForumDatabaseModule = DatabaseModule.forRootAsync({
+  inject: [LatticeDrivers],
+  useFactory: (drivers: LatticeDrivers) => ({
+    migrationsDir: join(__dirname, 'migrations', drivers.database.kind),
+    migrationsRun: drivers.database.kind === 'sqlite',
+    seeders: [ForumSeeder],
+  }),
+});
+
+/** Seeds an empty embedded database at start, so `npm start` shows a forum with content. */
+@Injectable()
+export class SeedOnStart implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Seed');
+
+  constructor(
+    private readonly seeds: SeedRunner,
+    private readonly drivers: LatticeDrivers,
+    private readonly config: LatticeConfig<typeof forumConfigShape>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const mode = this.config.get('FORUM_SEED_ON_START');
+    if (mode === 'never' || (mode === 'auto' && this.drivers.database.kind !== 'sqlite')) return;
+    if (!(await this.seeds.pending())) return;
+    const started = Date.now();
+    this.logger.log('Empty database: seeding the forum (set FORUM_SEED_ON_START=never to skip)…');
+    await this.seeds.run({ progress: new LoggerProgress(this.logger) });
+    this.logger.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}

@@ -1,0 +1,81 @@
+import { SeedContext, Seeder } from '@lattice/database';
+import { Answer } from '../../questions/answer.entity';
+import { Question } from '../../questions/question.entity';
+import { Tag } from '../../questions/tag.entity';
+import { Vote } from '../../questions/vote.entity';
+import { answerFactory, questionFactory, userFactory } from './forum.factories';
+
+const TAGS = [
+  'nestjs',
+  'typeorm',
+  'redis',
+  'bullmq',
+  'websocket',
+  'lattice',
+  'sqlite',
+  'mysql',
+  'security',
+  'testing',
+  'performance',
+  'typescript',
+];
+
+/**
+ * Realistic forum data: 50 users, 500 questions (`--count` changes it) with 1–3 tags each,
+ * answers and votes. The same seed number always gives the same forum.
+ */
+export class ForumSeeder extends Seeder {
+  async run({ manager, faker, count, progress, createMany }: SeedContext): Promise<void> {
+    const questionCount = count ?? 500;
+    const userCount = Math.max(5, Math.round(questionCount / 10));
+
+    progress.start('users', userCount);
+    const users = await createMany(userFactory, userCount);
+    progress.stop();
+
+    const tags = await manager.save(
+      Tag,
+      TAGS.map((name) => ({ name, description: `Questions about ${name}` })),
+    );
+
+    progress.start('questions', questionCount);
+    const questions = await createMany(questionFactory, questionCount, () => ({
+      author: faker.helpers.arrayElement(users),
+      tags: faker.helpers.arrayElements(tags, { min: 1, max: 3 }),
+    }));
+    progress.stop();
+
+    progress.start('answers', questions.length);
+    for (const question of questions) {
+      const n = faker.number.int({ min: 0, max: 4 });
+      if (n > 0) {
+        const answers = Array.from({ length: n }, (_, i) =>
+          manager.create(Answer, {
+            ...answerFactory.build(faker, i),
+            accepted: i === 0 && faker.datatype.boolean(),
+            question,
+            author: faker.helpers.arrayElement(users),
+          }),
+        );
+        await manager.save(Answer, answers);
+      }
+      const voters = faker.helpers.arrayElements(users, { min: 0, max: 6 });
+      if (voters.length) {
+        await manager.save(
+          Vote,
+          voters.map((user) => ({
+            user,
+            question,
+            value: faker.helpers.weightedArrayElement([
+              { value: 1, weight: 4 },
+              { value: -1, weight: 1 },
+            ]),
+          })),
+        );
+      }
+      await manager.update(Question, question.id, { answerCount: n });
+      progress.advance();
+    }
+    progress.stop();
+  }
+}

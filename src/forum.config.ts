@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** The Forum's own variables, validated at boot with Lattice's. */
+export const forumConfigShape = {
+  FORUM_SEED_ON_START: z
+    .enum(['auto', 'always', 'never'], { error: 'not one of auto, always, never' })
+    .default('auto')
+    .describe('auto (seed an empty SQLite database at start), always, or never'),
+};

@@ -1,0 +1,11 @@
+import { LatticeEntity } from '@lattice/database';
+import { Column, Entity } from 'typeorm';
+
+@Entity('tags')
+export class Tag extends LatticeEntity {
+  @Column({ length: 50, unique: true })
+  name: string;
+
+  @Column({ type: 'varchar', length: 200, default: '' })
+  description: string;
+}
