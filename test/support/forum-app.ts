@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { createForumApp, HttpPlatform } from '../../src/app.factory';
 
 /** Variables the Forum app reads; each test sets all of them so the developer's own .env or shell cannot leak in. */
-const FORUM_ENV = ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'LOG_LEVEL', 'NODE_ENV', 'FORUM_SEED_ON_START'];
+const FORUM_ENV = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'FORUM_SEED_ON_START',
+];
 const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 
 /** A throwaway SQLite file, so tests never touch var/lattice.sqlite. */

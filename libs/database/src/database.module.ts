@@ -68,7 +68,7 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           imports: [optionsModule],
           inject: [DATABASE_MODULE_OPTIONS, LatticeDrivers, LatticeConfig, RedisConnections],
-          useFactory: (
+          useFactory: async (
             options: DatabaseModuleOptions,
             drivers: LatticeDrivers,
             config: LatticeConfig,
@@ -79,7 +79,7 @@ export class DatabaseModule {
               slowQueryMs: options.slowQueryMs ?? 200,
               nPlusOneThreshold: production ? 0 : (options.nPlusOneThreshold ?? 10),
             });
-            return typeOrmOptions(options, drivers, redis);
+            return typeOrmOptions(options, drivers, redis, await serverFlavour(drivers));
           },
           dataSourceFactory: async (options) => {
             const dataSource = new DataSource(options as DataSourceOptions);
@@ -144,10 +144,35 @@ export class DatabaseModule {
   }
 }
 
+/**
+ * MariaDB reports column defaults differently from MySQL (DEFAULT 'NULL'), and TypeORM only
+ * reads them right with its "mariadb" dialect; mysql:// URLs point at either, so ask the server.
+ * A failed probe falls back to "mysql", and the real connection then reports the error.
+ */
+async function serverFlavour(drivers: LatticeDrivers): Promise<'mysql' | 'mariadb' | undefined> {
+  const db = drivers.database;
+  if (db.kind !== 'mysql') return undefined;
+  try {
+    // mysql2 is optional for SQLite-only apps, so it is loaded only on this path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createConnection } = require('mysql2/promise') as typeof import('mysql2/promise');
+    const connection = await createConnection({ uri: db.url, connectTimeout: 5000 });
+    try {
+      const [rows] = await connection.query('SELECT VERSION() AS version');
+      return /mariadb/i.test((rows as { version: string }[])[0].version) ? 'mariadb' : 'mysql';
+    } finally {
+      await connection.end();
+    }
+  } catch {
+    return 'mysql';
+  }
+}
+
 function typeOrmOptions(
   options: DatabaseModuleOptions,
   drivers: LatticeDrivers,
   redis: RedisConnections,
+  flavour: 'mysql' | 'mariadb' | undefined,
 ): TypeOrmModuleOptions {
   const common = {
     autoLoadEntities: true,
@@ -175,7 +200,7 @@ function typeOrmOptions(
   if (db.kind === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: flavour ?? 'mysql',
       url: db.url,
       timezone: 'Z', // store and read DATETIME as UTC
       charset: 'utf8mb4_unicode_ci',
@@ -194,6 +219,7 @@ function typeOrmOptions(
 }
 
 function targetName(options: DataSourceOptions): string {
-  if (options.type === 'mysql') return maskUrlPassword(options.url ?? 'mysql://(no url)');
+  if (options.type === 'mysql' || options.type === 'mariadb')
+    return maskUrlPassword(options.url ?? 'mysql://(no url)');
   return `sqlite:${String(options.database)}`;
 }

@@ -19,10 +19,10 @@ export abstract class LatticeEntity {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @CreateDateColumn({ precision: 3 })
+  @CreateDateColumn()
   createdAt: Date;
 
-  @UpdateDateColumn({ precision: 3 })
+  @UpdateDateColumn()
   updatedAt: Date;
 }
 
@@ -35,7 +35,7 @@ export abstract class LatticeEntity {
  */
 export function SoftDeletable<TBase extends AbstractClass>(Base: TBase) {
   abstract class SoftDeletableEntity extends Base {
-    @DeleteDateColumn({ precision: 3, nullable: true })
+    @DeleteDateColumn({ nullable: true })
     deletedAt: Date | null;
   }
   return SoftDeletableEntity;

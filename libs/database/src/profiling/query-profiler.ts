@@ -19,20 +19,38 @@ export function queryShape(sql: string): string {
     .trim();
 }
 
-/** The first stack frame that belongs to the application, not to TypeORM, Node or this library. */
-export function callerLocation(stack = new Error().stack ?? ''): string {
-  const frames = stack
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim());
-  const app = frames.find(
-    (frame) =>
-      !frame.includes('node_modules') &&
-      !frame.includes('node:') &&
-      !/[/\\]libs[/\\]database[/\\]/.test(frame) &&
-      !frame.includes('(<anonymous>)'),
-  );
-  return (app ?? frames[0] ?? 'unknown location').replace(/^at (async )?/, '');
+/**
+ * The first stack frame that belongs to the application, not to TypeORM, Node or this library.
+ * Reads V8's raw call sites (real file names, before any source-map rewriting, which would make
+ * TypeORM's frames look like application code), including the async frames of awaiting callers.
+ */
+export function callerLocation(): string {
+  const original = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  let sites: NodeJS.CallSite[];
+  try {
+    Error.stackTraceLimit = 50;
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    const holder: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(holder, callerLocation);
+    sites = holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = original;
+    Error.stackTraceLimit = limit;
+  }
+  const app = sites.find((site) => {
+    const file = site.getFileName() ?? '';
+    return (
+      file !== '' &&
+      !file.startsWith('node:') &&
+      !file.includes('node_modules') &&
+      !/[/\\]libs[/\\]database[/\\]/.test(file)
+    );
+  });
+  if (!app) return 'unknown location (no application frame on the stack)';
+  const where = `${app.getFileName()}:${app.getLineNumber()}:${app.getColumnNumber()}`;
+  const fn = app.getFunctionName() ?? app.getMethodName();
+  return fn ? `${fn} (${where})` : where;
 }
 
 /**
