@@ -95,3 +95,96 @@ describe('Lattice Forum with Redis configured but unreachable', () => {
     });
   });
 });
+
+describe.each(['express', 'fastify'] as const)(
+  'GET /questions on %s (seeded SQLite)',
+  (platform) => {
+    let app: INestApplication;
+    let url: string;
+    const get = async (query: string) => {
+      const response = await fetch(`${url}/questions${query}`);
+      return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+
+    beforeAll(async () => {
+      ({ app, url } = await startForum(platform, {
+        DATABASE_URL: tempSqliteUrl(),
+        FORUM_SEED_ON_START: 'always',
+      }));
+    });
+    afterAll(() => app?.close());
+
+    it('lists seeded questions newest first, with author and tags, without private fields', async () => {
+      const { status, body } = await get('');
+      expect(status).toBe(200);
+      expect(body.items).toHaveLength(20);
+      expect(body.page).toMatchObject({
+        mode: 'offset',
+        number: 1,
+        limit: 20,
+        total: 500,
+        pages: 25,
+        hasMore: true,
+      });
+      const dates = body.items.map((q: { createdAt: string }) => Date.parse(q.createdAt));
+      expect(dates).toEqual([...dates].sort((a, b) => b - a));
+      expect(body.items[0]).toMatchObject({
+        title: expect.any(String),
+        author: { name: expect.any(String) },
+        tags: expect.any(Array),
+      });
+      expect(JSON.stringify(body)).not.toContain('email');
+    });
+
+    it('filters by tag, sorts by score and follows cursors', async () => {
+      const first = await get('?tag=nestjs&sort=-score&limit=5');
+      expect(first.status).toBe(200);
+      for (const q of first.body.items)
+        expect(q.tags.map((t: { name: string }) => t.name)).toContain('nestjs');
+      const scores = first.body.items.map((q: { score: number }) => q.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      const next = await get(`?tag=nestjs&sort=-score&limit=5&cursor=${first.body.page.next}`);
+      expect(next.status).toBe(200);
+      expect(next.body.page.mode).toBe('cursor');
+      expect(next.body.items[0].score).toBeLessThanOrEqual(scores.at(-1));
+      const ids = new Set(
+        [...first.body.items, ...next.body.items].map((q: { id: number }) => q.id),
+      );
+      expect(ids.size).toBe(10);
+    });
+
+    it.each([
+      ['?limit=500', 'limit', 'must be at most 100'],
+      ['?sort=email', 'sort', 'cannot sort by "email"'],
+      ['?cursor=%7B%7D', 'cursor', 'is not a cursor this API issued'],
+      ['?tag=DROP%20TABLE', 'tag', 'is invalid'],
+      ['?page=0', 'page', 'must be a whole number'],
+      ['?author=me', 'author', 'is invalid'],
+      ['?secret=1', 'secret', 'is not accepted here'],
+    ])('answers %s with 400 naming "%s"', async (query, parameter, message) => {
+      const { status, body } = await get(query);
+      expect(status).toBe(400);
+      expect(body.parameter).toBe(parameter);
+      expect(body.message).toContain(`Query parameter "${parameter}" `);
+      expect(body.message).toContain(message);
+    });
+
+    it('shows one question with its answers, and 404 for a missing one', async () => {
+      const { body: list } = await get('?sort=-answerCount&limit=1');
+      const id = list.items[0].id;
+      const one = await fetch(`${url}/questions/${id}`);
+      expect(one.status).toBe(200);
+      const question = (await one.json()) as {
+        id: number;
+        answers: unknown[];
+        answerCount: number;
+      };
+      expect(question.id).toBe(id);
+      expect(question.answers).toHaveLength(question.answerCount);
+      const missing = await fetch(`${url}/questions/99999999`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ message: 'Question 99999999 was not found.' });
+      expect((await fetch(`${url}/questions/abc`)).status).toBe(400);
+    });
+  },
+);

@@ -158,6 +158,7 @@ export interface DatabaseUnderTest {
 export async function bootLibrary(
   env: Record<string, string | undefined>,
   options: DatabaseModuleOptions = { synchronize: true },
+  { quiet = false } = {},
 ): Promise<INestApplicationContext> {
   @Module({
     imports: [
@@ -172,7 +173,10 @@ export async function bootLibrary(
     providers: [LibraryService],
   })
   class LibraryModule {}
-  return NestFactory.createApplicationContext(LibraryModule, { logger: ['error'] });
+  return NestFactory.createApplicationContext(LibraryModule, {
+    logger: quiet ? false : ['error'],
+    abortOnError: false,
+  });
 }
 
 export function tempSqlite(): string {
