@@ -23,7 +23,9 @@ async function reportFailures(work: () => Promise<void>): Promise<void> {
 
 function where(drivers: LatticeDrivers): string {
   const db = drivers.database;
-  return db.kind === 'mysql' ? db.safeUrl : `sqlite:${relative(process.cwd(), db.path) || db.path}`;
+  if (db.kind === 'mysql') return db.safeUrl;
+  const near = relative(process.cwd(), db.path);
+  return `sqlite:${near && !near.startsWith('..') ? near : db.path}`;
 }
 
 @Command({ name: 'db:migrate', description: 'Run every pending migration' })
