@@ -72,6 +72,37 @@ describeOnEveryDatabase('paginate()', (db) => {
     },
   );
 
+  it('keeps every row when timestamps differ below a millisecond (keyset on the database’s own value)', async () => {
+    const ds = db().app.get(DataSource);
+    const author = await ds.getRepository(Author).save({ name: 'Microseconds' });
+    // Six rows inside one millisecond, written the way a DATETIME(6) default would store them.
+    for (let i = 0; i < 6; i++) {
+      const stamp = `2030-01-01 00:00:00.000${i}${db().driver === 'mysql' ? '00' : ''}`;
+      await ds.query(
+        'INSERT INTO book (title, score, author_id, created_at, updated_at, version) VALUES (?, 0, ?, ?, ?, 1)',
+        [`Micro ${i}`, author.id, stamp, stamp],
+      );
+    }
+    const seen: string[] = [];
+    let page = await books().paginate(parse({ sort: '-createdAt', limit: '4' }));
+    seen.push(...page.items.map((b) => b.title));
+    while (page.page.next && seen.filter((t) => t.startsWith('Micro')).length < 6) {
+      page = await books().paginate(
+        parse({ sort: '-createdAt', limit: '4', cursor: page.page.next }),
+      );
+      seen.push(...page.items.map((b) => b.title));
+    }
+    expect(seen.filter((t) => t.startsWith('Micro'))).toEqual([
+      'Micro 5',
+      'Micro 4',
+      'Micro 3',
+      'Micro 2',
+      'Micro 1',
+      'Micro 0',
+    ]);
+    await ds.query('DELETE FROM book WHERE author_id = ?', [author.id]);
+  });
+
   it('applies allowlisted filters to both the rows and the total', async () => {
     const page = await books().paginate(parse({ minScore: '4', limit: '25' }));
     expect(page.items.every((b) => b.score >= 4)).toBe(true);

@@ -20,6 +20,9 @@ import { TransactionHost } from '../transactions/transaction-host';
 import { REPOSITORY_ENTITY } from './repository.constants';
 
 type Id = number | string;
+
+/** Alias of the extra column that carries a date sort value as text. */
+const CURSOR_VALUE = 'lattice_cursor_value';
 type WithId = ObjectLiteral & { id: Id };
 
 export interface FindByIdOptions<T> {
@@ -157,22 +160,29 @@ export class LatticeRepository<T extends WithId> {
     let total: number | undefined;
     if (query.mode === 'cursor' && query.cursor) {
       const op = direction === 'DESC' ? '<' : '>';
-      const value = this.cursorValueToParameter(field, query.cursor.value);
       qb.andWhere(
         `(${column} ${op} :cursorValue OR (${column} = :cursorValue AND ${alias}.id ${op} :cursorId))`,
-        {
-          cursorValue: value,
-          cursorId: query.cursor.id,
-        },
+        { cursorValue: query.cursor.value, cursorId: query.cursor.id },
       );
     } else {
       total = await qb.clone().orderBy().getCount();
       qb.skip((query.page - 1) * query.limit);
     }
-    const rows = await qb.take(query.limit + 1).getMany();
+    // A date's cursor value is read as the database's own text (MySQL keeps microseconds, which a
+    // JavaScript Date would drop and then skip rows); the comparison then happens in SQL on equal terms.
+    const dateSort = this.isDateColumn(field);
+    if (dateSort) qb.addSelect(`CAST(${column} AS CHAR)`, CURSOR_VALUE);
+    qb.take(query.limit + 1);
+    const { entities: rows, raw } = dateSort
+      ? await qb.getRawAndEntities<Record<string, unknown>>()
+      : { entities: await qb.getMany(), raw: [] };
     const hasMore = rows.length > query.limit;
     const items = hasMore ? rows.slice(0, query.limit) : rows;
     const last = items.at(-1);
+    const lastValue = (row: T) =>
+      dateSort
+        ? (raw.find((r) => String(r[`${alias}_id`]) === String(row.id))?.[CURSOR_VALUE] as string)
+        : this.cursorValueOf(row, field);
     const sort = `${direction === 'DESC' ? '-' : ''}${field}`;
     return {
       items,
@@ -185,10 +195,7 @@ export class LatticeRepository<T extends WithId> {
           pages: Math.ceil(total / query.limit),
         }),
         hasMore,
-        next:
-          hasMore && last
-            ? encodeCursor({ sort, value: this.cursorValueOf(last, field), id: last.id })
-            : null,
+        next: hasMore && last ? encodeCursor({ sort, value: lastValue(last), id: last.id }) : null,
       },
     };
   }
@@ -199,20 +206,20 @@ export class LatticeRepository<T extends WithId> {
 
   private cursorValueOf(row: T, field: string): string | number | null {
     const value = row[field] as unknown;
-    if (value instanceof Date) return value.toISOString();
     if (value === null || value === undefined) return null;
     return typeof value === 'number' ? value : String(value);
   }
 
-  private cursorValueToParameter(field: string, value: string | number | null): unknown {
+  private isDateColumn(field: string): boolean {
     const column = this.metadata.findColumnsWithPropertyPath(field)[0];
-    const isDate =
-      column &&
+    return (
+      !!column &&
       (column.type === Date ||
         /date|time/i.test(String(column.type)) ||
         column.isCreateDate ||
-        column.isUpdateDate);
-    return isDate && typeof value === 'string' ? new Date(value) : value;
+        column.isUpdateDate ||
+        column.isDeleteDate)
+    );
   }
 }
 
