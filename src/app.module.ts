@@ -1,6 +1,6 @@
 import { LatticeModule } from '@lattice/core';
 import { Module } from '@nestjs/common';
-import { ForumDatabaseModule, SeedOnStart } from './database/forum-database';
+import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
@@ -14,7 +14,7 @@ import { StatusGateway } from './status/status.gateway';
       app: { name: 'Lattice Forum', version: FORUM_VERSION },
       schema: forumConfigShape,
     }),
-    ForumDatabaseModule,
+    forumDatabase({ migrateOnStart: true }),
     HealthModule,
     QuestionsModule,
   ],

@@ -1,7 +1,7 @@
 import { LatticeModule } from '@lattice/core';
 import { DatabaseCommandsModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
-import { ForumDatabaseModule } from './database/forum-database';
+import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { QuestionsModule } from './questions/questions.module';
 
@@ -9,7 +9,7 @@ import { QuestionsModule } from './questions/questions.module';
 @Module({
   imports: [
     LatticeModule.forRoot({ schema: forumConfigShape, bootReport: false }),
-    ForumDatabaseModule,
+    forumDatabase({ migrateOnStart: false }),
     QuestionsModule,
     DatabaseCommandsModule,
   ],

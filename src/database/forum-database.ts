@@ -6,17 +6,20 @@ import { forumConfigShape } from '../forum.config';
 import { ForumSeeder } from './seeds/forum.seeder';
 
 /**
- * The Forum's database: migrations per driver (generated SQL differs between SQLite and MySQL),
- * run at start on the embedded SQLite default; on MySQL they run with `npm run lattice -- db:migrate`.
+ * The Forum's database: migrations per driver (generated SQL differs between SQLite and MySQL).
+ * The app runs them at start on the embedded SQLite default; on MySQL they are a deploy step
+ * (`npm run lattice -- db:migrate`), and the CLI never runs them implicitly.
  */
-export const ForumDatabaseModule = DatabaseModule.forRootAsync({
-  inject: [LatticeDrivers],
-  useFactory: (drivers: LatticeDrivers) => ({
-    migrationsDir: join(__dirname, 'migrations', drivers.database.kind),
-    migrationsRun: drivers.database.kind === 'sqlite',
-    seeders: [ForumSeeder],
-  }),
-});
+export function forumDatabase({ migrateOnStart }: { migrateOnStart: boolean }) {
+  return DatabaseModule.forRootAsync({
+    inject: [LatticeDrivers],
+    useFactory: (drivers: LatticeDrivers) => ({
+      migrationsDir: join(__dirname, 'migrations', drivers.database.kind),
+      migrationsRun: migrateOnStart && drivers.database.kind === 'sqlite',
+      seeders: [ForumSeeder],
+    }),
+  });
+}
 
 /** Seeds an empty embedded database at start, so `npm start` shows a forum with content. */
 @Injectable()

@@ -11,6 +11,25 @@ export const DatabaseMessages = {
         : 'Check that the directory of the SQLite file exists and is writable, or set DATABASE_URL.',
       { cause },
     ),
+  migrationFailed: (target: string, cause: unknown) =>
+    new LatticeError(
+      'LATTICE_DB_MIGRATION_FAILED',
+      `A migration failed on ${target}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      'The failed migration was rolled back. Check "lattice db:migrate:status" and the migration file; a table that already exists usually means the database was created by another set of migrations or by synchronize.',
+      { cause },
+    ),
+  versionColumnMissing: (entity: string) =>
+    new LatticeError(
+      'LATTICE_DB_NOT_VERSIONED',
+      `${entity} has no version column, so an update with expectedVersion cannot be checked.`,
+      `Make the entity extend Versioned(...), or call update() without expectedVersion.`,
+    ),
+  seederCycle: (path: string[]) =>
+    new LatticeError(
+      'LATTICE_DB_SEEDER_CYCLE',
+      `Seeders depend on each other in a circle: ${path.join(' → ')}.`,
+      'Remove one of these dependsOn entries.',
+    ),
   noDataSource: (what: string) =>
     new LatticeError(
       'LATTICE_DB_NOT_READY',

@@ -82,14 +82,25 @@ export class DatabaseModule {
             return typeOrmOptions(options, drivers, redis, await serverFlavour(drivers));
           },
           dataSourceFactory: async (options) => {
-            const dataSource = new DataSource(options as DataSourceOptions);
+            const { migrationsRun, ...rest } = options as DataSourceOptions;
+            const dataSource = new DataSource(rest as DataSourceOptions);
             try {
               await dataSource.initialize();
             } catch (error) {
-              throw DatabaseMessages.connectionFailed(
-                targetName(options as DataSourceOptions),
-                error,
-              );
+              throw DatabaseMessages.connectionFailed(targetName(rest as DataSourceOptions), error);
+            }
+            // Run here rather than inside initialize(), so a failing migration is reported as one
+            // (and not retried as if the connection had failed).
+            if (migrationsRun) {
+              try {
+                await dataSource.runMigrations({ transaction: 'each' });
+              } catch (error) {
+                await dataSource.destroy();
+                throw DatabaseMessages.migrationFailed(
+                  targetName(rest as DataSourceOptions),
+                  error,
+                );
+              }
             }
             if (profiler) dataSource.subscribers.push(profiler);
             TransactionHost.bind(dataSource);
@@ -187,6 +198,9 @@ function typeOrmOptions(
     namingStrategy: new SnakeNamingStrategy(),
     logging: options.logging ?? ['error', 'warn'],
     retryAttempts: options.retryAttempts ?? 3,
+    // Only a connection that could not be opened is worth another try.
+    toRetry: (error: unknown) =>
+      (error as { code?: string }).code === 'LATTICE_DB_CONNECTION_FAILED',
     retryDelay: 1000,
     cache: {
       duration: options.cacheDurationMs ?? 30_000,
@@ -208,7 +222,13 @@ function typeOrmOptions(
       supportBigNumbers: true,
     };
   }
-  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  if (db.path !== ':memory:') {
+    try {
+      mkdirSync(dirname(db.path), { recursive: true });
+    } catch (error) {
+      throw DatabaseMessages.connectionFailed(`sqlite:${db.path}`, error);
+    }
+  }
   // WAL lets readers proceed while a write is in progress.
   return {
     ...common,

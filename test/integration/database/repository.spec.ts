@@ -61,12 +61,19 @@ describeOnEveryDatabase('LatticeRepository', (db) => {
 
     const restored = await books().restore(book.id);
     expect(restored.deletedAt).toBeNull();
+    expect((await books().restore(book.id)).id).toBe(book.id); // restoring a live row is harmless
+    await expect(books().restore(555555)).rejects.toThrow('Book 555555 was not found.');
     await expect(books().delete(123456)).rejects.toThrow('Book 123456 was not found.');
   });
 
   it('deletes other entities for good, through the generic repository', async () => {
     const notes = db().app.get<LatticeRepository<Note>>(getLatticeRepositoryToken(Note));
     const note = await notes.create({ text: 'remember the milk' });
+    await expect(
+      notes.update(note.id, { text: 'x' }, { expectedVersion: 1 }),
+    ).rejects.toMatchObject({
+      code: 'LATTICE_DB_NOT_VERSIONED',
+    });
     await notes.delete(note.id);
     const raw = await db()
       .app.get(DataSource)

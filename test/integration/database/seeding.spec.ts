@@ -32,6 +32,16 @@ class FailingSeeder extends Seeder {
   }
 }
 
+class ChickenSeeder extends Seeder {
+  static override dependsOn: (typeof Seeder)[] = [];
+  async run(): Promise<void> {}
+}
+class EggSeeder extends Seeder {
+  static override dependsOn = [ChickenSeeder];
+  async run(): Promise<void> {}
+}
+ChickenSeeder.dependsOn = [EggSeeder];
+
 const seeders = [AuthorSeeder, BookSeeder, FailingSeeder];
 const names = async (app: INestApplicationContext) =>
   (
@@ -96,6 +106,22 @@ function seedingSuite(env: () => Promise<Record<string, string>>) {
     expect(a).toHaveLength(8);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
+  });
+
+  it('names a dependency circle instead of overflowing the stack', async () => {
+    const app = await bootLibrary(await env(), {
+      synchronize: true,
+      seeders: [ChickenSeeder, EggSeeder],
+    });
+    try {
+      await expect(app.get(SeedRunner).run()).rejects.toMatchObject({
+        code: 'LATTICE_DB_SEEDER_CYCLE',
+        message:
+          'Seeders depend on each other in a circle: ChickenSeeder → EggSeeder → ChickenSeeder.',
+      });
+    } finally {
+      await app.close();
+    }
   });
 
   it('names the registered seeders when asked for an unknown one', async () => {

@@ -23,7 +23,10 @@ export class SnakeNamingStrategy extends DefaultNamingStrategy implements Naming
     customName: string | undefined,
     embeddedPrefixes: string[],
   ): string {
-    return snakeCase([...embeddedPrefixes, customName ?? propertyName].join('_'));
+    const prefix = embeddedPrefixes.map(snakeCase);
+    return customName
+      ? [...prefix, customName].join('_')
+      : snakeCase([...embeddedPrefixes, propertyName].join('_'));
   }
 
   override relationName(propertyName: string): string {

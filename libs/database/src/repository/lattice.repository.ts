@@ -99,7 +99,8 @@ export class LatticeRepository<T extends WithId> {
     options: { expectedVersion?: number } = {},
   ): Promise<T> {
     const versionColumn = this.metadata.versionColumn;
-    if (options.expectedVersion !== undefined && versionColumn) {
+    if (options.expectedVersion !== undefined) {
+      if (!versionColumn) throw DatabaseMessages.versionColumnMissing(this.metadata.name);
       const result = await this.repository
         .createQueryBuilder()
         .update()
@@ -130,10 +131,9 @@ export class LatticeRepository<T extends WithId> {
     if (!result.affected) throw new EntityNotFoundError(this.metadata.name, id);
   }
 
-  /** Brings back a soft-deleted row. */
+  /** Brings back a soft-deleted row (a row that is not deleted is returned as it is). 404 when there is no such row. */
   async restore(id: Id): Promise<T> {
-    const result = await this.repository.restore({ id } as FindOptionsWhere<T>);
-    if (!result.affected) throw new EntityNotFoundError(this.metadata.name, id);
+    await this.repository.restore({ id } as FindOptionsWhere<T>);
     return this.findById(id);
   }
 

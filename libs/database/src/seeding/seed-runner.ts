@@ -106,9 +106,16 @@ export class SeedRunner {
     const byName = new Map(registered.map((s) => [s.name, s]));
     if (only && !byName.has(only)) throw DatabaseMessages.seederUnknown(only, [...byName.keys()]);
     const order: Type<Seeder>[] = [];
+    const visiting: Type<Seeder>[] = [];
     const visit = (type: Type<Seeder>) => {
       if (order.includes(type)) return;
+      if (visiting.includes(type))
+        throw DatabaseMessages.seederCycle(
+          [...visiting.slice(visiting.indexOf(type)), type].map((t) => t.name),
+        );
+      visiting.push(type);
       for (const dep of (type as unknown as typeof Seeder).dependsOn) visit(dep as Type<Seeder>);
+      visiting.pop();
       order.push(type);
     };
     for (const type of only ? [byName.get(only)!] : registered) visit(type);
