@@ -46,6 +46,8 @@ const base = {
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Integration and e2e tests boot apps and child processes; testTimeout is a global option only.
+  testTimeout: 30_000,
   ...base,
   projects: [
     {
@@ -57,13 +59,11 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
-      testTimeout: 20_000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
-      testTimeout: 30_000,
     },
   ],
 };
