@@ -8,7 +8,12 @@ import { DatabaseModule, encodeCursor, type ListQuery } from '@lattice/database'
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createConnection } from 'mysql2/promise';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import {
+  DataSource,
+  type AfterQueryEvent,
+  type EntitySubscriberInterface,
+  type SelectQueryBuilder,
+} from 'typeorm';
 import { Answer } from '../src/questions/answer.entity';
 import { questionList } from '../src/questions/question-list.query';
 import { Question } from '../src/questions/question.entity';
@@ -44,13 +49,19 @@ const LIMIT = 20;
 /** Timed work per side and case, after the warm-up. */
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 2_500);
 const WARMUP_MS = 400;
+/** Slow cases run past the budget until each side has this many timed calls. */
+const MIN_SAMPLES = 8;
 /** Lattice and raw alternate in slices of about this long. */
 const SLICE_MS = 250;
 const DEPTHS = [1_000, 10_000, 50_000, 90_000];
 const GOAL_OVERHEAD = 10;
+/** Cursor pages count as flat when the slowest depth's p50 is at most this many times the fastest's. */
+const FLAT_RATIO = 2;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+/** Calls per second: one decimal below 10, so slow cases still show a difference. */
+const rate = (n: number) => (n < 10 ? n.toFixed(1) : fmt(n));
 
 /** Deterministic data from run to run (mulberry32). */
 function random(seed: number): () => number {
@@ -220,16 +231,17 @@ async function measure(sides: Side[], budgetMs = BUDGET_MS): Promise<Result[]> {
   for (const side of sides) {
     const started = performance.now();
     let n = 0;
-    while (n < 3 || performance.now() - started < WARMUP_MS) {
+    while (n < 2 || performance.now() - started < WARMUP_MS) {
       await side.run();
       n++;
     }
   }
   const latencies = sides.map(() => [] as number[]);
   const spent = sides.map(() => 0);
-  while (spent.some((ms) => ms < budgetMs)) {
+  const done = (s: number) => spent[s] >= budgetMs && latencies[s].length >= MIN_SAMPLES;
+  while (sides.some((_, s) => !done(s))) {
     for (let s = 0; s < sides.length; s++) {
-      if (spent[s] >= budgetMs) continue;
+      if (done(s)) continue;
       const sliceStart = performance.now();
       do {
         const t0 = performance.now();
@@ -237,7 +249,7 @@ async function measure(sides: Side[], budgetMs = BUDGET_MS): Promise<Result[]> {
         const ms = performance.now() - t0;
         latencies[s].push(ms);
         spent[s] += ms;
-      } while (performance.now() - sliceStart < SLICE_MS && spent[s] < budgetMs);
+      } while (performance.now() - sliceStart < SLICE_MS && !done(s));
     }
   }
   return sides.map((side, s) => ({
@@ -269,12 +281,52 @@ function pairTable(pairs: Pair[]): string {
     ...pairs.map((p) => {
       const o = overhead(p.lattice, p.raw);
       const verdict = !p.sameRows ? 'n/a (wrong rows)' : o <= GOAL_OVERHEAD ? 'yes' : 'no';
-      return `| ${p.label} | ${fmt(p.lattice.perSecond)} | ${ms(p.lattice.p50)} / ${ms(p.lattice.p99)} | ${fmt(p.raw.perSecond)} | ${ms(p.raw.p50)} / ${ms(p.raw.p99)} | ${o >= 0 ? '+' : ''}${o.toFixed(1)} % | ${verdict} |`;
+      return `| ${p.label} | ${rate(p.lattice.perSecond)} | ${ms(p.lattice.p50)} / ${ms(p.lattice.p99)} | ${rate(p.raw.perSecond)} | ${ms(p.raw.p50)} / ${ms(p.raw.p99)} | ${o >= 0 ? '+' : ''}${o.toFixed(1)} % | ${verdict} |`;
     }),
   ].join('\n');
 }
 
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id).join(',');
+
+/** Every query `work` sends, as TypeORM reports it to subscribers. */
+async function capture(
+  dataSource: DataSource,
+  work: () => Promise<unknown>,
+): Promise<{ query: string; parameters: unknown[] }[]> {
+  const seen: { query: string; parameters: unknown[] }[] = [];
+  const spy: EntitySubscriberInterface = {
+    afterQuery: (event: AfterQueryEvent) => {
+      seen.push({ query: event.query, parameters: (event.parameters as unknown[]) ?? [] });
+    },
+  };
+  dataSource.subscribers.push(spy);
+  try {
+    await work();
+  } finally {
+    dataSource.subscribers.splice(dataSource.subscribers.indexOf(spy), 1);
+  }
+  return seen;
+}
+
+/** Rows MariaDB read from `questions` running this query (ANALYZE FORMAT=JSON: r_loops × r_rows). */
+async function rowsRead(dataSource: DataSource, query: string, parameters: unknown[]) {
+  const [row] = (await dataSource.query(`ANALYZE FORMAT=JSON ${query}`, parameters)) as Record<
+    string,
+    string
+  >[];
+  let total = 0;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const table = node as { table_name?: string; r_loops?: number; r_rows?: number };
+      if (table.table_name === 'question' && typeof table.r_rows === 'number')
+        total += (table.r_loops ?? 1) * table.r_rows;
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(JSON.parse(Object.values(row)[0]));
+  return Math.round(total);
+}
 
 async function main(): Promise<void> {
   const began = performance.now();
@@ -321,7 +373,7 @@ async function main(): Promise<void> {
         .skip((page - 1) * LIMIT)
         .take(LIMIT)
         .getManyAndCount();
-    const rawKeyset = (createdAt: Date, id: number) =>
+    const rawKeyset = (createdAt: string, id: number) =>
       rawList()
         .andWhere(
           '(question.createdAt < :createdAt OR (question.createdAt = :createdAt AND question.id < :id))',
@@ -329,18 +381,17 @@ async function main(): Promise<void> {
         )
         .take(LIMIT + 1)
         .getMany();
-    /** The row at 1-based position `depth` of the -createdAt order, as a cursor. */
+    /**
+     * The row at 1-based position `depth` of the -createdAt order, as a cursor made the way
+     * paginate() makes its `next` (a date's value is the database's own text of it).
+     */
     const rowAt = async (depth: number) => {
       const [row] = (await dataSource.query(
-        'SELECT id, created_at FROM questions WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?',
+        'SELECT id, CAST(created_at AS CHAR) AS value FROM questions WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?',
         [depth - 1],
-      )) as { id: number; created_at: Date }[];
-      const cursor = encodeCursor({
-        sort: '-createdAt',
-        value: row.created_at.toISOString(),
-        id: row.id,
-      });
-      return { id: row.id, createdAt: row.created_at, cursor };
+      )) as { id: number; value: string }[];
+      const cursor = encodeCursor({ sort: '-createdAt', value: row.value, id: row.id });
+      return { id: row.id, createdAt: row.value, cursor };
     };
     const latticeOffset = (page: number) =>
       questions.list(questionList.parse({ page: String(page) }));
@@ -362,7 +413,7 @@ async function main(): Promise<void> {
       ]);
       pairs.push({ label, lattice: l, raw: r, sameRows, note });
       out(
-        `  ${label}: Lattice ${fmt(l.perSecond)}/s p50 ${ms(l.p50)} · raw ${fmt(r.perSecond)}/s p50 ${ms(r.p50)} · overhead ${overhead(l, r).toFixed(1)} %${sameRows ? '' : ' · ROWS DIFFER'}`,
+        `  ${label}: Lattice ${rate(l.perSecond)}/s p50 ${ms(l.p50)} · raw ${rate(r.perSecond)}/s p50 ${ms(r.p50)} · overhead ${overhead(l, r).toFixed(1)} %${sameRows ? '' : ' · ROWS DIFFER'}`,
       );
     };
 
@@ -378,6 +429,10 @@ async function main(): Promise<void> {
       async () => (await rawOffset(2_500))[0],
     );
     const middle = await rowAt(50_000);
+    // The cursor above must be the one the library hands out: the `next` of the page before it.
+    const issued = (await latticeCursor((await rowAt(50_000 - LIMIT)).cursor)).page.next;
+    const cursorAsIssued = issued === middle.cursor;
+    if (!cursorAsIssued) out(`  ! cursor ${middle.cursor} differs from the issued ${issued}`);
     await pair(
       'c. cursor, page after row 50,000',
       async () => (await latticeCursor(middle.cursor)).items,
@@ -407,15 +462,28 @@ async function main(): Promise<void> {
     const cachedPage = (
       build: (qb: SelectQueryBuilder<Question>) => SelectQueryBuilder<Question>,
     ) =>
-      questions.paginate(questionList.parse({}) as ListQuery<Question>, (qb, q) =>
-        build(qb.leftJoinAndSelect(`${q}.author`, 'author').leftJoinAndSelect(`${q}.tags`, 'tag')),
-      );
+      questions.paginate(questionList.parse({}) as ListQuery<Question>, {
+        scope: (qb) => build(qb),
+        load: (qb, q) =>
+          qb
+            .leftJoinAndSelect(`${q}.author`, 'author')
+            .leftJoinAndSelect(`${q}.tags`, 'tag')
+            .cache(60_000),
+      });
     await pair(
       "f. offset page 1, cached: .cache('bench:list', 60000)",
       async () => (await cachedPage((qb) => qb.cache('bench:list', 60_000))).items,
       async () =>
         (await rawList().skip(0).take(LIMIT).cache('bench:list:raw', 60_000).getManyAndCount())[0],
     );
+    // What the cache holds under the id the page query reads.
+    const entry = await dataSource.queryResultCache?.getFromCache({
+      identifier: 'bench:list',
+      query: '',
+      duration: 0,
+    });
+    const countUnderId = typeof entry?.result === 'string' && /^\[\{"cnt":/.test(entry.result);
+    if (countUnderId) out(`  cache entry bench:list holds the count: ${String(entry?.result)}`);
     await pair(
       'f′. offset page 1, cached by SQL text: .cache(60000)',
       async () => (await cachedPage((qb) => qb.cache(60_000))).items,
@@ -423,56 +491,104 @@ async function main(): Promise<void> {
     );
 
     out('Depth series (Lattice cursor vs Lattice offset)…');
+    const mariadb = /mariadb/i.test(version);
+    const depthBudget = Math.min(BUDGET_MS, 2_000);
     const depthRows: string[] = [];
-    const cursorP50: number[] = [];
+    const series: {
+      cursor: Result;
+      bare: Result;
+      offset: Result;
+      readJoined?: number;
+      readBare?: number;
+    }[] = [];
     for (const depth of DEPTHS) {
       const row = await rowAt(depth);
       const page = depth / LIMIT + 1;
+      const bareQuery = () => questionList.parse({ cursor: row.cursor });
       const cursorItems = (await latticeCursor(row.cursor)).items;
       const offsetItems = (await latticeOffset(page)).items;
-      const same = cursorItems.length === LIMIT && ids(cursorItems) === ids(offsetItems);
-      const [c, o] = await measure(
+      const bareItems = (await questions.paginate(bareQuery())).items;
+      const same =
+        cursorItems.length === LIMIT &&
+        ids(cursorItems) === ids(offsetItems) &&
+        ids(cursorItems) === ids(bareItems);
+      const [cursor, bare, offset] = await measure(
         [
           { name: 'cursor', run: () => latticeCursor(row.cursor) },
+          { name: 'cursor, no joins', run: () => questions.paginate(bareQuery()) },
           { name: 'offset', run: () => latticeOffset(page) },
         ],
-        Math.min(BUDGET_MS, 2_000),
+        depthBudget,
       );
-      cursorP50.push(c.p50);
+      // The query that picks the page's rows: TypeORM's SELECT DISTINCT over the joined rows, or
+      // (no joins) the only query.
+      let readJoined: number | undefined;
+      let readBare: number | undefined;
+      if (mariadb) {
+        const joined = (await capture(dataSource, () => latticeCursor(row.cursor))).find((q) =>
+          q.query.startsWith('SELECT DISTINCT'),
+        );
+        const [alone] = await capture(dataSource, () => questions.paginate(bareQuery()));
+        if (joined) readJoined = await rowsRead(dataSource, joined.query, joined.parameters);
+        if (alone) readBare = await rowsRead(dataSource, alone.query, alone.parameters);
+      }
+      series.push({ cursor, bare, offset, readJoined, readBare });
       depthRows.push(
-        `| ${fmt(depth)} | ${fmt(page)} | ${fmt(c.perSecond)} | ${ms(c.p50)} / ${ms(c.p99)} | ${fmt(o.perSecond)} | ${ms(o.p50)} / ${ms(o.p99)} | ${same ? 'yes' : 'no'} |`,
+        `| ${fmt(depth)} | ${fmt(page)} | ${rate(cursor.perSecond)} | ${ms(cursor.p50)} / ${ms(cursor.p99)} | ${readJoined === undefined ? '–' : fmt(readJoined)} | ${rate(offset.perSecond)} | ${ms(offset.p50)} / ${ms(offset.p99)} | ${rate(bare.perSecond)} | ${ms(bare.p50)} / ${ms(bare.p99)} | ${readBare === undefined ? '–' : fmt(readBare)} | ${same ? 'yes' : 'no'} |`,
       );
       out(
-        `  depth ${fmt(depth)}: cursor ${fmt(c.perSecond)}/s p50 ${ms(c.p50)} · offset ${fmt(o.perSecond)}/s p50 ${ms(o.p50)}${same ? '' : ' · ROWS DIFFER'}`,
+        `  depth ${fmt(depth)}: cursor ${rate(cursor.perSecond)}/s p50 ${ms(cursor.p50)} · offset ${rate(offset.perSecond)}/s p50 ${ms(offset.p50)} · cursor without joins ${rate(bare.perSecond)}/s p50 ${ms(bare.p50)}${same ? '' : ' · ROWS DIFFER'}`,
       );
     }
 
     const totalSeconds = (performance.now() - began) / 1000;
-    const flatRatio = Math.max(...cursorP50) / Math.min(...cursorP50);
-    const flat = flatRatio <= 1.5;
+    /** Slowest p50 over fastest p50 across the depths; flat means ≤ FLAT_RATIO. */
+    const spread = (pick: (s: (typeof series)[number]) => Result) => {
+      const p50s = series.map((s) => pick(s).p50);
+      return Math.max(...p50s) / Math.min(...p50s);
+    };
+    const cursorSpread = spread((s) => s.cursor);
+    const bareSpread = spread((s) => s.bare);
+    const first = series[0];
+    const last = series[series.length - 1];
     const met = pairs.filter((p) => p.sameRows && overhead(p.lattice, p.raw) <= GOAL_OVERHEAD);
     const missed = pairs.filter((p) => !p.sameRows || overhead(p.lattice, p.raw) > GOAL_OVERHEAD);
-    const cached = pairs.find((p) => p.label.startsWith('f.'));
+    const letter = (p: Pair) => p.label.split('.')[0];
+    const cached = pairs.find((p) => letter(p) === 'f');
+    const flatWord = (ratio: number) => (ratio <= FLAT_RATIO ? 'flat' : 'not flat');
 
     const markdown = `## Database (@lattice/database)
 
-\`npm run bench -- database\` · ${machine()} · MariaDB ${version} on the same machine · ${fmt(counts.questions)} questions (created over two years), ${fmt(counts.questionTags)} question–tag links, ${fmt(counts.answers)} answers, ${fmt(counts.users)} users, ${fmt(counts.tags)} tags · setup (create database, boot, fill with multi-row INSERTs, ANALYZE) took ${setupSeconds.toFixed(0)} s, the whole run ${totalSeconds.toFixed(0)} s.
+\`npm run bench -- database\` · ${machine()} · MariaDB ${version} on the same machine · ${fmt(counts.questions)} questions (created over two years), ${fmt(counts.questionTags)} question–tag links, ${fmt(counts.answers)} answers, ${fmt(counts.users)} users, ${fmt(counts.tags)} tags · setup (create database, boot, fill with multi-row INSERTs, ANALYZE TABLE) took ${setupSeconds.toFixed(0)} s, the whole run ${totalSeconds.toFixed(0)} s.
 
 Goal (from the issue): **Lattice overhead ≤ 10 %; cursor pages stay flat as depth grows.**
 
-Each case runs the sample app's \`QuestionRepository\` (\`list()\` = \`paginate()\` with author and tags joined, input parsed by \`questionList.parse\`; \`findById\`) against the same query written with a plain \`dataSource.getRepository(Question)\` query builder or \`findOne\` (the baseline), on the same DataSource, so both go through the same pool, naming strategy, query profiler subscriber and query cache. Pages are ${LIMIT} rows sorted by \`-createdAt\`. Offset pages count the total (Lattice: \`getCount()\` on a clone, raw: \`getManyAndCount()\`); cursor pages fetch ${LIMIT + 1} rows on both sides. After a warm-up, Lattice and raw alternate in slices of ~${SLICE_MS} ms until each has ${(BUDGET_MS / 1000).toFixed(1)} s of timed calls, one call in flight; ops/s is calls per second of that time, latency is per call. Overhead is raw ops/s ÷ Lattice ops/s − 1.
+Each case runs the sample app's \`QuestionRepository\` (\`list()\`, which is \`paginate()\` with author and tags loaded, its input parsed by \`questionList.parse\`; \`findById()\`) against the same query written with a plain \`dataSource.getRepository(Question)\` query builder or \`findOne()\` (the baseline). Both run on the same DataSource, so the pool, naming strategy, query profiler subscriber and query cache are the same on both sides: the overhead measured is that of the repository layer. Pages are ${LIMIT} rows sorted by \`-createdAt\`; offset pages also count the total (Lattice: \`getCount()\` on the questions alone, raw: \`getManyAndCount()\` on the joined query); cursor pages fetch ${LIMIT + 1} rows on both sides, and the raw side writes the keyset \`WHERE\` by hand with the same bound value, the database's text of \`created_at\` that \`paginate()\` puts in its cursors${cursorAsIssued ? ' (the cursor used was checked equal to the `next` of the page before it)' : ''}. \`paginate()\` works in two steps: the page's ids from the questions table alone (keyset or offset on \`(created_at, id)\`), then those rows with author and tags; the raw side is TypeORM's own way, \`take()\` over the joined query. Each case checks first that both sides return the same rows. After a warm-up, Lattice and raw alternate in slices of ~${SLICE_MS} ms until each side has ${(BUDGET_MS / 1000).toFixed(1)} s of timed calls and at least ${MIN_SAMPLES} calls, one call in flight; ops/s is calls per second of that time, p50/p99 are per call (with fewer than 100 calls, p99 is the slowest call). Overhead is raw ops/s ÷ Lattice ops/s − 1.
 
 ${pairTable(pairs)}
 
-Samples per side: ${pairs.map((p) => `${p.label.split('.')[0]} ${fmt(p.lattice.samples)}/${fmt(p.raw.samples)}`).join(', ')} (Lattice/raw).
+Calls timed per side (Lattice/raw): ${pairs.map((p) => `${letter(p)} ${fmt(p.lattice.samples)}/${fmt(p.raw.samples)}`).join(', ')}.
 
-${cached && !cached.sameRows ? `Case f is not a valid comparison: with a cache id, Lattice's page came back wrong (${'`'}items${'`'} empty) while raw TypeORM returned the right ${LIMIT} rows, so its ops/s is the cost of returning nothing. \`paginate()\` runs the count on a clone of the query builder with \`getCount()\`, which keeps the cache id \`bench:list\`, so the count's result is stored under that id and then served as the rows of the page query (TypeORM's \`getManyAndCount()\` renames the count's id to \`…-count\`; \`getCount()\` does not). Case f′ is the same page cached by SQL text (\`.cache(60000)\`, no id), which works. The raw side of f uses the id \`bench:list:raw\` so the two sides do not read each other's entries.\n\n` : ''}Cursor pages against depth (Lattice only; the offset column is the same rows fetched with \`page\`, with its total; ${(Math.min(BUDGET_MS, 2_000) / 1000).toFixed(1)} s per side per depth):
+${
+  cached && !cached.sameRows
+    ? `Case f is not a valid comparison: with a cache id, Lattice's page came back wrong (no items, while raw TypeORM returned the ${LIMIT} rows), so its ops/s is the cost of returning nothing. ${countUnderId ? `After the run, the cache entry \`bench:list\` held the count's result (\`${String(entry?.result)}\`): \`paginate()\` counts with \`getCount()\` on a clone of the query builder, which keeps the cache id, and the page query then reads that entry as its rows (TypeORM's own \`getManyAndCount()\` gives the count the id \`bench:list-count\`).` : ''} Case f′ caches the same page by its SQL text (\`.cache(60000)\`, no id), which returns the right rows. The raw side of f uses the id \`bench:list:raw\` so that the two sides do not read each other's entries.\n\n`
+    : ''
+}Cursor pages against depth, Lattice only (${(depthBudget / 1000).toFixed(1)} s and at least ${MIN_SAMPLES} calls per column and depth, interleaved). "cursor" is \`QuestionRepository.list({ cursor })\` (author and tags joined); "offset" fetches the same rows with \`page\` and counts the total; "cursor, no joins" is \`paginate({ cursor })\` on the questions alone:
 
-| depth (rows skipped) | equivalent page | cursor ops/s | cursor p50 / p99 | offset ops/s | offset p50 / p99 | same rows |
-| ---: | ---: | ---: | ---: | ---: | ---: | :---: |
+| depth (rows before the page) | equivalent page | cursor ops/s | cursor p50 / p99 | cursor: question rows read | offset ops/s | offset p50 / p99 | cursor, no joins ops/s | no joins p50 / p99 | no joins: question rows read | same rows |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |
 ${depthRows.join('\n')}
 
-Verdict, from these figures: overhead ≤ 10 % ${met.length ? `met in ${met.map((p) => p.label.split('.')[0]).join(', ')}` : 'met in no case'}${missed.length ? `; not met in ${missed.map((p) => `${p.label.split('.')[0]} (${p.sameRows ? `${overhead(p.lattice, p.raw).toFixed(1)} %` : 'wrong rows'})`).join(', ')}` : ''}. Cursor pages ${flat ? 'stay flat' : 'do not stay flat'}: the slowest cursor p50 across depths ${fmt(DEPTHS[0])}–${fmt(DEPTHS.at(-1) ?? 0)} is ${flatRatio.toFixed(2)}× the fastest (flat here means ≤ 1.5×), while the offset p50 grows with depth as the table shows. On this 2-core machine, with MariaDB on the same cores, single-digit differences between Lattice and raw are within run-to-run noise: compare rows of one run, not across runs.`;
+Verdict, from these figures:
+
+- Lattice overhead ≤ 10 %: ${met.length ? `met in ${met.map(letter).join(', ')}` : 'met in no case'}${missed.length ? `; not met in ${missed.map((p) => `${letter(p)} (${p.sameRows ? `${overhead(p.lattice, p.raw) >= 0 ? '+' : ''}${overhead(p.lattice, p.raw).toFixed(1)} %` : 'wrong rows'})`).join(', ')}` : ''}.
+- Cursor pages stay flat (here: slowest p50 across depths ${fmt(DEPTHS[0])}–${fmt(DEPTHS[DEPTHS.length - 1])} at most ${FLAT_RATIO}× the fastest): ${cursorSpread <= FLAT_RATIO ? 'met' : 'not met'} for \`QuestionRepository.list\`, whose cursor pages are ${flatWord(cursorSpread)} (${cursorSpread.toFixed(2)}×, p50 ${ms(first.cursor.p50)} at ${fmt(DEPTHS[0])} and ${ms(last.cursor.p50)} at ${fmt(DEPTHS[DEPTHS.length - 1])}); without joins, cursor pages are ${flatWord(bareSpread)} (${bareSpread.toFixed(2)}×, p50 ${ms(first.bare.p50)} to ${ms(last.bare.p50)}). Offset p50 went from ${ms(first.offset.p50)} at ${fmt(DEPTHS[0])} to ${ms(last.offset.p50)} at ${fmt(DEPTHS[DEPTHS.length - 1])}.
+
+${
+  first.readJoined !== undefined && last.readJoined !== undefined
+    ? `Rows read: to pick the ${LIMIT + 1} ids of a cursor page, the query of \`QuestionRepository.list\` read ${fmt(first.readJoined)} question rows at depth ${fmt(DEPTHS[0])} and ${fmt(last.readJoined)} at depth ${fmt(DEPTHS[DEPTHS.length - 1])}; without joins, ${fmt(first.readBare ?? 0)} and ${fmt(last.readBare ?? 0)} (ANALYZE FORMAT=JSON of the captured query, once per depth). `
+    : ''
+}With joins and \`take()\`, TypeORM picks the page's ids with \`SELECT DISTINCT … FROM (the joined query) ORDER BY … LIMIT\` and then loads those rows; this SQL is the same on the Lattice and raw sides. On this 2-core machine, with MariaDB on the same cores, differences of a few per cent between Lattice and raw are within run-to-run noise: compare rows of one run, not across runs.`;
     writeSection('database', markdown);
     out(`\n${markdown}`);
   } finally {

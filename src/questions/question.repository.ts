@@ -5,8 +5,9 @@ import { Question } from './question.entity';
 export class QuestionRepository extends LatticeRepository<Question> {
   /** A page of questions with their author and tags, loaded with the page (no N+1). */
   list(query: ListQuery<Question>): Promise<Page<Question>> {
-    return this.paginate(query, (qb, q) =>
-      qb.leftJoinAndSelect(`${q}.author`, 'author').leftJoinAndSelect(`${q}.tags`, 'tag'),
-    );
+    return this.paginate(query, {
+      load: (qb, q) =>
+        qb.leftJoinAndSelect(`${q}.author`, 'author').leftJoinAndSelect(`${q}.tags`, 'tag'),
+    });
   }
 }

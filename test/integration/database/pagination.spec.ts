@@ -1,4 +1,4 @@
-import { InvalidQueryError, ListQuery } from '@lattice/database';
+import { encodeCursor, InvalidQueryError, ListQuery } from '@lattice/database';
 import { Author, Book, BookRepository, bookList, describeOnEveryDatabase } from './fixtures';
 import { DataSource } from 'typeorm';
 
@@ -101,6 +101,47 @@ describeOnEveryDatabase('paginate()', (db) => {
       'Micro 0',
     ]);
     await ds.query('DELETE FROM book WHERE author_id = ?', [author.id]);
+  });
+
+  it('caches a page by id without mixing up the count and the rows', async () => {
+    const cached = () =>
+      books().paginate(parse({ sort: 'title', limit: '5' }), {
+        scope: (qb) => qb.cache('books:first-page', 60_000),
+        load: (qb, b) => qb.leftJoinAndSelect(`${b}.author`, 'author'),
+      });
+    const first = await cached();
+    const again = await cached();
+    for (const page of [first, again]) {
+      expect(page.items.map((b) => b.title)).toEqual([
+        'Book 00',
+        'Book 01',
+        'Book 02',
+        'Book 03',
+        'Book 04',
+      ]);
+      expect(page.items[0].author.name).toBe('Prolific');
+      expect(page.page.total).toBeGreaterThanOrEqual(57);
+    }
+  });
+
+  it('narrows with scope (rows and total) and loads relations only for the page', async () => {
+    const page = await books().paginate(parse({ sort: 'title', limit: '3' }), {
+      scope: (qb, b) => qb.andWhere(`${b}.score = :s`, { s: 2 }),
+      load: (qb, b) => qb.leftJoinAndSelect(`${b}.author`, 'author'),
+    });
+    expect(page.items.map((b) => [b.title, b.score, b.author.name])).toEqual([
+      ['Book 02', 2, 'Prolific'],
+      ['Book 07', 2, 'Prolific'],
+      ['Book 12', 2, 'Prolific'],
+    ]);
+    expect(page.page.total).toBe(ids.filter((_, i) => i % 5 === 2).length);
+  });
+
+  it('refuses a forged cursor whose value cannot be a date (400, not a slow or failing query)', async () => {
+    const forged = encodeCursor({ sort: '-createdAt', value: "2025'; DROP TABLE book; --", id: 1 });
+    await expect(books().paginate(parse({ cursor: forged }))).rejects.toBeInstanceOf(
+      InvalidQueryError,
+    );
   });
 
   it('applies allowlisted filters to both the rows and the total', async () => {

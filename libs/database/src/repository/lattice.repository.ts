@@ -12,6 +12,7 @@ import type {
 } from 'typeorm';
 import { DatabaseMessages } from '../database.messages';
 import { EntityNotFoundError } from '../errors/entity-not-found.error';
+import { InvalidQueryError } from '../errors/invalid-query.error';
 import { OptimisticLockError } from '../errors/optimistic-lock.error';
 import { encodeCursor } from '../query/cursor';
 import type { ListQuery } from '../query/list-query';
@@ -21,9 +22,14 @@ import { REPOSITORY_ENTITY } from './repository.constants';
 
 type Id = number | string;
 
-/** Alias of the extra column that carries a date sort value as text. */
-const CURSOR_VALUE = 'lattice_cursor_value';
 type WithId = ObjectLiteral & { id: Id };
+
+export interface PaginateOptions<T extends ObjectLiteral> {
+  /** Narrows which rows are listed (conditions on the entity's table; runs for the count too). */
+  scope?: (qb: SelectQueryBuilder<T>, alias: string) => void;
+  /** What each listed row carries: `leftJoinAndSelect` relations, extra selections. Runs for the page's rows only. */
+  load?: (qb: SelectQueryBuilder<T>, alias: string) => void;
+}
 
 export interface FindByIdOptions<T> {
   relations?: FindOptionsRelations<T>;
@@ -138,51 +144,63 @@ export class LatticeRepository<T extends WithId> {
   }
 
   /**
-   * One page of rows for a validated `ListQuery`. Offset mode counts the total; cursor mode
-   * seeks past the cursor's row on (sort field, id), so deep pages cost the same as the first.
-   * Every page carries a `next` cursor. `build` adds joins and selections (filters from the
-   * query's spec are applied first).
+   * One page of rows for a validated `ListQuery`, in two steps so deep pages cost what the first
+   * does: the page's ids come from the entity's own table (filters and `scope` applied, keyset on
+   * (sort field, id) in cursor mode, so an index on them serves any depth), then `load` fetches
+   * those rows with their relations. Offset mode also counts the total (without the joins).
+   * Every page carries a `next` cursor.
    */
-  async paginate(
-    query: ListQuery<T>,
-    build?: (qb: SelectQueryBuilder<T>, alias: string) => void,
-  ): Promise<Page<T>> {
+  async paginate(query: ListQuery<T>, options: PaginateOptions<T> = {}): Promise<Page<T>> {
     const alias = this.alias;
-    const qb = this.createQueryBuilder(alias);
-    for (const [name, value] of Object.entries(query.filters))
-      query.spec.filters?.[name]?.apply(qb, value, alias);
-    build?.(qb, alias);
-
     const { field, direction } = query.sort;
     const column = `${alias}.${field}`;
-    qb.orderBy(column, direction).addOrderBy(`${alias}.id`, direction);
+    const dateSort = this.isDateColumn(field);
+
+    const scoped = this.createQueryBuilder(alias);
+    for (const [name, value] of Object.entries(query.filters)) {
+      query.spec.filters?.[name]?.apply(scoped, value, alias);
+    }
+    options.scope?.(scoped, alias);
 
     let total: number | undefined;
+    if (query.mode === 'offset') total = await withCacheSuffix(scoped.clone(), ':count').getCount();
+
+    // A date's sort value is read as the database's own text: MySQL keeps microseconds, which a
+    // JavaScript Date would drop, and the next page would then skip rows.
+    const keys = scoped
+      .clone()
+      .select(`${alias}.id`, 'id')
+      .addSelect(dateSort ? `CAST(${column} AS CHAR)` : column, 'sort_value')
+      .orderBy(column, direction)
+      .addOrderBy(`${alias}.id`, direction)
+      .limit(query.limit + 1);
     if (query.mode === 'cursor' && query.cursor) {
       const op = direction === 'DESC' ? '<' : '>';
-      qb.andWhere(
+      keys.andWhere(
         `(${column} ${op} :cursorValue OR (${column} = :cursorValue AND ${alias}.id ${op} :cursorId))`,
-        { cursorValue: query.cursor.value, cursorId: query.cursor.id },
+        {
+          cursorValue: this.checkedCursorValue(query.cursor.value, dateSort),
+          cursorId: query.cursor.id,
+        },
       );
     } else {
-      total = await qb.clone().orderBy().getCount();
-      qb.skip((query.page - 1) * query.limit);
+      keys.offset((query.page - 1) * query.limit);
     }
-    // A date's cursor value is read as the database's own text (MySQL keeps microseconds, which a
-    // JavaScript Date would drop and then skip rows); the comparison then happens in SQL on equal terms.
-    const dateSort = this.isDateColumn(field);
-    if (dateSort) qb.addSelect(`CAST(${column} AS CHAR)`, CURSOR_VALUE);
-    qb.take(query.limit + 1);
-    const { entities: rows, raw } = dateSort
-      ? await qb.getRawAndEntities<Record<string, unknown>>()
-      : { entities: await qb.getMany(), raw: [] };
-    const hasMore = rows.length > query.limit;
-    const items = hasMore ? rows.slice(0, query.limit) : rows;
-    const last = items.at(-1);
-    const lastValue = (row: T) =>
-      dateSort
-        ? (raw.find((r) => String(r[`${alias}_id`]) === String(row.id))?.[CURSOR_VALUE] as string)
-        : this.cursorValueOf(row, field);
+    const found = await keys.getRawMany<{ id: Id; sort_value: string | number | null }>();
+    const hasMore = found.length > query.limit;
+    const pageKeys = hasMore ? found.slice(0, query.limit) : found;
+
+    let items: T[] = [];
+    if (pageKeys.length > 0) {
+      const loader = this.createQueryBuilder(alias).where(`${alias}.id IN (:...pageIds)`, {
+        pageIds: pageKeys.map((key) => key.id),
+      });
+      options.load?.(loader, alias);
+      const byId = new Map((await loader.getMany()).map((row) => [String(row.id), row]));
+      items = pageKeys.flatMap((key) => byId.get(String(key.id)) ?? []);
+    }
+
+    const last = pageKeys.at(-1);
     const sort = `${direction === 'DESC' ? '-' : ''}${field}`;
     return {
       items,
@@ -195,7 +213,7 @@ export class LatticeRepository<T extends WithId> {
           pages: Math.ceil(total / query.limit),
         }),
         hasMore,
-        next: hasMore && last ? encodeCursor({ sort, value: lastValue(last), id: last.id }) : null,
+        next: hasMore && last ? encodeCursor({ sort, value: last.sort_value, id: last.id }) : null,
       },
     };
   }
@@ -204,10 +222,22 @@ export class LatticeRepository<T extends WithId> {
     return this.metadata.targetName.charAt(0).toLowerCase() + this.metadata.targetName.slice(1);
   }
 
-  private cursorValueOf(row: T, field: string): string | number | null {
-    const value = row[field] as unknown;
-    if (value === null || value === undefined) return null;
-    return typeof value === 'number' ? value : String(value);
+  /** A cursor's value as a bound parameter, refused (400) when it cannot be the sort column's value. */
+  private checkedCursorValue(
+    value: string | number | null,
+    dateSort: boolean,
+  ): string | number | null {
+    if (
+      dateSort &&
+      (typeof value !== 'string' ||
+        !/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/.test(value))
+    ) {
+      throw new InvalidQueryError(
+        'cursor',
+        'is not a cursor this API issued. Use the "next" value of a previous page.',
+      );
+    }
+    return value;
   }
 
   private isDateColumn(field: string): boolean {
@@ -231,4 +261,11 @@ export function createLatticeRepository<T extends WithId>(
   class GenericRepository extends LatticeRepository<T> {}
   Reflect.defineMetadata(REPOSITORY_ENTITY, entity, GenericRepository);
   return new GenericRepository(transactions);
+}
+
+/** Gives a cloned query a cache id of its own, so it never reads or overwrites the original's entry. */
+function withCacheSuffix<Q extends SelectQueryBuilder<ObjectLiteral>>(qb: Q, suffix: string): Q {
+  const { cache, cacheId, cacheDuration } = qb.expressionMap;
+  if (cache && cacheId) qb.cache(`${cacheId}${suffix}`, cacheDuration);
+  return qb;
 }
