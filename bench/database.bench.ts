@@ -588,7 +588,7 @@ ${
   first.readJoined !== undefined && last.readJoined !== undefined
     ? `Rows read: to pick the ${LIMIT + 1} ids of a cursor page, the query of \`QuestionRepository.list\` read ${fmt(first.readJoined)} question rows at depth ${fmt(DEPTHS[0])} and ${fmt(last.readJoined)} at depth ${fmt(DEPTHS[DEPTHS.length - 1])}; without joins, ${fmt(first.readBare ?? 0)} and ${fmt(last.readBare ?? 0)} (ANALYZE FORMAT=JSON of the captured query, once per depth). `
     : ''
-}With joins and \`take()\`, TypeORM picks the page's ids with \`SELECT DISTINCT … FROM (the joined query) ORDER BY … LIMIT\` and then loads those rows; this SQL is the same on the Lattice and raw sides. On this 2-core machine, with MariaDB on the same cores, differences of a few per cent between Lattice and raw are within run-to-run noise: compare rows of one run, not across runs.`;
+}The raw side is TypeORM's own way of paging a joined query: \`take()\` makes it pick the page's ids with \`SELECT DISTINCT … FROM (the joined query) ORDER BY … LIMIT\`, which reads every joined row before the page. \`paginate()\` takes the ids from the questions table alone (an index seek on \`(created_at, id)\`) and then loads those 20 rows with their author and tags, which is where the large negative overheads in a–c come from. On this 2-core machine, with MariaDB on the same cores, differences of a few per cent between Lattice and raw are within run-to-run noise: compare rows of one run, not across runs.`;
     writeSection('database', markdown);
     out(`\n${markdown}`);
   } finally {
