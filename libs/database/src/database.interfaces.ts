@@ -32,7 +32,7 @@ export interface DatabaseModuleOptions {
   nPlusOneThreshold?: number;
   /** Default duration of `.cache(true)` queries in ms (default 30 s). */
   cacheDurationMs?: number;
-  /** TypeORM's own logging (default: errors and warnings). */
+  /** Which TypeORM messages reach Nest's logger (default all: queries at verbose, failures at error). */
   logging?: LoggerOptions;
   /** Connection attempts at boot before giving up (default 3, one second apart). */
   retryAttempts?: number;

@@ -19,6 +19,7 @@ import { MigrationService } from './migrations/migration.service';
 import { SnakeNamingStrategy } from './naming/snake-naming.strategy';
 import { QueryContextInterceptor } from './profiling/query-context.interceptor';
 import { QueryProfiler } from './profiling/query-profiler';
+import { TypeOrmNestLogger } from './profiling/typeorm-nest.logger';
 import { REPOSITORY_ENTITY } from './repository/repository.constants';
 import { createLatticeRepository } from './repository/lattice.repository';
 import { getLatticeRepositoryToken } from './repository/repository.decorators';
@@ -196,7 +197,8 @@ function typeOrmOptions(
     migrationsRun: options.migrationsRun ?? false,
     migrationsTableName: 'lattice_migrations',
     namingStrategy: new SnakeNamingStrategy(),
-    logging: options.logging ?? ['error', 'warn'],
+    logging: options.logging ?? 'all',
+    logger: new TypeOrmNestLogger(),
     retryAttempts: options.retryAttempts ?? 3,
     // Only a connection that could not be opened is worth another try.
     toRetry: (error: unknown) =>

@@ -14,6 +14,7 @@ export * from './transactions/transaction-host';
 export * from './profiling/query-context';
 export * from './profiling/query-profiler';
 export * from './profiling/explain';
+export * from './profiling/typeorm-nest.logger';
 export * from './cache/memory-query-result.cache';
 export * from './cache/redis-query-result.cache';
 export * from './migrations/migration.service';

@@ -37,6 +37,10 @@ import { createTestDatabase, uniqueRedisPrefix } from '../../support/test-resour
 export class Profile extends LatticeEntity {
   @Column({ type: 'varchar', length: 200, default: '' })
   bio: string;
+
+  /** The inverse side, lazy: a Promise that queries on first await. */
+  @OneToOne(() => Author, (author) => author.profile, { lazy: true })
+  author: Promise<Author | null>;
 }
 
 @Entity()
@@ -44,7 +48,11 @@ export class Author extends LatticeEntity {
   @Column({ length: 80 })
   name: string;
 
-  @OneToOne(() => Profile, { cascade: true, eager: true, nullable: true })
+  @OneToOne(() => Profile, (profile) => profile.author, {
+    cascade: true,
+    eager: true,
+    nullable: true,
+  })
   @JoinColumn()
   profile: Profile | null;
 

@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { explain, QueryContext } from '@lattice/database';
 import { DataSource } from 'typeorm';
-import { Author, Book, BookRepository, Genre, Review, describeOnEveryDatabase } from './fixtures';
+import {
+  Author,
+  Book,
+  BookRepository,
+  Genre,
+  Profile,
+  Review,
+  describeOnEveryDatabase,
+} from './fixtures';
 
 describeOnEveryDatabase('relations, profiling, cache and explain', (db) => {
   let bookId: number;
@@ -31,6 +39,16 @@ describeOnEveryDatabase('relations, profiling, cache and explain', (db) => {
       ['Doyle', 5],
       ['Poe', 3],
     ]);
+  });
+
+  it('loads a lazy relation when it is awaited', async () => {
+    const ds = dataSource();
+    const author = await ds
+      .getRepository(Author)
+      .save({ name: 'Lazy Lou', profile: { bio: 'lazy' } });
+    const profile = await ds.getRepository(Profile).findOneByOrFail({ id: author.profile!.id });
+    const owner = await profile.author;
+    expect(owner?.name).toBe('Lazy Lou');
   });
 
   it('loads relations explicitly when asked, and not before', async () => {

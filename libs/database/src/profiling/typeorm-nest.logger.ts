@@ -1,0 +1,36 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import type { Logger as TypeOrmLogger } from 'typeorm';
+
+/**
+ * TypeORM's messages through Nest's logger, so they follow the app's log levels and format
+ * (TypeORM's default logger writes to the console directly). Every query goes to `verbose`,
+ * failed queries to `error`; slow queries are the QueryProfiler's job.
+ */
+export class TypeOrmNestLogger implements TypeOrmLogger {
+  private readonly logger = new NestLogger('TypeORM');
+
+  logQuery(query: string): void {
+    this.logger.verbose(query);
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    this.logger.error(
+      `Query failed: ${error instanceof Error ? error.message : error}\n  ${query}`,
+    );
+  }
+
+  logQuerySlow(): void {}
+
+  logSchemaBuild(message: string): void {
+    this.logger.debug(message);
+  }
+
+  logMigration(message: string): void {
+    this.logger.log(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+    else this.logger.debug(String(message));
+  }
+}
