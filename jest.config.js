@@ -6,6 +6,8 @@ const esmOnly = [
   '@keyv',
   'keyv',
   'cache-manager',
+  'cacheable',
+  '@redis',
   '@cacheable',
   'hashery',
   'hookified',

@@ -1,0 +1,42 @@
+import type { ModuleMetadata } from '@nestjs/common';
+
+export type CacheDriver = 'memory' | 'redis';
+
+/** One named store. */
+export interface CacheStoreOptions {
+  /** Default: what core selects (`memory`, or `redis` when REDIS_URL is set). */
+  driver?: CacheDriver;
+  /** Default time to live in ms (default 60 s). */
+  ttl?: number;
+  /** Most entries kept in memory before the least recently used go (default 10,000). */
+  lruSize?: number;
+}
+
+export interface CacheModuleOptions {
+  /** The store `@InjectCache()` gives. */
+  default?: CacheStoreOptions;
+  /** More stores by name: `@InjectCache('sessions')`. */
+  stores?: Record<string, CacheStoreOptions>;
+  /** Longest key accepted (default 250 characters). */
+  maxKeyLength?: number;
+  /** Largest value accepted, as JSON (default 1 MB). */
+  maxValueBytes?: number;
+  /** How often expired keys are removed from tag sets, in ms (default 60 s; 0 = never). */
+  tagCleanupIntervalMs?: number;
+}
+
+export interface CacheModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => CacheModuleOptions | Promise<CacheModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+}
+
+/** Hit/miss counts and the mean time of a get, since start. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  hitRate: number;
+  errors: number;
+  meanGetMs: number;
+}
