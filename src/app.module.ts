@@ -1,3 +1,4 @@
+import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import { Module } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
@@ -15,6 +16,7 @@ import { StatusGateway } from './status/status.gateway';
       schema: forumConfigShape,
     }),
     forumDatabase({ migrateOnStart: true }),
+    CacheModule.forRoot(),
     HealthModule,
     QuestionsModule,
   ],

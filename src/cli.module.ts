@@ -1,3 +1,4 @@
+import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import { DatabaseCommandsModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
@@ -10,6 +11,7 @@ import { QuestionsModule } from './questions/questions.module';
   imports: [
     LatticeModule.forRoot({ schema: forumConfigShape, bootReport: false }),
     forumDatabase({ migrateOnStart: false }),
+    CacheModule.forRoot(),
     QuestionsModule,
     DatabaseCommandsModule,
   ],

@@ -3,11 +3,15 @@ import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { questionList } from './question-list.query';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
+import { QuestionsService } from './questions.service';
 
 /** The questions API (JSON). The live page arrives with @lattice/live. */
 @Controller('questions')
 export class QuestionsController {
-  constructor(private readonly questions: QuestionRepository) {}
+  constructor(
+    private readonly questions: QuestionRepository,
+    private readonly service: QuestionsService,
+  ) {}
 
   /** `GET /questions?sort=-score&tag=nestjs&limit=20&page=2` or `…&cursor=<next>` */
   @Get()
@@ -15,10 +19,14 @@ export class QuestionsController {
     return this.questions.list(query);
   }
 
+  /** The ten best-scored questions (cached for 30 s). */
+  @Get('popular')
+  popular(): Promise<Question[]> {
+    return this.service.popular();
+  }
+
   @Get(':id')
   get(@Param('id', ParseIntPipe) id: number): Promise<Question> {
-    return this.questions.findById(id, {
-      relations: { author: true, tags: true, answers: { author: true } },
-    });
+    return this.service.find(id);
   }
 }

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { getCacheToken, LatticeCache } from '@lattice/cache';
 import WebSocket from 'ws';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
 
@@ -167,6 +168,21 @@ describe.each(['express', 'fastify'] as const)(
       expect(body.parameter).toBe(parameter);
       expect(body.message).toContain(`Query parameter "${parameter}" `);
       expect(body.message).toContain(message);
+    });
+
+    it('serves the popular questions from the cache after the first request', async () => {
+      const cache = app.get<LatticeCache>(getCacheToken());
+      const first = await fetch(`${url}/questions/popular`);
+      expect(first.status).toBe(200);
+      const popular = (await first.json()) as { score: number }[];
+      expect(popular).toHaveLength(10);
+      expect(popular.map((q) => q.score)).toEqual(
+        [...popular.map((q) => q.score)].sort((a, b) => b - a),
+      );
+      const hits = cache.stats().hits;
+      const second = await fetch(`${url}/questions/popular`);
+      expect(await second.json()).toEqual(popular);
+      expect(cache.stats().hits).toBe(hits + 1);
     });
 
     it('shows one question with its answers, and 404 for a missing one', async () => {

@@ -50,9 +50,7 @@ class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(
-      this.registry.all().map((cache) => cache.store.disconnect().catch(() => undefined)),
-    );
+    await Promise.all(this.registry.all().map((cache) => cache.close()));
   }
 }
 
@@ -162,7 +160,7 @@ function createStore(
       else client?.destroy?.();
     };
     return new LatticeCache(
-      { ...settings, redis, close },
+      { ...settings, redis, close, operationTimeoutMs: 1000 },
       createCache({ stores: [keyv] }),
       new RedisTagIndex(redis, name),
     );

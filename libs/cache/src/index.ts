@@ -6,3 +6,4 @@ export * from './cache.registry';
 export * from './lattice-cache';
 export * from './tags/tag-index';
 export * from './decorators/inject-cache.decorator';
+export * from './decorators/cache.decorators';

@@ -13,7 +13,7 @@ export interface LatticeCacheSettings {
   maxValueBytes: number;
   /** Set when the store is on Redis: `wrap()` then locks across processes. */
   redis?: RedisConnections;
-  /** A store call slower than this counts as failed (default 1 s), so an unreachable Redis cannot hang requests. */
+  /** A store call slower than this counts as failed (Redis stores: 1 s), so an unreachable Redis cannot hang requests. */
   operationTimeoutMs?: number;
   /** Releases what the store holds open (connections, timers). */
   close?: () => Promise<void>;
@@ -58,6 +58,18 @@ export class LatticeCache {
 
   async get<T>(key: string): Promise<T | undefined> {
     this.checkKey(key);
+    return this.read<T>(key);
+  }
+
+  /** Stores `value` for `ttl` ms (default: the store's), or for ever with `FOREVER` (0). */
+  async set<T>(key: string, value: T, ttl?: number): Promise<void> {
+    this.checkKey(key);
+    this.checkValue(key, value);
+    await this.write(key, value, ttl);
+  }
+
+  /** @internal a get of a key already checked (TaggedCache's keys carry a namespace prefix). */
+  async read<T>(key: string): Promise<T | undefined> {
     const started = performance.now();
     const value = await this.guard(() => this.store.get<T>(key), undefined);
     this.counters.getTimeMs += performance.now() - started;
@@ -66,10 +78,8 @@ export class LatticeCache {
     return value ?? undefined;
   }
 
-  /** Stores `value` for `ttl` ms (default: the store's), or for ever with `FOREVER` (0). */
-  async set<T>(key: string, value: T, ttl?: number): Promise<void> {
-    this.checkKey(key);
-    this.checkValue(key, value);
+  /** @internal a set of a key and value already checked. */
+  async write<T>(key: string, value: T, ttl?: number): Promise<void> {
     await this.guard(() => this.store.set(key, value, this.ttlOf(ttl)), undefined);
   }
 
@@ -88,12 +98,22 @@ export class LatticeCache {
    * time: concurrent callers in this process share it, and on Redis other processes wait for it
    * (a lock with `SET NX PX`), so an expired hot key does not stampede the database.
    */
-  async wrap<T>(key: string, compute: () => T | Promise<T>, ttl?: number): Promise<T> {
-    const cached = await this.get<T>(key);
+  wrap<T>(key: string, compute: () => T | Promise<T>, ttl?: number): Promise<T> {
+    this.checkKey(key);
+    return this.wrapWith(key, compute, (value) => this.set(key, value, ttl));
+  }
+
+  /** @internal single-flight get-or-compute; `save` stores the computed value. */
+  async wrapWith<T>(
+    key: string,
+    compute: () => T | Promise<T>,
+    save: (value: T) => Promise<void>,
+  ): Promise<T> {
+    const cached = await this.read<T>(key);
     if (cached !== undefined) return cached;
     const running = this.inFlight.get(key) as Promise<T> | undefined;
     if (running) return running;
-    const work = this.computeOnce(key, compute, ttl).finally(() => this.inFlight.delete(key));
+    const work = this.computeOnce(key, compute, save).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, work);
     return work;
   }
@@ -138,13 +158,16 @@ export class LatticeCache {
   async guard<R>(operation: () => Promise<R>, fallback: R): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const limit = this.settings.operationTimeoutMs ?? 1000;
-      const result = await Promise.race([
-        operation(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
-        }),
-      ]);
+      // Only a networked store can hang; memory calls skip the timer (it costs a third of a hit).
+      const limit = this.settings.operationTimeoutMs;
+      const result = limit
+        ? await Promise.race([
+            operation(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
+            }),
+          ])
+        : await operation();
       // Recovered only after a quiet spell: a call that happens to succeed mid-outage is not a recovery.
       if (this.failing && Date.now() - this.lastFailureAt > RECOVERY_QUIET_MS) {
         this.failing = false;
@@ -191,12 +214,12 @@ export class LatticeCache {
   private async computeOnce<T>(
     key: string,
     compute: () => T | Promise<T>,
-    ttl?: number,
+    save: (value: T) => Promise<void>,
   ): Promise<T> {
     const redis = this.settings.redis;
     if (!redis) {
       const value = await compute();
-      await this.set(key, value, ttl);
+      await save(value);
       return value;
     }
     const lockKey = redis.key('cache', this.name, 'lock', key);
@@ -216,7 +239,7 @@ export class LatticeCache {
     }
     try {
       const value = await compute();
-      await this.set(key, value, ttl);
+      await save(value);
       return value;
     } finally {
       if (locked === 'OK') {
@@ -250,19 +273,11 @@ export class TaggedCache {
   ) {}
 
   async get<T>(key: string): Promise<T | undefined> {
-    return this.cache.get<T>(await this.keyFor(key));
+    return this.cache.read<T>(await this.keyFor(key));
   }
 
   async set<T>(key: string, value: T, ttl?: number): Promise<void> {
-    this.cache.checkKey(key);
-    this.cache.checkValue(key, value);
-    const full = await this.keyFor(key);
-    const ms = this.cache.ttlOf(ttl);
-    await this.cache.set(full, value, ms ?? FOREVER);
-    await this.cache.guard(
-      () => this.cache.tagIndex.track(this.tagNames, full, ms ? Date.now() + ms : 0),
-      undefined,
-    );
+    await this.save(await this.keyFor(key), value, ttl, key);
   }
 
   /** Stores without expiry. */
@@ -274,12 +289,25 @@ export class TaggedCache {
     await this.cache.del(await this.keyFor(key));
   }
 
+  /** Like `LatticeCache.wrap`, one computation at a time, stored under the tags. */
   async wrap<T>(key: string, compute: () => T | Promise<T>, ttl?: number): Promise<T> {
-    const cached = await this.get<T>(key);
-    if (cached !== undefined) return cached;
-    const value = await compute();
-    await this.set(key, value, ttl);
-    return value;
+    const full = await this.keyFor(key);
+    return this.cache.wrapWith(full, compute, (value) => this.save(full, value, ttl, key));
+  }
+
+  private async save<T>(
+    full: string,
+    value: T,
+    ttl: number | undefined,
+    key: string,
+  ): Promise<void> {
+    this.cache.checkValue(key, value);
+    const ms = this.cache.ttlOf(ttl);
+    await this.cache.write(full, value, ms ?? FOREVER);
+    await this.cache.guard(
+      () => this.cache.tagIndex.track(this.tagNames, full, ms ? Date.now() + ms : 0),
+      undefined,
+    );
   }
 
   /** Invalidates everything stored under any of these tags, and deletes it from the store. */

@@ -130,6 +130,15 @@ function cacheSuite(driver: 'memory' | 'redis', env: () => Record<string, string
       expect(await cache.tags(['ttl']).get('always')).toBeUndefined();
     });
 
+    it('accepts tagged keys up to the key limit (the namespace prefix does not count)', async () => {
+      const key = 'k'.repeat(250);
+      await cache.tags(['long']).set(key, 'fits');
+      expect(await cache.tags(['long']).get(key)).toBe('fits');
+      await expect(cache.tags(['long']).set(`${key}!`, 'too long')).rejects.toMatchObject({
+        code: 'LATTICE_CACHE_KEY_INVALID',
+      });
+    });
+
     it('deletes a single tagged item and wraps computations', async () => {
       const tagged = cache.tags(['wrap']);
       let runs = 0;

@@ -1,0 +1,76 @@
+import { LatticeModule } from '@lattice/core';
+import { CacheEvict, CacheModule, Cacheable } from '@lattice/cache';
+import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+@Injectable()
+class QuestionService {
+  loads = 0;
+  titles = new Map<number, string>([[1, 'First']]);
+
+  @Cacheable({
+    key: (id: number) => `question:${id}`,
+    tags: (id: number) => [`question:${id}`],
+    ttl: 10_000,
+  })
+  async find(id: number): Promise<string | undefined> {
+    this.loads++;
+    return this.titles.get(id);
+  }
+
+  @Cacheable({ ttl: 10_000 })
+  async count(): Promise<number> {
+    this.loads++;
+    return this.titles.size;
+  }
+
+  @CacheEvict({ tags: (id: number) => [`question:${id}`] })
+  async rename(id: number, title: string): Promise<void> {
+    this.titles.set(id, title);
+  }
+
+  @CacheEvict({ tags: ['never'] })
+  async failToRename(): Promise<void> {
+    throw new Error('rename failed');
+  }
+}
+
+describe('@Cacheable and @CacheEvict', () => {
+  let app: INestApplicationContext;
+  let service: QuestionService;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        LatticeModule.forRoot({ env: {}, envFile: false, bootReport: false }),
+        CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
+      ],
+      providers: [QuestionService],
+    })
+    class DecoratedModule {}
+    app = await NestFactory.createApplicationContext(DecoratedModule, { logger: false });
+    service = app.get(QuestionService);
+  });
+  afterAll(() => app?.close());
+
+  it('computes once, then serves the cached result, also to concurrent callers', async () => {
+    const results = await Promise.all([service.find(1), service.find(1), service.find(1)]);
+    expect(results).toEqual(['First', 'First', 'First']);
+    expect(await service.find(1)).toBe('First');
+    expect(service.loads).toBe(1);
+  });
+
+  it('keys by arguments by default', async () => {
+    const before = service.loads;
+    expect(await service.count()).toBe(1);
+    expect(await service.count()).toBe(1);
+    expect(service.loads).toBe(before + 1);
+  });
+
+  it('evicts by tag after the method succeeds, and not when it throws', async () => {
+    await service.rename(1, 'Renamed');
+    expect(await service.find(1)).toBe('Renamed');
+    await expect(service.failToRename()).rejects.toThrow('rename failed');
+    expect(await service.find(1)).toBe('Renamed');
+  });
+});
