@@ -1,6 +1,10 @@
 import type { ModuleMetadata } from '@nestjs/common';
 
-export type CacheDriver = 'memory' | 'redis';
+/**
+ * `memory`: this process only. `redis`: shared by every node. `two-level`: a memory level in
+ * front of Redis, each node's memory level emptied of keys other nodes change (through core's PubSub).
+ */
+export type CacheDriver = 'memory' | 'redis' | 'two-level';
 
 /** One named store. */
 export interface CacheStoreOptions {
@@ -10,6 +14,8 @@ export interface CacheStoreOptions {
   ttl?: number;
   /** Most entries kept in memory before the least recently used go (default 10,000). */
   lruSize?: number;
+  /** Two-level only: how long the memory level keeps a value, at most (default 5 s). */
+  l1Ttl?: number;
 }
 
 export interface CacheModuleOptions {

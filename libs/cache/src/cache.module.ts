@@ -1,4 +1,4 @@
-import { LatticeDrivers, RedisConnections } from '@lattice/core';
+import { LatticeDrivers, PubSub, RedisConnections, Unsubscribe } from '@lattice/core';
 import {
   DynamicModule,
   Inject,
@@ -25,17 +25,36 @@ import { MemoryTagIndex, RedisTagIndex } from './tags/tag-index';
 @Module({})
 class CacheOptionsModule {}
 
+/** The PubSub topic that carries two-level invalidations between nodes. */
+export const INVALIDATION_TOPIC = 'lattice.cache.invalidate';
+
+interface Invalidation {
+  store: string;
+  keys: string[] | 'all';
+}
+
 /** Creates, times and closes the stores. */
 class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: Unsubscribe | undefined;
   private readonly logger = new Logger('Cache');
 
   constructor(
     private readonly registry: CacheRegistry,
+    private readonly pubsub: PubSub,
     @Inject(CACHE_MODULE_OPTIONS) private readonly options: CacheModuleOptions,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    if (this.registry.all().some((cache) => cache.settings.l1)) {
+      this.unsubscribe = await this.pubsub.subscribe<Invalidation>(
+        INVALIDATION_TOPIC,
+        async (message, meta) => {
+          if (meta.local) return; // this node already updated its own memory level
+          await this.registry.get(message.store).forgetLocally(message.keys);
+        },
+      );
+    }
     const every = this.options.tagCleanupIntervalMs ?? 60_000;
     if (every <= 0) return;
     this.timer = setInterval(() => {
@@ -50,6 +69,7 @@ class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.unsubscribe?.();
     await Promise.all(this.registry.all().map((cache) => cache.close()));
   }
 }
@@ -101,18 +121,19 @@ export class CacheModule {
       providers: [
         {
           provide: CacheRegistry,
-          inject: [CACHE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
+          inject: [CACHE_MODULE_OPTIONS, LatticeDrivers, RedisConnections, PubSub],
           useFactory: (
             options: CacheModuleOptions,
             drivers: LatticeDrivers,
             redis: RedisConnections,
+            pubsub: PubSub,
           ) =>
             new CacheRegistry(
               Object.fromEntries(
                 names.map((name) => {
                   const store =
                     (name === DEFAULT_CACHE_STORE ? options.default : options.stores?.[name]) ?? {};
-                  return [name, createStore(name, store, options, drivers, redis)];
+                  return [name, createStore(name, store, options, drivers, redis, pubsub)];
                 }),
               ),
             ),
@@ -131,6 +152,7 @@ function createStore(
   options: CacheModuleOptions,
   drivers: LatticeDrivers,
   redis: RedisConnections,
+  pubsub: PubSub,
 ): LatticeCache {
   const driver = store.driver ?? (drivers.for('cache') === 'redis' ? 'redis' : 'memory');
   const settings = {
@@ -139,7 +161,10 @@ function createStore(
     maxKeyLength: options.maxKeyLength ?? 250,
     maxValueBytes: options.maxValueBytes ?? 1_000_000,
   };
-  if (driver === 'redis') {
+  const memoryLevel = () =>
+    // No sweep timer (it would keep the process alive): expired entries go when read, and the LRU bounds the size.
+    new Keyv({ store: new CacheableMemory({ lruSize: store.lruSize ?? 10_000 }) });
+  if (driver === 'redis' || driver === 'two-level') {
     const target = drivers.requireRedis(`The cache store "${name}"`);
     const keyv = createKeyv(target.url, {
       namespace: `${target.keyPrefix}cache:${name}`,
@@ -160,14 +185,23 @@ function createStore(
       else client?.destroy?.();
     };
     return new LatticeCache(
-      { ...settings, redis, close, operationTimeoutMs: 1000 },
+      {
+        ...settings,
+        redis,
+        close,
+        operationTimeoutMs: 1000,
+        ...(driver === 'two-level' && {
+          l1: {
+            level: memoryLevel(),
+            ttl: store.l1Ttl ?? 5_000,
+            announce: (keys: string[] | 'all') =>
+              pubsub.publish<Invalidation>(INVALIDATION_TOPIC, { store: name, keys }),
+          },
+        }),
+      },
       createCache({ stores: [keyv] }),
       new RedisTagIndex(redis, name),
     );
   }
-  const memory = new Keyv({
-    // No sweep timer (it would keep the process alive): expired entries go when read, and the LRU bounds the size.
-    store: new CacheableMemory({ lruSize: store.lruSize ?? 10_000 }),
-  });
-  return new LatticeCache(settings, createCache({ stores: [memory] }), new MemoryTagIndex());
+  return new LatticeCache(settings, createCache({ stores: [memoryLevel()] }), new MemoryTagIndex());
 }

@@ -1,6 +1,7 @@
 import type { RedisConnections } from '@lattice/core';
 import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import type { Keyv } from 'keyv';
 import { createHash, randomBytes } from 'node:crypto';
 import { CacheMessages } from './cache.messages';
 import type { CacheStats } from './cache.interfaces';
@@ -17,6 +18,11 @@ export interface LatticeCacheSettings {
   operationTimeoutMs?: number;
   /** Releases what the store holds open (connections, timers). */
   close?: () => Promise<void>;
+  /**
+   * Two-level mode: a per-process memory level in front of the shared store (`store`), kept for
+   * at most `l1Ttl` ms and emptied of keys other nodes change (`announce` tells them).
+   */
+  l1?: { level: Keyv; ttl: number; announce: (keys: string[] | 'all') => Promise<void> };
 }
 
 /** A ttl that means "never expires". */
@@ -71,7 +77,12 @@ export class LatticeCache {
   /** @internal a get of a key already checked (TaggedCache's keys carry a namespace prefix). */
   async read<T>(key: string): Promise<T | undefined> {
     const started = performance.now();
-    const value = await this.guard(() => this.store.get<T>(key), undefined);
+    const l1 = this.settings.l1;
+    let value = l1 ? ((await l1.level.get<T>(key)) ?? undefined) : undefined;
+    if (value === undefined) {
+      value = (await this.guard(() => this.store.get<T>(key), undefined)) ?? undefined;
+      if (l1 && value !== undefined) await l1.level.set(key, value, l1.ttl);
+    }
     this.counters.getTimeMs += performance.now() - started;
     if (value === undefined || value === null) this.counters.misses++;
     else this.counters.hits++;
@@ -80,17 +91,47 @@ export class LatticeCache {
 
   /** @internal a set of a key and value already checked. */
   async write<T>(key: string, value: T, ttl?: number): Promise<void> {
-    await this.guard(() => this.store.set(key, value, this.ttlOf(ttl)), undefined);
+    const ms = this.ttlOf(ttl);
+    await this.guard(() => this.store.set(key, value, ms), undefined);
+    const l1 = this.settings.l1;
+    if (l1) {
+      await l1.level.set(key, value, Math.min(ms ?? l1.ttl, l1.ttl));
+      await this.guard(() => l1.announce([key]), undefined);
+    }
   }
 
   async del(...keys: string[]): Promise<void> {
     keys.forEach((key) => this.checkKey(key));
-    if (keys.length) await this.guard(() => this.store.mdel(keys), undefined);
+    await this.remove(keys);
+  }
+
+  /** @internal deletes keys already checked, from every level, and tells the other nodes. */
+  async remove(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.guard(() => this.store.mdel(keys), undefined);
+    const l1 = this.settings.l1;
+    if (l1) {
+      await l1.level.deleteMany(keys);
+      await this.guard(() => l1.announce(keys), undefined);
+    }
+  }
+
+  /** @internal drops keys (or everything) from this node's memory level, when another node changed them. */
+  async forgetLocally(keys: string[] | 'all'): Promise<void> {
+    const level = this.settings.l1?.level;
+    if (!level) return;
+    if (keys === 'all') await level.clear();
+    else await level.deleteMany(keys);
   }
 
   /** Empties this store. */
   async clear(): Promise<void> {
     await this.guard(() => this.store.clear(), undefined);
+    const l1 = this.settings.l1;
+    if (l1) {
+      await l1.level.clear();
+      await this.guard(() => l1.announce('all'), undefined);
+    }
   }
 
   /**
@@ -286,7 +327,7 @@ export class TaggedCache {
   }
 
   async del(key: string): Promise<void> {
-    await this.cache.del(await this.keyFor(key));
+    await this.cache.remove([await this.keyFor(key)]);
   }
 
   /** Like `LatticeCache.wrap`, one computation at a time, stored under the tags. */
@@ -316,7 +357,7 @@ export class TaggedCache {
       () => this.cache.tagIndex.flush(this.tagNames),
       [] as string[],
     );
-    for (let i = 0; i < keys.length; i += 500) await this.cache.del(...keys.slice(i, i + 500));
+    for (let i = 0; i < keys.length; i += 500) await this.cache.remove(keys.slice(i, i + 500));
   }
 
   private async keyFor(key: string): Promise<string> {

@@ -1,0 +1,78 @@
+import { LatticeModule } from '@lattice/core';
+import { CacheModule, getCacheToken, LatticeCache } from '@lattice/cache';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { describeWith } from '../../support/describe-with';
+import { TEST_REDIS_URL } from '../../support/services';
+import { uniqueRedisPrefix } from '../../support/test-resources';
+
+/** Two nodes (two application contexts, two PubSub node ids) sharing one Redis. */
+describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', () => {
+  const prefix = uniqueRedisPrefix('two-level');
+  let nodes: INestApplicationContext[];
+  let a: LatticeCache;
+  let b: LatticeCache;
+
+  const boot = () => {
+    @Module({
+      imports: [
+        LatticeModule.forRoot({
+          env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
+          envFile: false,
+          bootReport: false,
+        }),
+        CacheModule.forRoot({
+          default: { driver: 'two-level', l1Ttl: 60_000 },
+          tagCleanupIntervalMs: 0,
+        }),
+      ],
+    })
+    class NodeModule {}
+    return NestFactory.createApplicationContext(NodeModule, { logger: false });
+  };
+
+  /** Reads until the value is what we expect (PubSub delivery is asynchronous), or gives up after 2 s. */
+  const eventually = async (read: () => Promise<unknown>, expected: unknown) => {
+    const deadline = Date.now() + 2000;
+    let value = await read();
+    while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      value = await read();
+    }
+    return value;
+  };
+
+  beforeAll(async () => {
+    nodes = await Promise.all([boot(), boot()]);
+    [a, b] = nodes.map((node) => node.get<LatticeCache>(getCacheToken()));
+  });
+  afterAll(() => Promise.all(nodes.map((node) => node.close())));
+
+  it('serves repeated reads from the memory level', async () => {
+    await a.set('greeting', 'hello');
+    expect(await b.get('greeting')).toBe('hello'); // now in b's memory level
+    await b.store.set('greeting', 'changed behind the cache'); // Redis only, nobody told
+    expect(await b.get('greeting')).toBe('hello');
+  });
+
+  it('drops a key from the other nodes’ memory level when one node writes it', async () => {
+    await a.set('count', 1);
+    expect(await b.get('count')).toBe(1);
+    await a.set('count', 2);
+    expect(await eventually(() => b.get('count'), 2)).toBe(2);
+  });
+
+  it('drops deleted keys everywhere', async () => {
+    await a.set('doomed', 'x');
+    expect(await b.get('doomed')).toBe('x');
+    await a.del('doomed');
+    expect(await eventually(() => b.get('doomed'), undefined)).toBeUndefined();
+  });
+
+  it('flushes tags for every node', async () => {
+    await a.tags(['questions']).set('top', [1, 2, 3]);
+    expect(await b.tags(['questions']).get('top')).toEqual([1, 2, 3]);
+    await a.tags(['questions']).flush();
+    expect(await eventually(() => b.tags(['questions']).get('top'), undefined)).toBeUndefined();
+  });
+});
