@@ -4,6 +4,7 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_URL } from '../../support/services';
+import { TsProcess } from '../../support/processes';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
 /** Two nodes (two application contexts, two PubSub node ids) sharing one Redis. */
@@ -74,5 +75,49 @@ describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', 
     expect(await b.tags(['questions']).get('top')).toEqual([1, 2, 3]);
     await a.tags(['questions']).flush();
     expect(await eventually(() => b.tags(['questions']).get('top'), undefined)).toBeUndefined();
+  });
+});
+
+describeWith(['redis'], 'two-level cache across two processes', () => {
+  const prefix = uniqueRedisPrefix('two-level-processes');
+  let node: INestApplicationContext;
+  let peer: TsProcess;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        LatticeModule.forRoot({
+          env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
+          envFile: false,
+          bootReport: false,
+        }),
+        CacheModule.forRoot({
+          default: { driver: 'two-level', l1Ttl: 60_000 },
+          tagCleanupIntervalMs: 0,
+        }),
+      ],
+    })
+    class ParentModule {}
+    node = await NestFactory.createApplicationContext(ParentModule, { logger: false });
+    peer = new TsProcess('test/integration/cache/fixtures/two-level-node.ts', {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+    });
+    await peer.waitFor(/^ready$/m);
+  });
+  afterAll(async () => {
+    await peer?.stop();
+    await node?.close();
+  });
+
+  it('shows the other process each new value although its memory level would keep the old one for a minute', async () => {
+    const cache = node.get<LatticeCache>(getCacheToken());
+    await cache.set('shared', 'first');
+    await peer.waitFor(/^value "first"$/m, 5000);
+    await cache.set('shared', 'second');
+    await peer.waitFor(/^value "second"$/m, 3000);
+    await cache.del('shared');
+    // the whole sequence, in order: first, second, gone
+    await peer.waitFor(/^value "first"$[\s\S]*^value "second"$[\s\S]*^value null$/m, 3000);
   });
 });
