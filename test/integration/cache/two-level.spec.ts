@@ -7,6 +7,25 @@ import { TEST_REDIS_URL } from '../../support/services';
 import { TsProcess } from '../../support/processes';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
+/** One node: a two-level cache on the shared Redis, its memory level keeping values for a minute. */
+function bootNode(prefix: string): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
+        envFile: false,
+        bootReport: false,
+      }),
+      CacheModule.forRoot({
+        default: { driver: 'two-level', l1Ttl: 60_000 },
+        tagCleanupIntervalMs: 0,
+      }),
+    ],
+  })
+  class NodeModule {}
+  return NestFactory.createApplicationContext(NodeModule, { logger: false });
+}
+
 /** Two nodes (two application contexts, two PubSub node ids) sharing one Redis. */
 describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', () => {
   const prefix = uniqueRedisPrefix('two-level');
@@ -14,23 +33,7 @@ describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', 
   let a: LatticeCache;
   let b: LatticeCache;
 
-  const boot = () => {
-    @Module({
-      imports: [
-        LatticeModule.forRoot({
-          env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
-          envFile: false,
-          bootReport: false,
-        }),
-        CacheModule.forRoot({
-          default: { driver: 'two-level', l1Ttl: 60_000 },
-          tagCleanupIntervalMs: 0,
-        }),
-      ],
-    })
-    class NodeModule {}
-    return NestFactory.createApplicationContext(NodeModule, { logger: false });
-  };
+  const boot = () => bootNode(prefix);
 
   /** Reads until the value is what we expect (PubSub delivery is asynchronous), or gives up after 2 s. */
   const eventually = async (read: () => Promise<unknown>, expected: unknown) => {
@@ -84,21 +87,7 @@ describeWith(['redis'], 'two-level cache across two processes', () => {
   let peer: TsProcess;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        LatticeModule.forRoot({
-          env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix },
-          envFile: false,
-          bootReport: false,
-        }),
-        CacheModule.forRoot({
-          default: { driver: 'two-level', l1Ttl: 60_000 },
-          tagCleanupIntervalMs: 0,
-        }),
-      ],
-    })
-    class ParentModule {}
-    node = await NestFactory.createApplicationContext(ParentModule, { logger: false });
+    node = await bootNode(prefix);
     peer = new TsProcess('test/integration/cache/fixtures/two-level-node.ts', {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
