@@ -15,7 +15,7 @@ import Redis from 'ioredis';
 import { Keyv } from 'keyv';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { machine, median, writeSection } from './support';
+import { interleave, machine, median, Result, Side, writeSection } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'lattice:bench:';
@@ -48,62 +48,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const us = (ms: number) => `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;
 const key = (i: number) => `question:${i % KEYS}`;
 
-interface Side {
-  name: string;
-  run: () => Promise<unknown>;
-}
-
-interface Result {
-  name: string;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  samples: number;
-}
-
-/** Nearest-rank percentile of an already sorted array. */
-const at = (sorted: Float64Array, p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-/**
- * Warms each side up, then alternates them (A, B, A, B…) in slices of SLICE_MS until each has
- * BUDGET_MS of timed work. One call in flight; every call is timed; ops/s = calls / time in calls.
- */
-async function measure(sides: Side[]): Promise<Result[]> {
-  for (const side of sides) {
-    const started = performance.now();
-    while (performance.now() - started < WARMUP_MS) await side.run();
-  }
-  const latencies = sides.map(() => [] as number[]);
-  const spent = sides.map(() => 0);
-  while (spent.some((ms) => ms < BUDGET_MS)) {
-    for (let s = 0; s < sides.length; s++) {
-      if (spent[s] >= BUDGET_MS) continue;
-      const run = sides[s].run;
-      const times = latencies[s];
-      const sliceStart = performance.now();
-      let sliceSpent = 0;
-      do {
-        const t0 = performance.now();
-        await run();
-        const ms = performance.now() - t0;
-        times.push(ms);
-        sliceSpent += ms;
-      } while (performance.now() - sliceStart < SLICE_MS);
-      spent[s] += sliceSpent;
-    }
-  }
-  return sides.map((side, s) => {
-    const sorted = Float64Array.from(latencies[s]).sort();
-    return {
-      name: side.name,
-      perSecond: sorted.length / (spent[s] / 1000),
-      p50: at(sorted, 50),
-      p99: at(sorted, 99),
-      samples: sorted.length,
-    };
-  });
-}
+/** Interleaved timing of the sides (see bench/support.ts). */
+const measure = (sides: Side[]): Promise<Result[]> =>
+  interleave(sides, { budgetMs: BUDGET_MS, warmupMs: WARMUP_MS, sliceMs: SLICE_MS });
 
 async function boot(env: Record<string, string>): Promise<INestApplicationContext> {
   @Module({

@@ -21,7 +21,7 @@ import { QuestionRepository } from '../src/questions/question.repository';
 import { Tag } from '../src/questions/tag.entity';
 import { Vote } from '../src/questions/vote.entity';
 import { User } from '../src/users/user.entity';
-import { machine, percentile, writeSection } from './support';
+import { interleave, machine, Result, Side, writeSection } from './support';
 
 const SERVER_URL = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(
   /\/$/,
@@ -210,56 +210,9 @@ async function fill(dataSource: DataSource): Promise<Counts> {
   };
 }
 
-interface Side {
-  name: string;
-  run: () => Promise<unknown>;
-}
-
-interface Result {
-  name: string;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  samples: number;
-}
-
-/**
- * Warms each side up, then alternates them (A, B, A, B…) in slices of SLICE_MS until each has
- * BUDGET_MS of timed work. One call in flight; every call is timed.
- */
-async function measure(sides: Side[], budgetMs = BUDGET_MS): Promise<Result[]> {
-  for (const side of sides) {
-    const started = performance.now();
-    let n = 0;
-    while (n < 2 || performance.now() - started < WARMUP_MS) {
-      await side.run();
-      n++;
-    }
-  }
-  const latencies = sides.map(() => [] as number[]);
-  const spent = sides.map(() => 0);
-  const done = (s: number) => spent[s] >= budgetMs && latencies[s].length >= MIN_SAMPLES;
-  while (sides.some((_, s) => !done(s))) {
-    for (let s = 0; s < sides.length; s++) {
-      if (done(s)) continue;
-      const sliceStart = performance.now();
-      do {
-        const t0 = performance.now();
-        await sides[s].run();
-        const ms = performance.now() - t0;
-        latencies[s].push(ms);
-        spent[s] += ms;
-      } while (performance.now() - sliceStart < SLICE_MS && !done(s));
-    }
-  }
-  return sides.map((side, s) => ({
-    name: side.name,
-    perSecond: latencies[s].length / (spent[s] / 1000),
-    p50: percentile(latencies[s], 50),
-    p99: percentile(latencies[s], 99),
-    samples: latencies[s].length,
-  }));
-}
+/** Interleaved timing of the sides (see bench/support.ts). */
+const measure = (sides: Side[], budgetMs = BUDGET_MS): Promise<Result[]> =>
+  interleave(sides, { budgetMs, warmupMs: WARMUP_MS, sliceMs: SLICE_MS, minSamples: MIN_SAMPLES });
 
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 

@@ -32,3 +32,64 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** One contender of a comparison: a name and one call to time. */
+export interface Side {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+export interface Result {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+export interface InterleaveOptions {
+  /** Timed work per side, in ms. */
+  budgetMs: number;
+  /** Untimed calls per side first, in ms (at least two calls). */
+  warmupMs: number;
+  /** How long one side runs before the next takes over, in ms. */
+  sliceMs: number;
+  /** Calls per side at least, however slow (default 1). */
+  minSamples?: number;
+}
+
+/**
+ * Warms each side up, then alternates them (A, B, A, B…) in slices until each has `budgetMs` of
+ * timed calls and `minSamples` calls, so drift on a busy machine weighs on every side alike.
+ * One call in flight; every call is timed; ops/s = calls / time spent in calls.
+ */
+export async function interleave(sides: Side[], options: InterleaveOptions): Promise<Result[]> {
+  const minSamples = options.minSamples ?? 1;
+  for (const side of sides) {
+    const started = performance.now();
+    for (let n = 0; n < 2 || performance.now() - started < options.warmupMs; n++) await side.run();
+  }
+  const latencies = sides.map(() => [] as number[]);
+  const spent = sides.map(() => 0);
+  const done = (s: number) => spent[s] >= options.budgetMs && latencies[s].length >= minSamples;
+  while (sides.some((_, s) => !done(s))) {
+    for (let s = 0; s < sides.length; s++) {
+      if (done(s)) continue;
+      const sliceStart = performance.now();
+      do {
+        const t0 = performance.now();
+        await sides[s].run();
+        const ms = performance.now() - t0;
+        latencies[s].push(ms);
+        spent[s] += ms;
+      } while (performance.now() - sliceStart < options.sliceMs && !done(s));
+    }
+  }
+  return sides.map((side, s) => ({
+    name: side.name,
+    perSecond: latencies[s].length / (spent[s] / 1000),
+    p50: percentile(latencies[s], 50),
+    p99: percentile(latencies[s], 99),
+    samples: latencies[s].length,
+  }));
+}
