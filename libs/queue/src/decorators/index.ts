@@ -1,0 +1,2 @@
+export * from './queue-job.decorator';
+export * from './on-queue-event.decorator';

@@ -1,0 +1,62 @@
+import { LatticeDrivers, RedisConnections } from '@lattice/core';
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { BullMqQueueDriver } from './drivers/bullmq.driver';
+import { MemoryQueueDriver } from './drivers/memory.driver';
+import { QueueDriver } from './drivers/queue-driver';
+import { QUEUE_MODULE_OPTIONS } from './queue.constants';
+import type { QueueModuleAsyncOptions, QueueModuleOptions } from './queue.interfaces';
+import { QueueExplorer } from './queue.explorer';
+import { QueueManager } from './queue-manager';
+
+/**
+ * Background jobs: `@QueueJob` classes dispatched through `QueueManager`, run by workers in
+ * this process (or in `lattice queue:work`). BullMQ on Redis when core selects it
+ * (REDIS_URL), an in-process driver with the same rules otherwise.
+ *
+ * @example
+ * @Module({ imports: [QueueModule.forRoot({ queues: { mail: { concurrency: 5 } } })], providers: [SendWelcomeMail] })
+ * export class AppModule {}
+ */
+@Module({})
+export class QueueModule {
+  static forRoot(options: QueueModuleOptions = {}): DynamicModule {
+    return QueueModule.forRootAsync({ useFactory: () => options });
+  }
+
+  static forRootAsync(async: QueueModuleAsyncOptions): DynamicModule {
+    return {
+      module: QueueModule,
+      global: true,
+      imports: [DiscoveryModule, ...(async.imports ?? [])],
+      providers: [
+        { provide: QUEUE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
+        {
+          provide: QueueDriver,
+          inject: [QUEUE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
+          useFactory: (options: QueueModuleOptions, drivers: LatticeDrivers, redis: RedisConnections) =>
+            createDriver(options, drivers, redis),
+        },
+        QueueManager,
+        QueueExplorer,
+      ],
+      exports: [QueueManager, QueueDriver, QUEUE_MODULE_OPTIONS],
+    };
+  }
+}
+
+function createDriver(options: QueueModuleOptions, drivers: LatticeDrivers, redis: RedisConnections): QueueDriver {
+  const keepCompleted = options.keepCompleted ?? 1000;
+  const keepFailed = options.keepFailed ?? 5000;
+  if ((options.driver ?? drivers.for('queue')) === 'memory') {
+    return new MemoryQueueDriver({ keepCompleted, keepFailed });
+  }
+  // BullMQ workers block on their connection and must never give up on a command.
+  return new BullMqQueueDriver(redis.get('queue', { maxRetriesPerRequest: null }), {
+    prefix: redis.key('bull'),
+    keepCompleted,
+    keepFailed,
+    lockDurationMs: options.lockDurationMs ?? 30_000,
+    stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+  });
+}
