@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { exitOnBootError, LatticeConfig } from '@lattice/core';
-import { closeOnSignals, createForumApp } from './app.factory';
+import { closeOnSignals, exitOnBootError, LatticeConfig } from '@lattice/core';
+import { createForumApp } from './app.factory';
 
 async function bootstrap(): Promise<void> {
   const app = await createForumApp('express');

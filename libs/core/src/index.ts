@@ -15,3 +15,4 @@ export { MemoryPubSub } from './pubsub/memory.pubsub';
 export { RedisPubSub, PUBSUB_SUBSCRIBER_CONNECTION } from './pubsub/redis.pubsub';
 export * from './boot/boot-reporter';
 export * from './boot/exit-on-boot-error';
+export * from './boot/close-on-signals';

@@ -14,9 +14,14 @@ import type { JobContext } from './queue.interfaces';
 export abstract class Job<Payload = unknown, Result = unknown> {
   /** Do the work. Throwing fails this attempt; it is retried while attempts remain. */
   abstract handle(payload: Payload, context: JobContext): Promise<Result> | Result;
+}
 
-  /** Called once when the job has failed for good (last attempt, or an unrecoverable error). */
-  failed?(payload: Payload, error: Error, context: JobContext): Promise<void> | void;
+/**
+ * Implement on a job to hear once that it failed for good (last attempt used, or an
+ * unrecoverable error): clean up, notify someone.
+ */
+export interface OnJobFailed<Payload = unknown> {
+  failed(payload: Payload, error: Error, context: JobContext): Promise<void> | void;
 }
 
 export type PayloadOf<J> = J extends Job<infer P, unknown> ? P : never;

@@ -7,9 +7,15 @@ import {
   type Type,
 } from '@nestjs/common';
 import { getJobDefinition, type JobDefinition } from './decorators/queue-job.decorator';
-import type { AddOptions, FlowNode, Processor, ScheduleInfo, WorkerHandle } from './drivers/queue-driver';
+import type {
+  AddOptions,
+  FlowNode,
+  Processor,
+  ScheduleInfo,
+  WorkerHandle,
+} from './drivers/queue-driver';
 import { QueueDriver } from './drivers/queue-driver';
-import { Job, JobTimeoutError, type PayloadOf } from './job';
+import { Job, JobTimeoutError, type OnJobFailed, type PayloadOf } from './job';
 import { CronExpressionParser } from 'cron-parser';
 import { QUEUE_MODULE_OPTIONS, QUEUE_NAME_PATTERN } from './queue.constants';
 import type {
@@ -84,7 +90,12 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     const names = this.byQueue.get(definition.queue) ?? new Map<string, Registered>();
     const existing = names.get(definition.name);
     if (existing && existing.type !== type) {
-      throw QueueMessages.duplicateJob(definition.name, definition.queue, existing.type.name, type.name);
+      throw QueueMessages.duplicateJob(
+        definition.name,
+        definition.queue,
+        existing.type.name,
+        type.name,
+      );
     }
     const entry = { type, definition, instance };
     names.set(definition.name, entry);
@@ -219,7 +230,12 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     for (const { definition, type } of this.byType.values()) {
       if (!definition.schedule || !queues.includes(definition.queue)) continue;
       const { payload, ...schedule } = definition.schedule;
-      await this.schedule(`${definition.queue}:${definition.name}`, type, payload as never, schedule);
+      await this.schedule(
+        `${definition.queue}:${definition.name}`,
+        type,
+        payload as never,
+        schedule,
+      );
     }
     return queues;
   }
@@ -244,15 +260,31 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
   concurrencyOf(queue: string): number {
     const configured = this.options.queues?.[queue]?.concurrency;
     if (configured !== undefined) return configured;
-    const asked = [...(this.byQueue.get(queue)?.values() ?? [])].map((r) => r.definition.concurrency ?? 1);
+    const asked = [...(this.byQueue.get(queue)?.values() ?? [])].map(
+      (r) => r.definition.concurrency ?? 1,
+    );
     return Math.max(1, ...asked);
   }
 
   /** @internal used by PendingDispatch */
-  async send(definition: JobDefinition, payload: unknown, opts: DispatchOptions): Promise<DispatchedJob> {
+  async send(
+    definition: JobDefinition,
+    payload: unknown,
+    opts: DispatchOptions,
+  ): Promise<DispatchedJob> {
     const data = serialisable(definition.name, payload);
-    const added = await this.driver.add(definition.queue, definition.name, data, this.addOptions(definition, opts));
-    return { id: added.id, queue: definition.queue, name: definition.name, duplicate: added.duplicate };
+    const added = await this.driver.add(
+      definition.queue,
+      definition.name,
+      data,
+      this.addOptions(definition, opts),
+    );
+    return {
+      id: added.id,
+      queue: definition.queue,
+      name: definition.name,
+      duplicate: added.duplicate,
+    };
   }
 
   private addOptions(definition: JobDefinition, opts: DispatchOptions): AddOptions {
@@ -309,7 +341,10 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
         if (!definition.timeout) return await work;
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            const error = new JobTimeoutError(`${definition.name}#${running.id}`, definition.timeout!);
+            const error = new JobTimeoutError(
+              `${definition.name}#${running.id}`,
+              definition.timeout!,
+            );
             controller.abort(error);
             reject(error);
           }, definition.timeout);
@@ -317,7 +352,8 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
         return await Promise.race([work, timeout]);
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
-        const last = failure.name === 'UnrecoverableError' || context.attempt >= definition.attempts;
+        const last =
+          failure.name === 'UnrecoverableError' || context.attempt >= definition.attempts;
         if (last) await this.lastFailure(instance, running.data, failure, context);
         throw failure;
       } finally {
@@ -327,7 +363,12 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     };
   }
 
-  private async lastFailure(instance: Job, payload: unknown, error: Error, context: JobContext): Promise<void> {
+  private async lastFailure(
+    instance: Job & Partial<OnJobFailed>,
+    payload: unknown,
+    error: Error,
+    context: JobContext,
+  ): Promise<void> {
     this.logger.warn(
       `Job ${context.name}#${context.id} on queue "${context.queue}" failed for good after ${context.attempt} attempt(s): ${error.message}`,
     );
@@ -342,7 +383,9 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     for (const listener of this.listeners.get(event) ?? []) {
       Promise.resolve()
         .then(() => listener(payload))
-        .catch((error: unknown) => this.logger.error(`A "${event}" queue listener threw: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.error(`A "${event}" queue listener threw: ${String(error)}`),
+        );
     }
   }
 }
@@ -370,7 +413,12 @@ export class PendingDispatch implements PromiseLike<DispatchedJob> {
   /** Run no sooner than `ms` milliseconds from now. */
   delay(ms: number): this {
     if (!Number.isFinite(ms) || ms < 0) {
-      throw QueueMessages.optionInvalid(this.definition.name, 'delay', ms, 'a number of milliseconds ≥ 0');
+      throw QueueMessages.optionInvalid(
+        this.definition.name,
+        'delay',
+        ms,
+        'a number of milliseconds ≥ 0',
+      );
     }
     this.opts.delay = ms;
     return this;
@@ -388,7 +436,12 @@ export class PendingDispatch implements PromiseLike<DispatchedJob> {
   /** 1 is the highest priority. Jobs without a priority go before prioritized ones (BullMQ's rule). */
   priority(level: number): this {
     if (!Number.isInteger(level) || level < 1 || level > MAX_PRIORITY) {
-      throw QueueMessages.optionInvalid(this.definition.name, 'priority', level, `an integer from 1 to ${MAX_PRIORITY}`);
+      throw QueueMessages.optionInvalid(
+        this.definition.name,
+        'priority',
+        level,
+        `an integer from 1 to ${MAX_PRIORITY}`,
+      );
     }
     this.opts.priority = level;
     return this;
@@ -397,7 +450,12 @@ export class PendingDispatch implements PromiseLike<DispatchedJob> {
   /** While a job with this id is waiting, delayed or running, further dispatches are dropped. */
   unique(id: string): this {
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
-      throw QueueMessages.optionInvalid(this.definition.name, 'unique', id, 'a string of 1 to 200 characters');
+      throw QueueMessages.optionInvalid(
+        this.definition.name,
+        'unique',
+        id,
+        'a string of 1 to 200 characters',
+      );
     }
     this.opts.uniqueId = id;
     return this;
@@ -432,17 +490,26 @@ function validateSchedule(id: string, schedule: ScheduleOptions): void {
     throw QueueMessages.scheduleInvalid(id, 'it needs exactly one of every and cron');
   }
   if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
-    throw QueueMessages.scheduleInvalid(id, `every must be a whole number of milliseconds ≥ 1, got ${every}`);
+    throw QueueMessages.scheduleInvalid(
+      id,
+      `every must be a whole number of milliseconds ≥ 1, got ${every}`,
+    );
   }
   if (cron !== undefined) {
     try {
       // cron-parser is what BullMQ uses too, so a pattern valid here is valid there.
       CronExpressionParser.parse(cron, { tz: schedule.tz ?? 'UTC' });
     } catch (error) {
-      throw QueueMessages.scheduleInvalid(id, `cron "${cron}" does not parse (${(error as Error).message})`);
+      throw QueueMessages.scheduleInvalid(
+        id,
+        `cron "${cron}" does not parse (${(error as Error).message})`,
+      );
     }
   }
   if (schedule.limit !== undefined && (!Number.isInteger(schedule.limit) || schedule.limit < 1)) {
-    throw QueueMessages.scheduleInvalid(id, `limit must be a whole number ≥ 1, got ${schedule.limit}`);
+    throw QueueMessages.scheduleInvalid(
+      id,
+      `limit must be a whole number ≥ 1, got ${schedule.limit}`,
+    );
   }
 }

@@ -46,10 +46,15 @@ export class QueueExplorer implements OnModuleInit {
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const handler = instance[method];
       if (typeof handler !== 'function') continue;
-      const bindings = this.reflector.get<QueueEventBinding[] | undefined>(QUEUE_EVENT_METADATA, handler);
+      const bindings = this.reflector.get<QueueEventBinding[] | undefined>(
+        QUEUE_EVENT_METADATA,
+        handler,
+      );
       for (const binding of bindings ?? []) {
         if (!wrapper.isDependencyTreeStatic()) {
-          this.logger.warn(`@OnQueueEvent on request-scoped ${wrapper.name} is skipped. Make it a singleton.`);
+          this.logger.warn(
+            `@OnQueueEvent on request-scoped ${wrapper.name} is skipped. Make it a singleton.`,
+          );
           continue;
         }
         const jobName = binding.job ? getJobDefinition(binding.job)?.name : undefined;

@@ -66,13 +66,7 @@ export interface QueueModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>
 }
 
 export type JobState =
-  | 'waiting'
-  | 'prioritized'
-  | 'delayed'
-  | 'active'
-  | 'waiting-children'
-  | 'completed'
-  | 'failed';
+  'waiting' | 'prioritized' | 'delayed' | 'active' | 'waiting-children' | 'completed' | 'failed';
 
 export const JOB_STATES: readonly JobState[] = [
   'waiting',

@@ -34,8 +34,11 @@ export class QueueModule {
         {
           provide: QueueDriver,
           inject: [QUEUE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
-          useFactory: (options: QueueModuleOptions, drivers: LatticeDrivers, redis: RedisConnections) =>
-            createDriver(options, drivers, redis),
+          useFactory: (
+            options: QueueModuleOptions,
+            drivers: LatticeDrivers,
+            redis: RedisConnections,
+          ) => createDriver(options, drivers, redis),
         },
         QueueManager,
         QueueExplorer,
@@ -45,7 +48,11 @@ export class QueueModule {
   }
 }
 
-function createDriver(options: QueueModuleOptions, drivers: LatticeDrivers, redis: RedisConnections): QueueDriver {
+function createDriver(
+  options: QueueModuleOptions,
+  drivers: LatticeDrivers,
+  redis: RedisConnections,
+): QueueDriver {
   const keepCompleted = options.keepCompleted ?? 1000;
   const keepFailed = options.keepFailed ?? 5000;
   if ((options.driver ?? drivers.for('queue')) === 'memory') {

@@ -19,13 +19,20 @@ import {
 async function bootQueues(env: Record<string, string>): Promise<INestApplicationContext> {
   @Module({
     imports: [
-      LatticeModule.forRoot({ env: { LOG_LEVEL: 'error', ...env }, envFile: false, bootReport: false }),
+      LatticeModule.forRoot({
+        env: { LOG_LEVEL: 'error', ...env },
+        envFile: false,
+        bootReport: false,
+      }),
       QueueModule.forRoot({ shutdownTimeoutMs: 5000 }),
     ],
     providers: [Recorder, ...CONTRACT_JOBS],
   })
   class QueueTestModule {}
-  return NestFactory.createApplicationContext(QueueTestModule, { logger: false, abortOnError: false });
+  return NestFactory.createApplicationContext(QueueTestModule, {
+    logger: false,
+    abortOnError: false,
+  });
 }
 
 let keys = 0;
@@ -57,10 +64,17 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     const off = queues.on('progress', (event) => void progress.push(event.progress));
     const dispatched = await queues.dispatch(Echo, { key: k });
     expect(dispatched).toMatchObject({ queue: 'contract', name: 'Echo', duplicate: false });
-    await recorder.until(() => recorder.events.some((e) => e.event === 'completed' && recorder.of(k).length === 1));
+    await recorder.until(() =>
+      recorder.events.some((e) => e.event === 'completed' && recorder.of(k).length === 1),
+    );
     await waitForState(queues, 'contract', dispatched.id, 'completed');
     const job = await queues.job('contract', dispatched.id);
-    expect(job).toMatchObject({ name: 'Echo', data: { key: k }, returnValue: `echo:${k}`, attemptsMade: 1 });
+    expect(job).toMatchObject({
+      name: 'Echo',
+      data: { key: k },
+      returnValue: `echo:${k}`,
+      attemptsMade: 1,
+    });
     expect(progress).toContain(100);
     off();
   });
@@ -119,7 +133,9 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     const { id } = await queues.dispatch(Slowpoke, { key: k, sleepMs: 3000 });
     await waitForState(queues, 'contract', id, 'failed');
     expect(Date.now() - started).toBeLessThan(2500);
-    expect((await queues.job('contract', id))?.failedReason).toMatch(/ran longer than its timeout of 150 ms/);
+    expect((await queues.job('contract', id))?.failedReason).toMatch(
+      /ran longer than its timeout of 150 ms/,
+    );
     expect(app.get(Slowpoke).aborted).toBeGreaterThanOrEqual(1);
   });
 
@@ -204,7 +220,9 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
       ],
     });
     await waitForState(queues, 'ordered', parent.id, 'completed');
-    expect((await queues.job('ordered', parent.id))?.returnValue).toBe(`${p}+echo:${c1}+echo:${c2}`);
+    expect((await queues.job('ordered', parent.id))?.returnValue).toBe(
+      `${p}+echo:${c1}+echo:${c2}`,
+    );
   });
 
   it('retries a failed job on request and clears pending jobs', async () => {
@@ -231,11 +249,15 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     await waitForState(queues, 'contract', id, 'failed');
     const job = await queues.job('contract', id);
     expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason).toMatch(/No job class handles "NoSuchJob" on queue "contract".*Known here: Echo/);
+    expect(job?.failedReason).toMatch(
+      /No job class handles "NoSuchJob" on queue "contract".*Known here: Echo/,
+    );
   });
 
   it('rejects bad input with errors that name the problem', async () => {
-    expect(() => queues.dispatch(Echo, { key: 'x' }).priority(0)).toThrow(/priority\(0\) for Echo is not valid/);
+    expect(() => queues.dispatch(Echo, { key: 'x' }).priority(0)).toThrow(
+      /priority\(0\) for Echo is not valid/,
+    );
     expect(() => queues.dispatch(Echo, { key: 'x' }).delay(-5)).toThrow(/delay\(-5\)/);
     expect(() => queues.dispatch(Echo, { key: 'x' }).unique('')).toThrow(/unique/);
     await expect(queues.dispatch(Echo, { key: 'x', big: 1n } as never)).rejects.toMatchObject({
@@ -243,11 +265,17 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     });
     class Plain {}
     expect(() => queues.dispatch(Plain as never, {} as never)).toThrow(/Plain is not a queue job/);
-    await expect(queues.schedule('both', Echo, { key: 'x' }, { every: 10, cron: '* * * * *' })).rejects.toMatchObject({
+    await expect(
+      queues.schedule('both', Echo, { key: 'x' }, { every: 10, cron: '* * * * *' }),
+    ).rejects.toMatchObject({
       code: 'LATTICE_QUEUE_SCHEDULE_INVALID',
     });
-    await expect(queues.schedule('bad', Echo, { key: 'x' }, { cron: 'every tuesday' })).rejects.toThrow(/does not parse/);
-    expect(() => queues.counts('nope')).toThrow(/Queue "nope" is not known.*Known: contract, ordered/);
+    await expect(
+      queues.schedule('bad', Echo, { key: 'x' }, { cron: 'every tuesday' }),
+    ).rejects.toThrow(/does not parse/);
+    expect(() => queues.counts('nope')).toThrow(
+      /Queue "nope" is not known.*Known: contract, ordered/,
+    );
   });
 
   it('finishes running jobs on shutdown and takes no new ones', async () => {
@@ -272,7 +300,13 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
   });
 }
 
-async function waitForState(queues: QueueManager, queue: string, id: string, state: string, timeoutMs = 10_000) {
+async function waitForState(
+  queues: QueueManager,
+  queue: string,
+  id: string,
+  state: string,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   while (Date.now() < deadline) {
@@ -280,7 +314,9 @@ async function waitForState(queues: QueueManager, queue: string, id: string, sta
     if (last === state) return;
     await sleep(25);
   }
-  throw new Error(`Job ${queue}#${id} did not reach "${state}" within ${timeoutMs} ms (last seen: ${last})`);
+  throw new Error(
+    `Job ${queue}#${id} did not reach "${state}" within ${timeoutMs} ms (last seen: ${last})`,
+  );
 }
 
 describe('queue contract: in-process driver', () => {

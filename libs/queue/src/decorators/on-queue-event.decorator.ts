@@ -22,7 +22,10 @@ export interface QueueEventBinding extends QueueEventFilter {
  * @OnQueueEvent('failed', { job: SendWelcomeMail })
  * alert(event: QueueEvents['failed']) { … }
  */
-export function OnQueueEvent(event: QueueEventName, filter: QueueEventFilter = {}): MethodDecorator {
+export function OnQueueEvent(
+  event: QueueEventName,
+  filter: QueueEventFilter = {},
+): MethodDecorator {
   return (target, key, descriptor) => {
     const existing: QueueEventBinding[] =
       Reflect.getMetadata(QUEUE_EVENT_METADATA, descriptor.value as object) ?? [];

@@ -93,7 +93,10 @@ export class BullMqQueueDriver extends QueueDriver {
       name: node.name,
       queueName: node.queue,
       data: node.data ?? null,
-      opts: { ...this.jobOptions({ ...node.opts, uniqueId: undefined }), failParentOnFailure: true },
+      opts: {
+        ...this.jobOptions({ ...node.opts, uniqueId: undefined }),
+        failParentOnFailure: true,
+      },
       children: node.children?.map(toFlow),
     });
     const tree = await this.flows.add(toFlow(root));
@@ -109,7 +112,12 @@ export class BullMqQueueDriver extends QueueDriver {
     const { attempts, backoff } = this.jobOptions(template.opts);
     await this.queue(queue).upsertJobScheduler(
       id,
-      { every: schedule.every, pattern: schedule.cron, tz: schedule.cron ? (schedule.tz ?? 'UTC') : undefined, limit: schedule.limit },
+      {
+        every: schedule.every,
+        pattern: schedule.cron,
+        tz: schedule.cron ? (schedule.tz ?? 'UTC') : undefined,
+        limit: schedule.limit,
+      },
       {
         name: template.name,
         data: template.data ?? null,
@@ -188,11 +196,17 @@ export class BullMqQueueDriver extends QueueDriver {
         name: job.name,
         error,
         attemptsMade: job.attemptsMade,
-        willRetry: error.name !== 'UnrecoverableError' && job.attemptsMade < (job.opts.attempts ?? 1),
+        willRetry:
+          error.name !== 'UnrecoverableError' && job.attemptsMade < (job.opts.attempts ?? 1),
       });
     });
     worker.on('progress', (job, progress) =>
-      this.events('progress', { queue, id: job.id!, name: job.name, progress: progress as number | object }),
+      this.events('progress', {
+        queue,
+        id: job.id!,
+        name: job.name,
+        progress: progress as number | object,
+      }),
     );
     worker.on('stalled', (id) => this.events('stalled', { queue, id }));
     return {
@@ -227,7 +241,9 @@ export class BullMqQueueDriver extends QueueDriver {
     const types = states.map((s) => BULL_STATE[s]) as never[];
     const jobs = await q.getJobs(types, start, end, false);
     return Promise.all(
-      jobs.filter(Boolean).map(async (job) => info(queue, job, states.length === 1 ? states[0] : await state(job))),
+      jobs
+        .filter(Boolean)
+        .map(async (job) => info(queue, job, states.length === 1 ? states[0] : await state(job))),
     );
   }
 

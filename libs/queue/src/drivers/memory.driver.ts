@@ -77,7 +77,10 @@ export class MemoryQueueDriver extends QueueDriver {
   }
 
   private addNode(node: FlowNode, parent: MemoryJob | undefined): MemoryJob {
-    const { job } = this.create(node.queue, node.name, node.data, { ...node.opts, uniqueId: undefined });
+    const { job } = this.create(node.queue, node.name, node.data, {
+      ...node.opts,
+      uniqueId: undefined,
+    });
     job.parent = parent;
     const children = node.children ?? [];
     job.pendingChildren = children.length;
@@ -195,7 +198,10 @@ export class MemoryQueueDriver extends QueueDriver {
     if (!parent || parent.state !== 'waiting-children') return;
     const parentQueue = this.queue(parent.queue);
     if (outcome === 'failed') {
-      parentQueue.failForGood(parent, `child ${child.queue}:${child.id} failed: ${child.failedReason}`);
+      parentQueue.failForGood(
+        parent,
+        `child ${child.queue}:${child.id} failed: ${child.failedReason}`,
+      );
       return;
     }
     parent.childrenValues[`${child.queue}:${child.id}`] = child.returnValue;
@@ -240,7 +246,9 @@ class MemoryQueue {
   private readonly waiting: MemoryJob[] = [];
   private waitingHead = 0;
   private readonly prioritized = new MinHeap<MemoryJob>(
-    (a, b) => (a.opts.priority ?? 0) - (b.opts.priority ?? 0) < 0 || ((a.opts.priority ?? 0) === (b.opts.priority ?? 0) && a.seq < b.seq),
+    (a, b) =>
+      (a.opts.priority ?? 0) - (b.opts.priority ?? 0) < 0 ||
+      ((a.opts.priority ?? 0) === (b.opts.priority ?? 0) && a.seq < b.seq),
   );
   private readonly delayed = new MinHeap<MemoryJob>(
     (a, b) => a.runAt < b.runAt || (a.runAt === b.runAt && a.seq < b.seq),
@@ -333,7 +341,8 @@ class MemoryQueue {
             new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
           ]);
           clearTimeout(timer);
-          for (const controller of worker.running.values()) controller.abort(new Error('worker closed'));
+          for (const controller of worker.running.values())
+            controller.abort(new Error('worker closed'));
         }
         this.workers.delete(worker);
       },
@@ -366,7 +375,12 @@ class MemoryQueue {
     worker.running.set(job, controller);
     job.state = 'active';
     job.processedAt = Date.now();
-    this.driver.events('active', { queue: this.name, id: job.id, name: job.name, attempt: job.attemptsMade + 1 });
+    this.driver.events('active', {
+      queue: this.name,
+      id: job.id,
+      name: job.name,
+      attempt: job.attemptsMade + 1,
+    });
     const running: RunningJob = {
       id: job.id,
       queue: this.name,
@@ -375,7 +389,12 @@ class MemoryQueue {
       attemptsMade: job.attemptsMade,
       updateProgress: async (value) => {
         job.progress = value;
-        this.driver.events('progress', { queue: this.name, id: job.id, name: job.name, progress: value });
+        this.driver.events('progress', {
+          queue: this.name,
+          id: job.id,
+          name: job.name,
+          progress: value,
+        });
       },
       log: async (line) => {
         job.logs.push(line);
@@ -391,7 +410,8 @@ class MemoryQueue {
     outcome
       .then(
         (result) => this.complete(job, result),
-        (error: unknown) => this.fail(job, error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) =>
+          this.fail(job, error instanceof Error ? error : new Error(String(error))),
       )
       .finally(() => {
         worker.running.delete(job);
@@ -465,7 +485,9 @@ class MemoryQueue {
 
   retry(id: string | 'all-failed'): number {
     const targets =
-      id === 'all-failed' ? [...this.failed] : [this.jobs.get(id)].filter((j) => j?.state === 'failed');
+      id === 'all-failed'
+        ? [...this.failed]
+        : [this.jobs.get(id)].filter((j) => j?.state === 'failed');
     for (const job of targets as MemoryJob[]) {
       this.failed.delete(job);
       job.attemptsMade = 0;
@@ -478,8 +500,7 @@ class MemoryQueue {
   }
 
   clear(what: 'pending' | 'completed' | 'failed'): number {
-    const states: JobState[] =
-      what === 'pending' ? ['waiting', 'prioritized', 'delayed'] : [what];
+    const states: JobState[] = what === 'pending' ? ['waiting', 'prioritized', 'delayed'] : [what];
     let removed = 0;
     for (const job of [...this.jobs.values()]) {
       if (!states.includes(job.state)) continue;

@@ -44,7 +44,13 @@ export interface FakeJob {
 export class QueueFake extends QueueDriver {
   readonly kind = 'fake' as const;
   readonly recorded: FakeJob[] = [];
-  readonly scheduled: Array<{ queue: string; id: string; schedule: ScheduleOptions; name: string; data: unknown }> = [];
+  readonly scheduled: Array<{
+    queue: string;
+    id: string;
+    schedule: ScheduleOptions;
+    name: string;
+    data: unknown;
+  }> = [];
   private readonly processors = new Map<string, Processor>();
   private nextId = 0;
 
@@ -55,7 +61,9 @@ export class QueueFake extends QueueDriver {
 
   async add(queue: string, name: string, data: unknown, opts: AddOptions): Promise<AddResult> {
     if (opts.uniqueId !== undefined) {
-      const pending = this.recorded.find((j) => j.state === 'pending' && j.opts.uniqueId === opts.uniqueId);
+      const pending = this.recorded.find(
+        (j) => j.state === 'pending' && j.opts.uniqueId === opts.uniqueId,
+      );
       if (pending) return { id: pending.id, duplicate: true };
     }
     const job = this.record({ queue, name, data, opts });
@@ -65,7 +73,10 @@ export class QueueFake extends QueueDriver {
 
   async addFlow(root: FlowNode): Promise<AddResult> {
     const build = (node: FlowNode, parent?: FakeJob): FakeJob => {
-      const job = this.record({ queue: node.queue, name: node.name, data: node.data, opts: node.opts ?? {} }, parent);
+      const job = this.record(
+        { queue: node.queue, name: node.name, data: node.data, opts: node.opts ?? {} },
+        parent,
+      );
       job.children = (node.children ?? []).map((child) => build(child, job));
       return job;
     };
@@ -102,34 +113,49 @@ export class QueueFake extends QueueDriver {
   }
 
   /** Jobs dispatched for a job class (or a job name), in dispatch order. */
-  dispatched<J extends Job<any, any>>(job: Type<J> | string): Array<FakeJob & { data: PayloadOf<J> }> {
+  dispatched<J extends Job<any, any>>(
+    job: Type<J> | string,
+  ): Array<FakeJob & { data: PayloadOf<J> }> {
     const name = typeof job === 'string' ? job : nameOf(job);
     return this.recorded.filter((j) => j.name === name) as Array<FakeJob & { data: PayloadOf<J> }>;
   }
 
-  assertDispatched<J extends Job<any, any>>(job: Type<J>, matches?: (payload: PayloadOf<J>) => boolean): void {
+  assertDispatched<J extends Job<any, any>>(
+    job: Type<J>,
+    matches?: (payload: PayloadOf<J>) => boolean,
+  ): void {
     const found = this.dispatched(job).filter((j) => !matches || matches(j.data));
     if (found.length === 0) {
-      throw new Error(`Expected ${nameOf(job)} to be dispatched${matches ? ' with a matching payload' : ''}. ${this.summary()}`);
+      throw new Error(
+        `Expected ${nameOf(job)} to be dispatched${matches ? ' with a matching payload' : ''}. ${this.summary()}`,
+      );
     }
   }
 
   assertDispatchedTimes<J extends Job<any, any>>(job: Type<J>, times: number): void {
     const count = this.dispatched(job).length;
     if (count !== times) {
-      throw new Error(`Expected ${nameOf(job)} to be dispatched ${times} time(s), it was dispatched ${count}. ${this.summary()}`);
+      throw new Error(
+        `Expected ${nameOf(job)} to be dispatched ${times} time(s), it was dispatched ${count}. ${this.summary()}`,
+      );
     }
   }
 
-  assertNotDispatched<J extends Job<any, any>>(job: Type<J>, matches?: (payload: PayloadOf<J>) => boolean): void {
+  assertNotDispatched<J extends Job<any, any>>(
+    job: Type<J>,
+    matches?: (payload: PayloadOf<J>) => boolean,
+  ): void {
     const found = this.dispatched(job).filter((j) => !matches || matches(j.data));
     if (found.length > 0) {
-      throw new Error(`Expected ${nameOf(job)} not to be dispatched, found ${found.length}: ${JSON.stringify(found.map((j) => j.data))}.`);
+      throw new Error(
+        `Expected ${nameOf(job)} not to be dispatched, found ${found.length}: ${JSON.stringify(found.map((j) => j.data))}.`,
+      );
     }
   }
 
   assertNothingDispatched(): void {
-    if (this.recorded.length > 0) throw new Error(`Expected no jobs to be dispatched. ${this.summary()}`);
+    if (this.recorded.length > 0)
+      throw new Error(`Expected no jobs to be dispatched. ${this.summary()}`);
   }
 
   /**
@@ -139,7 +165,9 @@ export class QueueFake extends QueueDriver {
   async runAll(): Promise<FakeJob[]> {
     const ran: FakeJob[] = [];
     for (;;) {
-      const next = this.recorded.find((j) => j.state === 'pending' && j.children.every((c) => c.state === 'completed'));
+      const next = this.recorded.find(
+        (j) => j.state === 'pending' && j.children.every((c) => c.state === 'completed'),
+      );
       if (!next) return ran;
       await this.runOne(next, false);
       ran.push(next);
@@ -171,8 +199,11 @@ export class QueueFake extends QueueDriver {
   }
 
   async retry(queue: string, id: string | 'all-failed'): Promise<number> {
-    const jobs = this.recorded.filter((j) => j.queue === queue && j.state === 'failed' && (id === 'all-failed' || j.id === id));
-    for (const job of jobs) Object.assign(job, { state: 'pending', attemptsMade: 0, error: undefined });
+    const jobs = this.recorded.filter(
+      (j) => j.queue === queue && j.state === 'failed' && (id === 'all-failed' || j.id === id),
+    );
+    for (const job of jobs)
+      Object.assign(job, { state: 'pending', attemptsMade: 0, error: undefined });
     return jobs.length;
   }
 
