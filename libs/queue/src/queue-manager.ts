@@ -34,20 +34,22 @@ import { QueueMessages } from './queue.messages';
 const MAX_PRIORITY = 2_097_152; // BullMQ's limit
 
 interface Registered {
-  type: Type<Job<any, any>>;
+  type: Type<Job<unknown, unknown>>;
   definition: JobDefinition;
-  instance: Job<any, any>;
+  instance: Job<unknown, unknown>;
 }
 
 /** One step of a chain or node of a flow. */
-export interface JobStep<J extends Job<any, any> = Job<any, any>> {
+export interface JobStep<J extends Job<unknown, unknown> = Job<unknown, unknown>> {
   job: Type<J>;
   payload: PayloadOf<J>;
   delay?: number;
   priority?: number;
 }
 
-export interface FlowStep<J extends Job<any, any> = Job<any, any>> extends JobStep<J> {
+export interface FlowStep<
+  J extends Job<unknown, unknown> = Job<unknown, unknown>,
+> extends JobStep<J> {
   /** Run first; this job runs once all of them completed and fails if one of them fails. */
   children?: FlowStep[];
 }
@@ -66,7 +68,10 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('Queue');
   private readonly byType = new Map<Type, Registered>();
   private readonly byQueue = new Map<string, Map<string, Registered>>();
-  private readonly listeners = new Map<QueueEventName, Set<Listener<any>>>();
+  private readonly listeners = new Map<
+    QueueEventName,
+    Set<(event: unknown) => void | Promise<void>>
+  >();
   private readonly workers = new Map<string, WorkerHandle>();
   private closing = false;
 
@@ -84,7 +89,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** Called by the explorer for every `@QueueJob` provider. */
-  register(type: Type<Job<any, any>>, instance: Job<any, any>): void {
+  register(type: Type<Job<unknown, unknown>>, instance: Job<unknown, unknown>): void {
     const definition = getJobDefinition(type)!;
     assertQueueName(definition.queue);
     const names = this.byQueue.get(definition.queue) ?? new Map<string, Registered>();
@@ -114,7 +119,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** Start a dispatch; chain options, then await it (or not). */
-  dispatch<J extends Job<any, any>>(job: Type<J>, payload: PayloadOf<J>): PendingDispatch {
+  dispatch<J extends Job<unknown, unknown>>(job: Type<J>, payload: PayloadOf<J>): PendingDispatch {
     return new PendingDispatch(this, this.definitionOf(job), payload);
   }
 
@@ -148,7 +153,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
    * Run a job on a schedule (BullMQ job schedulers, or timers in process). Upserting the
    * same id replaces the schedule, so calling this at every boot is safe.
    */
-  async schedule<J extends Job<any, any>>(
+  async schedule<J extends Job<unknown, unknown>>(
     id: string,
     job: Type<J>,
     payload: PayloadOf<J>,
@@ -174,9 +179,10 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
   /** Listen to worker events of this process; returns a function that stops listening. */
   on<E extends QueueEventName>(event: E, listener: Listener<E>): () => void {
     const set = this.listeners.get(event) ?? new Set();
-    set.add(listener);
+    const untyped = listener as (event: unknown) => void | Promise<void>;
+    set.add(untyped);
     this.listeners.set(event, set);
-    return () => set.delete(listener);
+    return () => set.delete(untyped);
   }
 
   counts(queue: string): Promise<JobCounts> {
@@ -297,7 +303,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     };
   }
 
-  private definitionOf(job: Type<Job<any, any>>): JobDefinition {
+  private definitionOf(job: Type<Job<unknown, unknown>>): JobDefinition {
     const definition = getJobDefinition(job);
     if (!definition) throw QueueMessages.notAJob(job?.name ?? String(job));
     // In process, an unregistered class can never run; with BullMQ another process may run it.

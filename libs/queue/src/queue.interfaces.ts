@@ -61,7 +61,9 @@ export interface QueueModuleOptions {
 }
 
 export interface QueueModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   useFactory: (...args: any[]) => QueueModuleOptions | Promise<QueueModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inject?: any[];
 }
 

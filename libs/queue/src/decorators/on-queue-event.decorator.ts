@@ -7,7 +7,7 @@ export interface QueueEventFilter {
   /** Only events of this queue. */
   queue?: string;
   /** Only events of this job class. */
-  job?: Type<Job<any, any>>;
+  job?: Type<Job<unknown, unknown>>;
 }
 
 export interface QueueEventBinding extends QueueEventFilter {

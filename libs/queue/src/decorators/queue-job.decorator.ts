@@ -30,6 +30,6 @@ export function QueueJob(options: QueueJobOptions = {}): ClassDecorator {
 }
 
 /** The `@QueueJob()` definition of a class, or undefined when it has none. */
-export function getJobDefinition(type: Type | Function): JobDefinition | undefined {
+export function getJobDefinition(type: Type | object): JobDefinition | undefined {
   return Reflect.getMetadata(QUEUE_JOB_METADATA, type) as JobDefinition | undefined;
 }

@@ -113,14 +113,14 @@ export class QueueFake extends QueueDriver {
   }
 
   /** Jobs dispatched for a job class (or a job name), in dispatch order. */
-  dispatched<J extends Job<any, any>>(
+  dispatched<J extends Job<unknown, unknown>>(
     job: Type<J> | string,
   ): Array<FakeJob & { data: PayloadOf<J> }> {
     const name = typeof job === 'string' ? job : nameOf(job);
     return this.recorded.filter((j) => j.name === name) as Array<FakeJob & { data: PayloadOf<J> }>;
   }
 
-  assertDispatched<J extends Job<any, any>>(
+  assertDispatched<J extends Job<unknown, unknown>>(
     job: Type<J>,
     matches?: (payload: PayloadOf<J>) => boolean,
   ): void {
@@ -132,7 +132,7 @@ export class QueueFake extends QueueDriver {
     }
   }
 
-  assertDispatchedTimes<J extends Job<any, any>>(job: Type<J>, times: number): void {
+  assertDispatchedTimes<J extends Job<unknown, unknown>>(job: Type<J>, times: number): void {
     const count = this.dispatched(job).length;
     if (count !== times) {
       throw new Error(
@@ -141,7 +141,7 @@ export class QueueFake extends QueueDriver {
     }
   }
 
-  assertNotDispatched<J extends Job<any, any>>(
+  assertNotDispatched<J extends Job<unknown, unknown>>(
     job: Type<J>,
     matches?: (payload: PayloadOf<J>) => boolean,
   ): void {
@@ -278,7 +278,7 @@ export class QueueFake extends QueueDriver {
   }
 }
 
-function nameOf(job: Type<Job<any, any>>): string {
+function nameOf(job: Type<Job<unknown, unknown>>): string {
   return getJobDefinition(job)?.name ?? job.name;
 }
 
