@@ -1,5 +1,6 @@
 import { CacheModule } from '@lattice/cache';
-import { LatticeModule } from '@lattice/core';
+import { LatticeConfig, LatticeModule } from '@lattice/core';
+import { QueueModule } from '@lattice/queue';
 import { Module } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
@@ -17,6 +18,13 @@ import { StatusGateway } from './status/status.gateway';
     }),
     forumDatabase({ migrateOnStart: true }),
     CacheModule.forRoot(),
+    QueueModule.forRootAsync({
+      inject: [LatticeConfig],
+      useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
+        worker: config.get('QUEUE_WORKERS') === 'on',
+        queues: { notifications: { concurrency: 5 }, maintenance: { concurrency: 1 } },
+      }),
+    }),
     HealthModule,
     QuestionsModule,
   ],

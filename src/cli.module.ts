@@ -1,19 +1,23 @@
 import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import { DatabaseCommandsModule } from '@lattice/database';
+import { QueueCommandsModule, QueueModule } from '@lattice/queue';
 import { Module } from '@nestjs/common';
 import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { QuestionsModule } from './questions/questions.module';
 
-/** What the `lattice` command line loads for the Forum: its database and the commands, no HTTP server. */
+/** What the `lattice` command line loads for the Forum: its database, queues and the commands, no HTTP server. */
 @Module({
   imports: [
     LatticeModule.forRoot({ schema: forumConfigShape, bootReport: false }),
     forumDatabase({ migrateOnStart: false }),
     CacheModule.forRoot(),
+    // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
+    QueueModule.forRoot({ worker: false }),
     QuestionsModule,
     DatabaseCommandsModule,
+    QueueCommandsModule,
   ],
 })
 export class CliModule {}

@@ -6,4 +6,8 @@ export const forumConfigShape = {
     .enum(['auto', 'always', 'never'], { error: 'not one of auto, always, never' })
     .default('auto')
     .describe('auto (seed an empty SQLite database at start), always, or never'),
+  QUEUE_WORKERS: z
+    .enum(['on', 'off'], { error: 'not one of on, off' })
+    .default('on')
+    .describe('on: the web process runs queue workers; off: leave them to `lattice queue:work`'),
 };

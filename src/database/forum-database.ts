@@ -1,8 +1,10 @@
 import { LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { DatabaseModule, LoggerProgress, SeedRunner } from '@lattice/database';
+import { QueueManager } from '@lattice/queue';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { join } from 'node:path';
 import { forumConfigShape } from '../forum.config';
+import { RecomputeTagStats } from '../questions/jobs/recompute-tag-stats.job';
 import { ForumSeeder } from './seeds/forum.seeder';
 
 /**
@@ -30,6 +32,7 @@ export class SeedOnStart implements OnApplicationBootstrap {
     private readonly seeds: SeedRunner,
     private readonly drivers: LatticeDrivers,
     private readonly config: LatticeConfig<typeof forumConfigShape>,
+    private readonly queues: QueueManager,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,5 +43,6 @@ export class SeedOnStart implements OnApplicationBootstrap {
     this.logger.log('Empty database: seeding the forum (set FORUM_SEED_ON_START=never to skip)…');
     await this.seeds.run({ progress: new LoggerProgress(this.logger) });
     this.logger.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await this.queues.dispatch(RecomputeTagStats, undefined).unique('tag-stats');
   }
 }

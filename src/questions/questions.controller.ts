@@ -1,9 +1,11 @@
 import { ListQuery, Page } from '@lattice/database';
-import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { ZodPipe } from '@lattice/core';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Answer } from './answer.entity';
 import { questionList } from './question-list.query';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
-import { QuestionsService } from './questions.service';
+import { answerInput, type AnswerInput, QuestionsService } from './questions.service';
 
 /** The questions API (JSON). The live page arrives with @lattice/live. */
 @Controller('questions')
@@ -28,5 +30,19 @@ export class QuestionsController {
   @Get(':id')
   get(@Param('id', ParseIntPipe) id: number): Promise<Question> {
     return this.service.find(id);
+  }
+
+  /** `POST /questions/:id/answers` `{ authorId, body }` → 201 with the answer; the asker is notified by a job. */
+  @Post(':id/answers')
+  async answer(
+    @Param('id', ParseIntPipe) id: number,
+    @Body(new ZodPipe(answerInput)) input: AnswerInput,
+  ): Promise<Answer> {
+    const answer = await this.service.answer(id, input);
+    return {
+      ...answer,
+      question: undefined,
+      author: { id: answer.author.id, name: answer.author.name },
+    } as unknown as Answer;
   }
 }

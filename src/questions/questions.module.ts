@@ -2,6 +2,8 @@ import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
+import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
+import { RecomputeTagStats } from './jobs/recompute-tag-stats.job';
 import { QuestionRepository } from './question.repository';
 import { QuestionsController } from './questions.controller';
 import { QuestionsService } from './questions.service';
@@ -11,6 +13,7 @@ import { Vote } from './vote.entity';
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Answer, Tag, Vote, User])],
   controllers: [QuestionsController],
-  providers: [QuestionsService],
+  providers: [QuestionsService, NotifyQuestionAuthor, RecomputeTagStats],
+  exports: [QuestionsService],
 })
 export class QuestionsModule {}

@@ -1,23 +1,51 @@
-import { Cacheable } from '@lattice/cache';
-import { Injectable } from '@nestjs/common';
+import { Cacheable, CacheEvict } from '@lattice/cache';
+import { InjectLatticeRepository, LatticeRepository, Transactional } from '@lattice/database';
+import { QueueManager } from '@lattice/queue';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { User } from '../users/user.entity';
+import { Answer } from './answer.entity';
+import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
+
+export const answerInput = z.object({
+  // Until accounts exist (the security issue), the author is named in the request.
+  authorId: z.number().int().positive(),
+  body: z.string().trim().min(1).max(20_000),
+});
+export type AnswerInput = z.output<typeof answerInput>;
 
 /** Reads that many visitors repeat, cached and tagged so writes can invalidate them precisely. */
 @Injectable()
 export class QuestionsService {
-  constructor(private readonly questions: QuestionRepository) {}
+  constructor(
+    private readonly questions: QuestionRepository,
+    @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
+    @InjectLatticeRepository(User) private readonly users: LatticeRepository<User>,
+    private readonly queues: QueueManager,
+  ) {}
 
-  /** The ten best-scored questions, tagged `questions:popular`: a write that changes scores flushes the tag. */
-  @Cacheable({ key: 'questions:popular', tags: ['questions:popular'], ttl: 30_000 })
+  /**
+   * The ten best-scored questions. The ranking (ids) is cached under `questions:popular`,
+   * each question under its own tag `question:<id>`: a new answer refreshes that question
+   * in the list without recomputing the ranking; a score change flushes the ranking.
+   */
   async popular(): Promise<Question[]> {
-    return this.questions
+    const ids = await this.popularIds();
+    return Promise.all(ids.map((id) => this.find(id)));
+  }
+
+  @Cacheable({ key: 'questions:popular:ids', tags: ['questions:popular'], ttl: 30_000 })
+  async popularIds(): Promise<number[]> {
+    const rows = await this.questions
       .createQueryBuilder('q')
-      .leftJoinAndSelect('q.author', 'author')
+      .select('q.id', 'id')
       .orderBy('q.score', 'DESC')
       .addOrderBy('q.id', 'DESC')
       .limit(10)
-      .getMany();
+      .getRawMany<{ id: number }>();
+    return rows.map((row) => Number(row.id));
   }
 
   /** One question with its answers, cached under the tag `question:<id>`. */
@@ -30,5 +58,27 @@ export class QuestionsService {
     return this.questions.findById(id, {
       relations: { author: true, tags: true, answers: { author: true } },
     });
+  }
+
+  /**
+   * Adds an answer, then queues the notice to the question's author. The job is queued
+   * after the transaction commits, so a worker never looks for an answer that is not there yet.
+   */
+  async answer(questionId: number, input: AnswerInput): Promise<Answer> {
+    const answer = await this.saveAnswer(questionId, input);
+    await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+    return answer;
+  }
+
+  @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
+  @Transactional()
+  async saveAnswer(questionId: number, input: AnswerInput): Promise<Answer> {
+    const question = await this.questions.findById(questionId);
+    const author = await this.users.repository.findOneBy({ id: input.authorId });
+    if (!author)
+      throw new BadRequestException(`authorId ${input.authorId} does not match any user.`);
+    const answer = await this.answers.create({ body: input.body, question, author });
+    await this.questions.repository.increment({ id: questionId }, 'answerCount', 1);
+    return answer;
   }
 }

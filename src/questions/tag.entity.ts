@@ -8,4 +8,8 @@ export class Tag extends LatticeEntity {
 
   @Column({ type: 'varchar', length: 200, default: '' })
   description: string;
+
+  /** Questions under this tag, recounted by the RecomputeTagStats job. */
+  @Column({ default: 0 })
+  questionCount: number;
 }

@@ -9,3 +9,4 @@ export * from './drivers/queue-driver';
 export * from './drivers/memory.driver';
 export * from './drivers/bullmq.driver';
 export * from './testing/queue-fake';
+export * from './cli/queue.commands';

@@ -1,4 +1,4 @@
-import { LatticeDrivers, LatticeError } from '@lattice/core';
+import { LatticeDrivers, reportFailures } from '@lattice/core';
 import { Module } from '@nestjs/common';
 import { SingleBar } from 'cli-progress';
 import { relative } from 'node:path';
@@ -8,18 +8,6 @@ import { SeedRunner } from '../seeding/seed-runner';
 import type { SeedProgress } from '../seeding/seeder';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-
-/** Prints a Lattice error as message + hint (anything else with its stack) and sets exit code 1. */
-async function reportFailures(work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    process.stderr.write(
-      `\n${error instanceof LatticeError ? error.describe() : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n\n`,
-    );
-    process.exitCode = 1;
-  }
-}
 
 function where(drivers: LatticeDrivers): string {
   const db = drivers.database;
