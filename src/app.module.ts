@@ -1,6 +1,6 @@
 import { CacheModule } from '@lattice/cache';
 import { LatticeConfig, LatticeModule } from '@lattice/core';
-import { QueueModule } from '@lattice/queue';
+import { QueueDashboardModule, QueueModule } from '@lattice/queue';
 import { Module } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
@@ -25,6 +25,8 @@ import { StatusGateway } from './status/status.gateway';
         queues: { notifications: { concurrency: 5 }, maintenance: { concurrency: 1 } },
       }),
     }),
+    // bull-board; it gets the admin guard with the security issue.
+    QueueDashboardModule.forRoot({ route: '/admin/queues' }),
     HealthModule,
     QuestionsModule,
   ],

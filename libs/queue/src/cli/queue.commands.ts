@@ -1,5 +1,5 @@
 import { LatticeError, reportFailures } from '@lattice/core';
-import { Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import Table from 'cli-table3';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { QueueManager } from '../queue-manager';
@@ -36,6 +36,7 @@ function positiveInt(name: string) {
 }
 
 /** Shared by the commands that act on "the queues given, or all of them". */
+@Injectable() // emits the constructor's parameter types, which the subclasses inherit
 abstract class QueueCommand extends CommandRunner {
   protected abstract readonly commandLine: string;
 
