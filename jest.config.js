@@ -20,6 +20,7 @@ const esmOnly = [
   'light-my-request',
   'cookie',
   'uid',
+  'content-disposition',
 ];
 
 const swc = {
@@ -36,7 +37,10 @@ const swc = {
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // Also transform ESM-only packages nested under another package's node_modules.
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${esmOnly.join('|')})/)(?!.*/node_modules/(${esmOnly.join('|')})/)`,
+  ],
   moduleNameMapper: {
     '^@lattice/([^/]+)$': '<rootDir>/libs/$1/src',
     '^@lattice/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',

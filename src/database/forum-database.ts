@@ -43,6 +43,9 @@ export class SeedOnStart implements OnApplicationBootstrap {
     this.logger.log('Empty database: seeding the forum (set FORUM_SEED_ON_START=never to skip)…');
     await this.seeds.run({ progress: new LoggerProgress(this.logger) });
     this.logger.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    await this.queues.dispatch(RecomputeTagStats, undefined).unique('tag-stats');
+    await this.queues
+      .dispatch(RecomputeTagStats, undefined)
+      .unique('tag-stats')
+      .catch((error: unknown) => this.logger.warn(`Tag statistics not queued: ${String(error)}`));
   }
 }

@@ -8,11 +8,12 @@ import { QuestionRepository } from './question.repository';
 import { QuestionsController } from './questions.controller';
 import { QuestionsService } from './questions.service';
 import { Tag } from './tag.entity';
+import { TagsController } from './tags.controller';
 import { Vote } from './vote.entity';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Answer, Tag, Vote, User])],
-  controllers: [QuestionsController],
+  controllers: [QuestionsController, TagsController],
   providers: [QuestionsService, NotifyQuestionAuthor, RecomputeTagStats],
   exports: [QuestionsService],
 })

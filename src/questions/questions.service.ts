@@ -1,7 +1,7 @@
 import { Cacheable, CacheEvict } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository, Transactional } from '@lattice/database';
 import { QueueManager } from '@lattice/queue';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
@@ -19,6 +19,8 @@ export type AnswerInput = z.output<typeof answerInput>;
 /** Reads that many visitors repeat, cached and tagged so writes can invalidate them precisely. */
 @Injectable()
 export class QuestionsService {
+  private readonly logger = new Logger('Questions');
+
   constructor(
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
@@ -66,7 +68,14 @@ export class QuestionsService {
    */
   async answer(questionId: number, input: AnswerInput): Promise<Answer> {
     const answer = await this.saveAnswer(questionId, input);
-    await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+    try {
+      await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+    } catch (error) {
+      // The answer is stored; a lost notice must not turn that into an error for the author.
+      this.logger.warn(
+        `Answer ${answer.id} saved, but its notice was not queued: ${String(error)}`,
+      );
+    }
     return answer;
   }
 

@@ -12,6 +12,7 @@ const FORUM_ENV = [
   'LOG_LEVEL',
   'NODE_ENV',
   'FORUM_SEED_ON_START',
+  'QUEUE_WORKERS',
 ];
 const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 

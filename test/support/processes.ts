@@ -12,8 +12,8 @@ export class TsProcess {
   private stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(entry: string, env: Record<string, string | undefined>) {
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, entry)], {
+  constructor(entry: string, env: Record<string, string | undefined>, args: string[] = []) {
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, entry), ...args], {
       cwd: ROOT,
       // NO_COLOR keeps Nest's log lines plain for matching.
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },

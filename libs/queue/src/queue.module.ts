@@ -58,12 +58,17 @@ function createDriver(
   if ((options.driver ?? drivers.for('queue')) === 'memory') {
     return new MemoryQueueDriver({ keepCompleted, keepFailed });
   }
-  // BullMQ workers block on their connection and must never give up on a command.
-  return new BullMqQueueDriver(redis.get('queue', { maxRetriesPerRequest: null }), {
-    prefix: redis.key('bull'),
-    keepCompleted,
-    keepFailed,
-    lockDurationMs: options.lockDurationMs ?? 30_000,
-    stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
-  });
+  return new BullMqQueueDriver(
+    {
+      commands: redis.get('queue', { maxRetriesPerRequest: 2 }),
+      workers: redis.get('queue-workers', { maxRetriesPerRequest: null }),
+    },
+    {
+      prefix: redis.key('bull'),
+      keepCompleted,
+      keepFailed,
+      lockDurationMs: options.lockDurationMs ?? 30_000,
+      stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    },
+  );
 }

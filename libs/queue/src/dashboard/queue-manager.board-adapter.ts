@@ -10,7 +10,15 @@ import type {
 import type { JobInfo, JobState } from '../queue.interfaces';
 import type { QueueManager } from '../queue-manager';
 
-const STATUSES: JobState[] = ['active', 'waiting', 'waiting-children', 'prioritized', 'completed', 'failed', 'delayed'];
+const STATUSES: JobState[] = [
+  'active',
+  'waiting',
+  'waiting-children',
+  'prioritized',
+  'completed',
+  'failed',
+  'delayed',
+];
 
 /**
  * Shows a queue of the in-process driver in bull-board, read-only: counts, job lists and
@@ -22,7 +30,10 @@ export class QueueManagerBoardAdapter extends BaseAdapter {
     private readonly manager: QueueManager,
     private readonly queue: string,
   ) {
-    super('bullmq', { readOnlyMode: true, description: `in-process (${manager.driverKind}) queue` });
+    super('bullmq', {
+      readOnlyMode: true,
+      description: `in-process (${manager.driverKind}) queue`,
+    });
   }
 
   getName(): string {
@@ -53,7 +64,11 @@ export class QueueManagerBoardAdapter extends BaseAdapter {
   }
 
   async getMetrics(): Promise<QueueMetrics> {
-    return { meta: { count: 0, prevTS: 0, prevCount: 0 }, data: [], count: 0 } as unknown as QueueMetrics;
+    return {
+      meta: { count: 0, prevTS: 0, prevCount: 0 },
+      data: [],
+      count: 0,
+    } as unknown as QueueMetrics;
   }
 
   isPaused(): Promise<boolean> {
@@ -70,7 +85,14 @@ export class QueueManagerBoardAdapter extends BaseAdapter {
 
   async getJobSchedulers(): Promise<Omit<AppJobScheduler, 'queueName'>[]> {
     const schedules = await this.manager.schedules(this.queue);
-    return schedules.map((s) => ({ id: s.id, name: s.name, every: s.every, pattern: s.cron, tz: s.tz, next: s.next })) as never;
+    return schedules.map((s) => ({
+      id: s.id,
+      name: s.name,
+      every: s.every,
+      pattern: s.cron,
+      tz: s.tz,
+      next: s.next,
+    })) as never;
   }
 
   async getJobSchedulersCount(): Promise<number> {
@@ -96,7 +118,9 @@ export class QueueManagerBoardAdapter extends BaseAdapter {
 }
 
 async function readOnly(): Promise<never> {
-  throw new Error('This queue is shown read-only; use the lattice queue:* commands or QueueManager.');
+  throw new Error(
+    'This queue is shown read-only; use the lattice queue:* commands or QueueManager.',
+  );
 }
 
 function toBoardJob(job: JobInfo): QueueJob {

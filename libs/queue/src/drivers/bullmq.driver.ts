@@ -22,6 +22,9 @@ interface Settings {
   stalledIntervalMs: number;
 }
 
+/** How long closing waits on BullMQ objects whose Redis is gone. */
+const CLOSE_UNREACHABLE_MS = 2000;
+
 const BULL_STATE: Record<JobState, string> = {
   waiting: 'wait',
   prioritized: 'prioritized',
@@ -43,8 +46,12 @@ export class BullMqQueueDriver extends QueueDriver {
   private flows: FlowProducer | undefined;
 
   constructor(
-    /** Shared connection for commands; workers duplicate it for their blocking reads. */
-    private readonly connection: Redis,
+    private readonly connections: {
+      /** Adds and reads: fails fast in an outage, so a dispatch errors instead of hanging. */
+      commands: Redis;
+      /** Workers: never gives up on a command (BullMQ requires maxRetriesPerRequest: null). */
+      workers: Redis;
+    },
     private readonly settings: Settings,
   ) {
     super();
@@ -54,7 +61,10 @@ export class BullMqQueueDriver extends QueueDriver {
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.settings.prefix });
+      queue = new Queue(name, {
+        connection: this.connections.commands,
+        prefix: this.settings.prefix,
+      });
       queue.on('error', () => undefined); // the connection logs outages once (core's RedisConnections)
       this.queues.set(name, queue);
     }
@@ -88,7 +98,10 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   async addFlow(root: FlowNode): Promise<AddResult> {
-    this.flows ??= new FlowProducer({ connection: this.connection, prefix: this.settings.prefix });
+    this.flows ??= new FlowProducer({
+      connection: this.connections.commands,
+      prefix: this.settings.prefix,
+    });
     const toFlow = (node: FlowNode): FlowJob => ({
       name: node.name,
       queueName: node.queue,
@@ -149,9 +162,11 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   work(queue: string, processor: Processor, opts: WorkerOptions): WorkerHandle {
+    const closing = new AbortController();
     const worker = new Worker(
       queue,
-      async (job: Job, _token?: string, signal?: AbortSignal) =>
+      // Two parameters: with a third, BullMQ makes an AbortController for every job.
+      async (job: Job) =>
         processor(
           {
             id: job.id!,
@@ -165,10 +180,10 @@ export class BullMqQueueDriver extends QueueDriver {
             },
             childrenValues: async () => childrenByQueueAndId(await job.getChildrenValues()),
           },
-          signal ?? new AbortController().signal,
+          closing.signal,
         ),
       {
-        connection: this.connection,
+        connection: this.connections.workers,
         prefix: this.settings.prefix,
         concurrency: Math.max(1, opts.concurrency),
         lockDuration: this.settings.lockDurationMs,
@@ -211,15 +226,14 @@ export class BullMqQueueDriver extends QueueDriver {
     worker.on('stalled', (id) => this.events('stalled', { queue, id }));
     return {
       close: async (timeoutMs: number) => {
-        let timer: NodeJS.Timeout | undefined;
-        const graceful = worker.close();
-        const late = await Promise.race([
-          graceful.then(() => false),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-        ]);
-        clearTimeout(timer);
+        // With Redis unreachable there is nothing to finish gracefully, and BullMQ would wait for it.
+        const reachable = this.connections.workers.status === 'ready';
+        const late = !reachable || !(await within(worker.close(), timeoutMs));
         // Jobs still running keep their lock until it expires; another worker then takes them.
-        if (late) await worker.close(true);
+        if (late) {
+          closing.abort(new Error('worker closed'));
+          await within(worker.close(true), CLOSE_UNREACHABLE_MS);
+        }
       },
     };
   }
@@ -288,9 +302,28 @@ export class BullMqQueueDriver extends QueueDriver {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await this.flows?.close();
+    const closed = Promise.all([...this.queues.values()].map((q) => q.close())).then(() =>
+      this.flows?.close(),
+    );
+    await within(closed, CLOSE_UNREACHABLE_MS);
     this.queues.clear();
+  }
+}
+
+/** True if `work` settles within `ms`; it is not cancelled otherwise. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

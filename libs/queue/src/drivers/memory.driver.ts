@@ -224,7 +224,9 @@ export class MemoryQueueDriver extends QueueDriver {
 interface MemoryWorker {
   processor: Processor;
   concurrency: number;
-  running: Map<MemoryJob, AbortController>;
+  running: Set<MemoryJob>;
+  /** One signal for the worker's jobs: aborted if they outlive the shutdown timeout. */
+  abort: AbortController;
   closing: boolean;
   idle?: () => void;
 }
@@ -326,8 +328,9 @@ class MemoryQueue {
     const worker: MemoryWorker = {
       processor,
       concurrency: Math.max(1, concurrency),
-      running: new Map(),
+      running: new Set(),
       closing: false,
+      abort: new AbortController(),
     };
     this.workers.add(worker);
     this.schedulePump();
@@ -341,8 +344,7 @@ class MemoryQueue {
             new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
           ]);
           clearTimeout(timer);
-          for (const controller of worker.running.values())
-            controller.abort(new Error('worker closed'));
+          worker.abort.abort(new Error('worker closed'));
         }
         this.workers.delete(worker);
       },
@@ -371,8 +373,7 @@ class MemoryQueue {
   }
 
   private run(worker: MemoryWorker, job: MemoryJob): void {
-    const controller = new AbortController();
-    worker.running.set(job, controller);
+    worker.running.add(job);
     job.state = 'active';
     job.processedAt = Date.now();
     this.driver.events('active', {
@@ -403,7 +404,7 @@ class MemoryQueue {
     };
     let outcome: Promise<unknown>;
     try {
-      outcome = Promise.resolve(worker.processor(running, controller.signal));
+      outcome = Promise.resolve(worker.processor(running, worker.abort.signal));
     } catch (error) {
       outcome = Promise.reject(error);
     }

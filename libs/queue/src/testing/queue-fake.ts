@@ -256,7 +256,7 @@ export class QueueFake extends QueueDriver {
             childrenValues: async () =>
               Object.fromEntries(job.children.map((c) => [`${c.queue}:${c.id}`, c.result])),
           },
-          new AbortController().signal,
+          NEVER_ABORTED,
         );
         job.attemptsMade++;
         job.state = 'completed';
@@ -277,6 +277,8 @@ export class QueueFake extends QueueDriver {
     return `Dispatched: ${this.recorded.map((j) => `${j.name}(${JSON.stringify(j.data)})`).join(', ')}.`;
   }
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 function nameOf(job: Type<Job<unknown, unknown>>): string {
   return getJobDefinition(job)?.name ?? job.name;
