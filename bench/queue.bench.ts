@@ -51,7 +51,7 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { count: 1000 },
   removeOnFail: { count: 5000 },
 };
-/** How core's RedisConnections opens the 'queue' connection QueueModule asks for. */
+/** How core's RedisConnections opens QueueModule's worker connection ('queue-workers'); its command connection differs only in maxRetriesPerRequest: 2. */
 const CONNECTION_OPTIONS: RedisOptions = {
   maxRetriesPerRequest: null,
   retryStrategy: (attempt) => Math.min(50 * 2 ** (attempt - 1), 5000),
@@ -475,7 +475,7 @@ async function main(): Promise<void> {
 
 \`npm run bench -- queue\` · ${machine()} · Redis ${redisVersion} at ${REDIS_URL} (keys under \`${PREFIX}\`, deleted afterwards) · the run took ${seconds.toFixed(0)} s.
 
-Lattice runs in a Nest application context (\`LatticeModule.forRoot\` + \`QueueModule.forRoot({ worker: false })\`, two trivial \`@QueueJob\` classes whose \`handle()\` returns \`null\`), \`QueueManager\` from \`app.get()\`. The baseline is BullMQ ${BULLMQ_VERSION} used raw: its own ioredis connection opened as core opens the queue's (\`maxRetriesPerRequest: null\`, the same retry strategy), the same prefix (\`${BULL_PREFIX}\`), queues of their own, and the job options Lattice stores by default (checked equal on a stored job: \`${redis.storedOptions}\`). Every job carries the same ${PAYLOAD_BYTES}-byte JSON payload.
+Lattice runs in a Nest application context (\`LatticeModule.forRoot\` + \`QueueModule.forRoot({ worker: false })\`, two trivial \`@QueueJob\` classes whose \`handle()\` returns \`null\`), \`QueueManager\` from \`app.get()\`. The baseline is BullMQ ${BULLMQ_VERSION} used raw: its own ioredis connection opened as core opens the queue's worker connection (\`maxRetriesPerRequest: null\`, the same retry strategy; Lattice's command connection differs only in \`maxRetriesPerRequest: 2\`), the same prefix (\`${BULL_PREFIX}\`), queues of their own, and the job options Lattice stores by default (checked equal on a stored job: \`${redis.storedOptions}\`). Every job carries the same ${PAYLOAD_BYTES}-byte JSON payload.
 
 Jobs added per second, BullMQ driver: \`await queues.dispatch(Job, payload)\` against \`await queue.add(name, payload, opts)\`, one call in flight, or ${BATCH} at once (\`Promise.all\`; jobs/s = ${BATCH} × batches/s, p50 / p99 per batch). Each case warms both sides up for ${WARMUP_MS} ms, then alternates them in slices of ${SLICE_MS} ms until each has ${(BUDGET_MS / 1000).toFixed(1)} s of timed calls; no worker runs, and the queues are drained after each case.
 
@@ -487,7 +487,7 @@ ${processingTable(redis.processing, JOBS)}
 
 Processing: Lattice ÷ raw (medians) = ${pct(ratio(processed))} (${ratio(processed) >= GOAL_PERCENT ? 'meets' : 'misses'} the ${GOAL_PERCENT} % goal).
 
-What Lattice adds to each dispatch: a \`JSON.stringify\` of the payload to check it has a JSON form, the job's \`@QueueJob\` metadata lookup, and two more async steps (\`PendingDispatch.then\` → \`QueueManager.send\` → the driver's \`add\`). To each processed job: its processor takes BullMQ's third (signal) argument, so BullMQ creates an \`AbortController\` per job; Lattice creates a second one for the job's context, listens for the first one's abort, and runs \`handle()\` one microtask later; the worker's events are forwarded to \`QueueManager\` listeners.
+What Lattice adds to each dispatch: a \`JSON.stringify\` of the payload to check it has a JSON form, the job's \`@QueueJob\` metadata lookup, and two more async steps (\`PendingDispatch.then\` → \`QueueManager.send\` → the driver's \`add\`). To each processed job: the lookup of the job class by name, a context object (its \`AbortSignal\` is only created if the job reads it or has a timeout: an \`AbortController\` per job cost about 15 % of throughput when this benchmark first ran), \`handle()\` one microtask later, and the worker's events forwarded to \`QueueManager\` listeners.
 
 ${verdict}
 

@@ -1,5 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import { MigrationService } from '@lattice/database';
+import { QueueManager } from '@lattice/queue';
+import { DataSource } from 'typeorm';
+import { Question } from '../../src/questions/question.entity';
+import { User } from '../../src/users/user.entity';
 import { describeWith } from '../support/describe-with';
+import { TsProcess } from '../support/processes';
 import { startForum } from '../support/forum-app';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTestDatabase, TestDatabase, uniqueRedisPrefix } from '../support/test-resources';
@@ -8,14 +14,16 @@ describeWith(['mysql', 'redis'], 'Lattice Forum on MySQL and Redis (real service
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    ({ app, url } = await startForum('express', {
+    env = {
       DATABASE_URL: database.url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: uniqueRedisPrefix('forum'),
-    }));
+    };
+    ({ app, url } = await startForum('express', env));
   });
   afterAll(async () => {
     await app?.close();
@@ -41,4 +49,49 @@ describeWith(['mysql', 'redis'], 'Lattice Forum on MySQL and Redis (real service
       },
     });
   });
+
+  it('queues the answer notice on BullMQ and lists the queues with `lattice queue:list`', async () => {
+    // On MySQL, migrations are a deploy step; run them here, then add two users and a question.
+    await app.get(MigrationService).run();
+    const data = app.get(DataSource);
+    const [asker, answerer] = await data.getRepository(User).save([
+      { name: 'Asker', email: 'asker@example.com' },
+      { name: 'Answerer', email: 'answerer@example.com' },
+    ]);
+    const question = await data.getRepository(Question).save({
+      title: 'Does the queue work on MySQL?',
+      body: 'Asking for a friend.',
+      author: asker,
+    });
+
+    const response = await fetch(`${url}/questions/${question.id}/answers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authorId: answerer.id, body: 'It does.' }),
+    });
+    expect(response.status).toBe(201);
+    const queues = app.get(QueueManager);
+    expect(queues.driverKind).toBe('bullmq');
+    for (let deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
+      const [done] = await queues.jobs('notifications', ['completed']);
+      if (done) {
+        expect(done.returnValue).toEqual({ notified: asker.id });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the notice job did not complete');
+    }
+
+    const cli = new TsProcess('src/cli.ts', { ...env, LOG_LEVEL: 'error' }, ['queue:list']);
+    const { code } = await cli.exited;
+    const { stdout, stderr } = cli.output;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(
+      /│ Queue\s+│ State\s+│ Waiting\s+│ Prioritized\s+│ Delayed\s+│ Active\s+│ Children\s+│ Completed\s+│ Failed/,
+    );
+    expect(stdout).toMatch(
+      /│ notifications\s+│ running\s+│ 0\s+│ 0\s+│ 0\s+│ 0\s+│ 0\s+│ 1\s+│ 0\s+│/,
+    );
+    expect(stdout).toMatch(/│ maintenance\s+│ running/);
+    expect(stdout).toContain('2 queues on bullmq');
+  }, 60_000);
 });
