@@ -6,6 +6,7 @@ import {
   SERVICES_ENV,
   TEST_MYSQL_URL,
   TEST_REDIS_URL,
+  TEST_REDIS_CLUSTER_NODES,
 } from './services';
 
 /**
@@ -21,8 +22,9 @@ export default async function globalSetup(): Promise<void> {
   const lines = [
     `MySQL/MariaDB ${status.mysql.up ? `${status.mysql.detail} at ${TEST_MYSQL_URL}` : `unreachable at ${TEST_MYSQL_URL}: ${status.mysql.detail}`}`,
     `Redis ${status.redis.up ? `${status.redis.detail} at ${TEST_REDIS_URL}` : `unreachable at ${TEST_REDIS_URL}: ${status.redis.detail}`}`,
+    `Redis Cluster ${status['redis-cluster'].up ? `(${status['redis-cluster'].detail}) at ${TEST_REDIS_CLUSTER_NODES[0]}` : `unreachable at ${TEST_REDIS_CLUSTER_NODES[0]}: ${status['redis-cluster'].detail} (bash scripts/redis-cluster.sh starts one)`}`,
   ];
-  const missing = (['mysql', 'redis'] as const).filter((name) => !status[name].up);
+  const missing = (['mysql', 'redis', 'redis-cluster'] as const).filter((name) => !status[name].up);
   process.stdout.write(`\nTest services (run ${process.env[RUN_ENV]}): ${lines.join('; ')}\n`);
   if (missing.length === 0) return;
   if (servicesRequired()) {

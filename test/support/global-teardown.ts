@@ -1,6 +1,12 @@
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
-import { runId, serviceStatus, TEST_MYSQL_URL, TEST_REDIS_URL } from './services';
+import {
+  runId,
+  serviceStatus,
+  TEST_MYSQL_URL,
+  TEST_REDIS_CLUSTER_NODES,
+  TEST_REDIS_URL,
+} from './services';
 import { testDatabasePrefix, testRedisPrefix } from './test-resources';
 
 /** Removes whatever this run left behind: its databases and its Redis keys. */
@@ -28,6 +34,19 @@ export default async function globalTeardown(): Promise<void> {
         if (keys.length) await client.unlink(...keys);
     } finally {
       client.disconnect();
+    }
+  }
+  if (status['redis-cluster'].up) {
+    const cluster = new Redis.Cluster(TEST_REDIS_CLUSTER_NODES);
+    try {
+      await new Promise((resolve, reject) => cluster.once('ready', resolve).once('error', reject));
+      for (const node of cluster.nodes('master')) {
+        const stream = node.scanStream({ match: `${testRedisPrefix(run)}*`, count: 500 });
+        for await (const keys of stream as AsyncIterable<string[]>)
+          for (const key of keys) await node.unlink(key); // one by one: keys of other slots may sit together
+      }
+    } finally {
+      cluster.disconnect();
     }
   }
 }

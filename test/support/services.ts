@@ -7,8 +7,13 @@ import { createConnection } from 'mysql2/promise';
  */
 export const TEST_MYSQL_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Some nodes of a Redis Cluster (`bash scripts/redis-cluster.sh` starts one on 7000-7002). */
+export const TEST_REDIS_CLUSTER_NODES = (
+  process.env.TEST_REDIS_CLUSTER_NODES ??
+  'redis://127.0.0.1:7000,redis://127.0.0.1:7001,redis://127.0.0.1:7002'
+).split(',');
 
-export type ServiceName = 'mysql' | 'redis';
+export type ServiceName = 'mysql' | 'redis' | 'redis-cluster';
 
 export interface ServiceStatus {
   up: boolean;
@@ -27,8 +32,12 @@ export function servicesRequired(): boolean {
 }
 
 export async function probeServices(): Promise<Record<ServiceName, ServiceStatus>> {
-  const [mysql, redis] = await Promise.all([probeMysql(), probeRedis()]);
-  return { mysql, redis };
+  const [mysql, redis, cluster] = await Promise.all([
+    probeMysql(),
+    probeRedis(),
+    probeRedis(TEST_REDIS_CLUSTER_NODES[0], 'cluster'),
+  ]);
+  return { mysql, redis, 'redis-cluster': cluster };
 }
 
 async function probeMysql(): Promise<ServiceStatus> {
@@ -45,8 +54,8 @@ async function probeMysql(): Promise<ServiceStatus> {
   }
 }
 
-async function probeRedis(): Promise<ServiceStatus> {
-  const client = new Redis(TEST_REDIS_URL, {
+async function probeRedis(url = TEST_REDIS_URL, section = 'server'): Promise<ServiceStatus> {
+  const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 2000,
     maxRetriesPerRequest: 0,
@@ -56,6 +65,15 @@ async function probeRedis(): Promise<ServiceStatus> {
   client.on('error', (error: Error) => (cause ??= error)); // the socket error says more than the rejected connect
   try {
     await client.connect();
+    if (section === 'cluster') {
+      const info = await client.cluster('INFO');
+      if (!info.includes('cluster_state:ok'))
+        return { up: false, detail: 'cluster_state is not ok' };
+      return {
+        up: true,
+        detail: `cluster of ${/cluster_known_nodes:(\d+)/.exec(info)?.[1]} nodes`,
+      };
+    }
     const info = await client.info('server');
     return { up: true, detail: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown version' };
   } catch (error) {

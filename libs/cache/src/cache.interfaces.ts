@@ -3,8 +3,9 @@ import type { ModuleMetadata } from '@nestjs/common';
 /**
  * `memory`: this process only. `redis`: shared by every node. `two-level`: a memory level in
  * front of Redis, each node's memory level emptied of keys other nodes change (through core's PubSub).
+ * `redis-cluster`: shared, on a Redis Cluster (`cluster.nodes`).
  */
-export type CacheDriver = 'memory' | 'redis' | 'two-level';
+export type CacheDriver = 'memory' | 'redis' | 'two-level' | 'redis-cluster';
 
 /** One named store. */
 export interface CacheStoreOptions {
@@ -16,6 +17,8 @@ export interface CacheStoreOptions {
   lruSize?: number;
   /** Two-level only: how long the memory level keeps a value, at most (default 5 s). */
   l1Ttl?: number;
+  /** `redis-cluster` only: some of the cluster's nodes (`redis://host:7000`); the rest are discovered. */
+  cluster?: { nodes: string[] };
 }
 
 export interface CacheModuleOptions {

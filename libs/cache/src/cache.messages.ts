@@ -32,4 +32,10 @@ export const CacheMessages = {
       'cache.tags() needs at least one tag.',
       'Pass the tags the items belong to, for example cache.tags(["questions", "user:1"]).',
     ),
+  clusterNodesMissing: (store: string) =>
+    new LatticeError(
+      'LATTICE_CACHE_CLUSTER_NODES_MISSING',
+      `Cache store "${store}" uses the redis-cluster driver but names no cluster nodes.`,
+      `Give some nodes: stores: { ${store}: { driver: 'redis-cluster', cluster: { nodes: ['redis://10.0.0.1:7000'] } } }.`,
+    ),
 };

@@ -1,4 +1,10 @@
-import { LatticeDrivers, PubSub, RedisConnections, Unsubscribe } from '@lattice/core';
+import {
+  LatticeConfig,
+  LatticeDrivers,
+  PubSub,
+  RedisConnections,
+  Unsubscribe,
+} from '@lattice/core';
 import {
   DynamicModule,
   Inject,
@@ -8,7 +14,8 @@ import {
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import { createKeyv } from '@keyv/redis';
+import KeyvRedis, { createKeyv, type RedisClusterOptions } from '@keyv/redis';
+import { Cluster } from 'ioredis';
 import { createCache } from 'cache-manager';
 import { CacheableMemory } from 'cacheable';
 import { Keyv } from 'keyv';
@@ -18,7 +25,9 @@ import type {
   CacheModuleOptions,
   CacheStoreOptions,
 } from './cache.interfaces';
+import { CacheMessages } from './cache.messages';
 import { CacheRegistry } from './cache.registry';
+import { ClusterAccess } from './redis-access';
 import { LatticeCache } from './lattice-cache';
 import { MemoryTagIndex, RedisTagIndex } from './tags/tag-index';
 
@@ -121,19 +130,20 @@ export class CacheModule {
       providers: [
         {
           provide: CacheRegistry,
-          inject: [CACHE_MODULE_OPTIONS, LatticeDrivers, RedisConnections, PubSub],
+          inject: [CACHE_MODULE_OPTIONS, LatticeDrivers, RedisConnections, PubSub, LatticeConfig],
           useFactory: (
             options: CacheModuleOptions,
             drivers: LatticeDrivers,
             redis: RedisConnections,
             pubsub: PubSub,
+            config: LatticeConfig,
           ) =>
             new CacheRegistry(
               Object.fromEntries(
                 names.map((name) => {
                   const store =
                     (name === DEFAULT_CACHE_STORE ? options.default : options.stores?.[name]) ?? {};
-                  return [name, createStore(name, store, options, drivers, redis, pubsub)];
+                  return [name, createStore(name, store, options, drivers, redis, pubsub, config)];
                 }),
               ),
             ),
@@ -153,6 +163,7 @@ function createStore(
   drivers: LatticeDrivers,
   redis: RedisConnections,
   pubsub: PubSub,
+  config: LatticeConfig,
 ): LatticeCache {
   const driver = store.driver ?? (drivers.for('cache') === 'redis' ? 'redis' : 'memory');
   const settings = {
@@ -164,6 +175,43 @@ function createStore(
   const memoryLevel = () =>
     // No sweep timer (it would keep the process alive): expired entries go when read, and the LRU bounds the size.
     new Keyv({ store: new CacheableMemory({ lruSize: store.lruSize ?? 10_000 }) });
+  if (driver === 'redis-cluster') {
+    const nodes = store.cluster?.nodes ?? [];
+    if (nodes.length === 0) throw CacheMessages.clusterNodesMissing(name);
+    const prefix = config.get('REDIS_KEY_PREFIX'); // REDIS_URL may be unset: the cluster is named here
+    const keyv = new Keyv(
+      new KeyvRedis({ rootNodes: nodes.map((url) => ({ url })) } as RedisClusterOptions, {
+        namespace: `${prefix}cache:${name}`,
+        keyPrefixSeparator: ':',
+        throwOnConnectError: true,
+        connectionTimeout: 1000,
+      }),
+      { namespace: `${prefix}cache:${name}`, useKeyPrefix: false },
+    );
+    keyv.throwOnErrors = true;
+    keyv.on('error', () => undefined);
+    const access = new ClusterAccess(new Cluster(nodes), prefix);
+    access.get().on('error', () => undefined); // failures surface from each call
+    const client = (
+      keyv.store as {
+        client?: { destroy?: () => void; close?: () => Promise<void>; isOpen?: boolean };
+      }
+    ).client;
+    return new LatticeCache(
+      {
+        ...settings,
+        redis: access,
+        operationTimeoutMs: 1000,
+        close: async () => {
+          if (client?.isOpen) await client.close?.();
+          else client?.destroy?.();
+          await access.close();
+        },
+      },
+      createCache({ stores: [keyv] }),
+      new RedisTagIndex(access, name),
+    );
+  }
   if (driver === 'redis' || driver === 'two-level') {
     const target = drivers.requireRedis(`The cache store "${name}"`);
     const keyv = createKeyv(target.url, {

@@ -7,3 +7,4 @@ export * from './lattice-cache';
 export * from './tags/tag-index';
 export * from './decorators/inject-cache.decorator';
 export * from './decorators/cache.decorators';
+export * from './redis-access';

@@ -1,10 +1,10 @@
-import type { RedisConnections } from '@lattice/core';
 import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { Keyv } from 'keyv';
 import { createHash, randomBytes } from 'node:crypto';
 import { CacheMessages } from './cache.messages';
 import type { CacheStats } from './cache.interfaces';
+import type { RedisAccess } from './redis-access';
 import type { TagIndex } from './tags/tag-index';
 
 export interface LatticeCacheSettings {
@@ -13,7 +13,7 @@ export interface LatticeCacheSettings {
   maxKeyLength: number;
   maxValueBytes: number;
   /** Set when the store is on Redis: `wrap()` then locks across processes. */
-  redis?: RedisConnections;
+  redis?: RedisAccess;
   /** A store call slower than this counts as failed (Redis stores: 1 s), so an unreachable Redis cannot hang requests. */
   operationTimeoutMs?: number;
   /** Releases what the store holds open (connections, timers). */

@@ -3,6 +3,7 @@ import {
   CacheModule,
   CacheModuleOptions,
   CacheRegistry,
+  ClusterAccess,
   FOREVER,
   getCacheToken,
   LatticeCache,
@@ -10,7 +11,7 @@ import {
 import { INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
-import { TEST_REDIS_URL } from '../../support/services';
+import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
 async function bootCache(
@@ -41,19 +42,26 @@ async function bootCache(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The same suite on the in-process store and on Redis. */
-function cacheSuite(driver: 'memory' | 'redis', env: () => Record<string, string>) {
+function cacheSuite(
+  driver: 'memory' | 'redis' | 'redis-cluster',
+  env: () => Record<string, string>,
+  options: CacheModuleOptions = {},
+) {
   let app: INestApplicationContext;
   let cache: LatticeCache;
 
   beforeAll(async () => {
-    app = await bootCache(env());
+    app = await bootCache(env(), options);
     cache = app.get<LatticeCache>(getCacheToken());
   });
   afterAll(() => app?.close());
 
   it(`uses the ${driver} store`, () => {
     expect(cache.tagIndex.constructor.name).toBe(
-      driver === 'redis' ? 'RedisTagIndex' : 'MemoryTagIndex',
+      driver === 'memory' ? 'MemoryTagIndex' : 'RedisTagIndex',
+    );
+    expect(cache.settings.redis?.constructor.name).toBe(
+      { memory: undefined, redis: 'RedisConnections', 'redis-cluster': 'ClusterAccess' }[driver],
     );
   });
 
@@ -243,6 +251,48 @@ describeWith(['redis'], 'cache [redis]', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describeWith(['redis-cluster'], 'cache [redis-cluster]', () => {
+  const prefix = uniqueRedisPrefix('cache-cluster');
+  cacheSuite('redis-cluster', () => ({ REDIS_KEY_PREFIX: prefix }), {
+    default: { driver: 'redis-cluster', cluster: { nodes: TEST_REDIS_CLUSTER_NODES } },
+  });
+
+  it('keeps a store’s tag keys in one hash slot and spreads its values over the cluster', async () => {
+    const app = await bootCache(
+      { REDIS_KEY_PREFIX: prefix },
+      { default: { driver: 'redis-cluster', cluster: { nodes: TEST_REDIS_CLUSTER_NODES } } },
+    );
+    try {
+      const cache = app.get<LatticeCache>(getCacheToken());
+      for (let i = 0; i < 60; i++) await cache.tags(['spread', `t${i % 5}`]).set(`k${i}`, i);
+      const cluster = (cache.settings.redis as ClusterAccess).get();
+      const slots = new Set<number>();
+      const valueNodes = new Set<string>();
+      for (const node of cluster.nodes('master')) {
+        const keys = await node.keys(`${prefix}*`);
+        for (const key of keys) {
+          if (key.includes('{cache:default}'))
+            slots.add(Number(await node.cluster('KEYSLOT', key)));
+          else valueNodes.add(`${node.options.port}`);
+        }
+      }
+      expect(slots.size).toBe(1);
+      expect(valueNodes.size).toBeGreaterThan(1);
+      await cache.tags(['t3']).flush();
+      expect(await cache.tags(['spread', 't3']).get('k3')).toBeUndefined();
+      expect(await cache.tags(['spread', 't4']).get('k4')).toBe(4);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a cluster store without nodes, naming the fix', async () => {
+    await expect(bootCache({}, { default: { driver: 'redis-cluster' } })).rejects.toMatchObject({
+      code: 'LATTICE_CACHE_CLUSTER_NODES_MISSING',
+    });
   });
 });
 

@@ -1,4 +1,5 @@
-import type { RedisConnections } from '@lattice/core';
+import { Cluster } from 'ioredis';
+import type { RedisAccess } from '../redis-access';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -78,7 +79,7 @@ export class MemoryTagIndex implements TagIndex {
  */
 export class RedisTagIndex implements TagIndex {
   constructor(
-    private readonly redis: RedisConnections,
+    private readonly redis: RedisAccess,
     private readonly store: string,
   ) {}
 
@@ -121,19 +122,24 @@ export class RedisTagIndex implements TagIndex {
   async cleanup(now = Date.now()): Promise<number> {
     const client = this.redis.get();
     let removed = 0;
-    const stream = client.scanStream({ match: this.refsKey('*'), count: 500 });
-    for await (const sets of stream as AsyncIterable<string[]>) {
+    for await (const sets of this.tagSets())
       for (const set of sets) removed += await client.zremrangebyscore(set, '-inf', now);
-    }
     return removed;
   }
 
   async size(): Promise<number> {
     const client = this.redis.get();
     let n = 0;
-    const stream = client.scanStream({ match: this.refsKey('*'), count: 500 });
-    for await (const sets of stream as AsyncIterable<string[]>)
-      for (const set of sets) n += await client.zcard(set);
+    for await (const sets of this.tagSets()) for (const set of sets) n += await client.zcard(set);
     return n;
+  }
+
+  /** The keys of every tag's reference set; on a cluster, SCAN runs on each primary. */
+  private async *tagSets(): AsyncIterable<string[]> {
+    const client = this.redis.get();
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const node of nodes) {
+      yield* node.scanStream({ match: this.refsKey('*'), count: 500 }) as AsyncIterable<string[]>;
+    }
   }
 }
