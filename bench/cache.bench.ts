@@ -10,6 +10,7 @@ import { CacheModule, getCacheToken, LatticeCache } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { createCache } from 'cache-manager';
 import { CacheableMemory } from 'cacheable';
 import Redis from 'ioredis';
 import { Keyv } from 'keyv';
@@ -143,10 +144,26 @@ function printPair(label: string, results: Result[]): void {
   );
 }
 
-async function memoryStore(rows: Row[], tagged: Tagged[], flush: Flush[]): Promise<void> {
+/** cache-manager 7 alone over the same kind of store: the layer LatticeCache is built on. */
+interface Layer {
+  operation: string;
+  cacheManager: Result;
+  raw: Result;
+  lattice: Result;
+}
+
+async function memoryStore(
+  rows: Row[],
+  tagged: Tagged[],
+  flush: Flush[],
+  layers: Layer[],
+): Promise<void> {
   out('Memory store…');
   const app = await boot({});
   const raw = new Keyv({ store: new CacheableMemory({ lruSize: 10_000 }) });
+  const manager = createCache({
+    stores: [new Keyv({ store: new CacheableMemory({ lruSize: 10_000 }) })],
+  });
   try {
     const cache = app.get<LatticeCache>(getCacheToken());
     if (cache.settings.redis) throw new Error('the default store should be in memory here');
@@ -154,20 +171,27 @@ async function memoryStore(rows: Row[], tagged: Tagged[], flush: Flush[]): Promi
       await cache.set(key(i), payload);
       await cache.tags(TAGS).set(key(i), payload);
       await raw.set(key(i), payload, TTL_MS);
+      await manager.set(key(i), payload, TTL_MS);
     }
     const gets = [
       cycling('Lattice get', (k) => cache.get(k)),
       cycling('raw Keyv get', (k) => raw.get(k)),
       cycling('Lattice tagged get', (k) => cache.tags(TAGS).get(k)),
+      cycling('cache-manager get', (k) => manager.get(k)),
     ];
     await expectHits(gets);
-    const [lGet, rGet, tGet] = await measure(gets);
-    printPair('get', [lGet, rGet, tGet]);
-    const [lSet, rSet] = await measure([
+    const [lGet, rGet, tGet, mGet] = await measure(gets);
+    printPair('get', [lGet, rGet, tGet, mGet]);
+    const [lSet, rSet, mSet] = await measure([
       cycling('Lattice set', (k) => cache.set(k, payload)),
       cycling('raw Keyv set', (k) => raw.set(k, payload, TTL_MS)),
+      cycling('cache-manager set', (k) => manager.set(k, payload, TTL_MS)),
     ]);
-    printPair('set', [lSet, rSet]);
+    printPair('set', [lSet, rSet, mSet]);
+    layers.push(
+      { operation: 'get (hit)', cacheManager: mGet, raw: rGet, lattice: lGet },
+      { operation: 'set', cacheManager: mSet, raw: rSet, lattice: lSet },
+    );
     rows.push(
       { store: 'memory', operation: 'get (hit)', lattice: lGet, baseline: rGet },
       { store: 'memory', operation: 'set', lattice: lSet, baseline: rSet },
@@ -269,6 +293,18 @@ function taggedTable(tagged: Tagged[]): string {
   ].join('\n');
 }
 
+function layerTable(layers: Layer[]): string {
+  const pct = (a: Result, b: Result) => `${((a.perSecond / b.perSecond) * 100).toFixed(1)} %`;
+  return [
+    '| memory | raw Keyv ops/s | cache-manager ops/s | cache-manager ÷ raw Keyv | Lattice ops/s | Lattice ÷ cache-manager |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...layers.map(
+      (l) =>
+        `| ${l.operation} | ${fmt(l.raw.perSecond)} | ${fmt(l.cacheManager.perSecond)} | ${pct(l.cacheManager, l.raw)} | ${fmt(l.lattice.perSecond)} | ${pct(l.lattice, l.cacheManager)} |`,
+    ),
+  ].join('\n');
+}
+
 function flushTable(flush: Flush[]): string {
   return [
     '| store | items flushed | flush runs | median | items in the store before → after each flush |',
@@ -310,8 +346,9 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const tagged: Tagged[] = [];
   const flush: Flush[] = [];
+  const layers: Layer[] = [];
   try {
-    await memoryStore(rows, tagged, flush);
+    await memoryStore(rows, tagged, flush, layers);
     await redisStore(admin, rows, tagged, flush);
   } finally {
     const deleted = await cleanUp(admin);
@@ -329,6 +366,10 @@ Each case warms every side up for ${WARMUP_MS} ms, then alternates the sides (A,
 Get and set through the cache against the raw baseline (goal: ≥ ${GOAL_PERCENT} % of the baseline's ops/s):
 
 ${goalTable(rows)}
+
+Where the memory store's gap comes from: cache-manager 7 alone (\`createCache({ stores: [new Keyv({ store: new CacheableMemory(…) })] })\`, what LatticeCache is built on), measured in the same cases:
+
+${layerTable(layers)}
 
 Tagged get, \`cache.tags(['questions', 'user:1']).get(key)\`: no direct baseline, so it is shown next to the plain Lattice get measured in the same case (interleaved with it):
 

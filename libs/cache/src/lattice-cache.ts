@@ -247,6 +247,8 @@ export class LatticeCache {
     }
     if (json === undefined)
       throw CacheMessages.valueNotSerializable(key, `${typeof value} is not JSON`);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: short values need no exact count.
+    if (json.length * 3 <= this.settings.maxValueBytes) return;
     const bytes = Buffer.byteLength(json);
     if (bytes > this.settings.maxValueBytes)
       throw CacheMessages.valueTooLarge(key, bytes, this.settings.maxValueBytes);
