@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { LiveMessages } from '../live.messages';
+
+/** Where a dynamic value sits in the markup, which decides how it is escaped. */
+export type Hole =
+  | { kind: 'text' }
+  | { kind: 'attr'; name: string }
+  /**
+   * An attribute that holds a URL. When the value can still decide the scheme, `prefix` is the
+   * static text before it in the attribute, and the two are checked together.
+   */
+  | { kind: 'url'; name: string; prefix?: string };
+
+export interface CompiledTemplate {
+  /** Content hash of the statics: the same template has the same id in every process and release. */
+  id: string;
+  statics: readonly string[];
+  holes: readonly Hole[];
+}
+
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'poster',
+  'cite',
+  'background',
+  'xlink:href',
+  'srcset',
+  'data',
+  'codebase',
+  'ping',
+  'manifest',
+]);
+/** Elements whose content is not HTML: a value there could end the element or run as code. */
+const RAW_TEXT = new Set(['script', 'style', 'iframe', 'noembed', 'noframes', 'xmp', 'plaintext']);
+
+const compiled = new WeakMap<TemplateStringsArray, CompiledTemplate>();
+
+/** Compiles a template's statics once per call site (the strings array is the same object each time). */
+export function compile(strings: TemplateStringsArray): CompiledTemplate {
+  let result = compiled.get(strings);
+  if (!result) {
+    result = {
+      id: createHash('sha1').update(strings.join('\u0000')).digest('base64url').slice(0, 8),
+      statics: [...strings],
+      holes: scan(strings),
+    };
+    compiled.set(strings, result);
+  }
+  return result;
+}
+
+type State =
+  | 'text'
+  | 'tagName'
+  | 'endTag'
+  | 'inTag'
+  | 'attrName'
+  | 'afterAttrName'
+  | 'beforeValue'
+  | 'valueDouble'
+  | 'valueSingle'
+  | 'valueUnquoted'
+  | 'comment'
+  | 'rawText';
+
+/**
+ * A small HTML tokenizer over the statics: enough to know, at each hole, whether it is text, a
+ * quoted attribute value (and which attribute), or a place where a value is refused (a tag or
+ * attribute name, an unquoted value, an event handler, a comment, script or style content).
+ */
+function scan(strings: TemplateStringsArray): Hole[] {
+  let state: State = 'text';
+  let tag = '';
+  let attr = '';
+  /** Static text of the current attribute value so far. */
+  let valueSoFar = '';
+  /** A hole in this URL value was checked before its scheme was settled. */
+  let unsettledHole = false;
+  const holes: Hole[] = [];
+  const place = (i: number) =>
+    `after "${strings
+      .slice(0, i + 1)
+      .join('${…}')
+      .slice(-40)}"`;
+
+  for (let part = 0; part < strings.length; part++) {
+    const s = strings[part];
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      switch (state) {
+        case 'text':
+          if (c === '<') {
+            if (s.startsWith('!--', i + 1)) {
+              state = 'comment';
+              i += 3;
+            } else if (s[i + 1] === '/') {
+              state = 'endTag';
+              i++;
+            } else if (/[a-zA-Z]/.test(s[i + 1] ?? '')) {
+              state = 'tagName';
+              tag = '';
+            }
+          }
+          break;
+        case 'tagName':
+          if (/[\s/>]/.test(c)) {
+            state = 'inTag';
+            i--;
+          } else tag += c.toLowerCase();
+          break;
+        case 'endTag':
+          if (c === '>') state = 'text';
+          break;
+        case 'inTag':
+          if (c === '>') {
+            state = RAW_TEXT.has(tag) ? 'rawText' : 'text';
+          } else if (!/[\s/]/.test(c)) {
+            state = 'attrName';
+            attr = c.toLowerCase();
+          }
+          break;
+        case 'attrName':
+          if (c === '=') {
+            state = 'beforeValue';
+          } else if (/\s/.test(c)) state = 'afterAttrName';
+          else if (c === '>' || c === '/') {
+            state = 'inTag';
+            i--;
+          } else attr += c.toLowerCase();
+          break;
+        case 'afterAttrName':
+          if (c === '=') state = 'beforeValue';
+          else if (!/\s/.test(c)) {
+            state = 'inTag';
+            i--;
+          }
+          break;
+        case 'beforeValue':
+          if (c === '"' || c === "'") {
+            state = c === '"' ? 'valueDouble' : 'valueSingle';
+            valueSoFar = '';
+            unsettledHole = false;
+          } else if (!/\s/.test(c)) {
+            state = 'valueUnquoted';
+          }
+          break;
+        case 'valueDouble':
+        case 'valueSingle':
+          if (c === (state === 'valueDouble' ? '"' : "'")) state = 'inTag';
+          else valueSoFar += c;
+          break;
+        case 'valueUnquoted':
+          if (/\s/.test(c)) state = 'inTag';
+          else if (c === '>') {
+            state = 'inTag';
+            i--;
+          }
+          break;
+        case 'comment':
+          if (s.startsWith('-->', i)) {
+            state = 'text';
+            i += 2;
+          }
+          break;
+        case 'rawText':
+          if (
+            s[i] === '<' &&
+            s.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag &&
+            s[i + 1] === '/'
+          ) {
+            state = 'endTag';
+            i++;
+          }
+          break;
+      }
+    }
+    if (part === strings.length - 1) break;
+
+    // A hole follows this static.
+    switch (state) {
+      case 'text':
+        holes.push({ kind: 'text' });
+        break;
+      case 'valueDouble':
+      case 'valueSingle': {
+        if (attr.startsWith('on')) throw LiveMessages.eventHandlerValue(attr, place(part));
+        if (URL_ATTRIBUTES.has(attr)) {
+          // The scheme is settled once the static text so far has a '/', '?', '#' or ':' in it.
+          if (/[/?#:]/.test(valueSoFar)) holes.push({ kind: 'url', name: attr });
+          else if (unsettledHole) throw LiveMessages.ambiguousUrl(attr, place(part));
+          else {
+            holes.push({ kind: 'url', name: attr, prefix: valueSoFar });
+            unsettledHole = true;
+          }
+        } else {
+          holes.push({ kind: 'attr', name: attr });
+        }
+        break;
+      }
+      case 'beforeValue':
+      case 'valueUnquoted':
+        throw LiveMessages.unquotedAttribute(attr, place(part));
+      case 'comment':
+        throw LiveMessages.holeIn('an HTML comment', place(part));
+      case 'rawText':
+        throw LiveMessages.holeIn(`<${tag}> content`, place(part));
+      default:
+        throw LiveMessages.holeIn('a tag (where attribute names go)', place(part));
+    }
+  }
+  return holes;
+}

@@ -1,0 +1,204 @@
+import { renderToString } from '../diff/render';
+import { html, unsafeHTML } from './html';
+import { UNSAFE_URL } from './escape';
+
+/** Payloads collected from the usual XSS cheat sheets: tags, handlers, quotes, entities, SVG/MathML, unicode. */
+const PAYLOADS = [
+  '<script>alert(1)</script>',
+  '<ScRiPt>alert(1)</sCrIpT>',
+  '<img src=x onerror=alert(1)>',
+  '<img src="x" onerror="alert(1)">',
+  '<svg onload=alert(1)>',
+  '<svg><script>alert(1)</script></svg>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+  '<iframe srcdoc="<script>alert(1)</script>">',
+  '<body onload=alert(1)>',
+  '<a href="javascript:alert(1)">x</a>',
+  '"><script>alert(1)</script>',
+  "'><script>alert(1)</script>",
+  '" onmouseover="alert(1)',
+  "' onmouseover='alert(1)",
+  '" autofocus onfocus="alert(1)',
+  '`><img src=x onerror=alert(1)>',
+  '</textarea><script>alert(1)</script>',
+  '</title><script>alert(1)</script>',
+  '<!--<script>alert(1)</script>-->',
+  '--><script>alert(1)</script>',
+  '<![CDATA[<script>alert(1)</script>]]>',
+  '&lt;script&gt;alert(1)&lt;/script&gt;',
+  '&#60;script&#62;alert(1)&#60;/script&#62;',
+  '&#x3C;script&#x3E;alert(1)',
+  '\u003cscript\u003ealert(1)\u003c/script\u003e',
+  '＜script＞alert(1)＜/script＞',
+  '<scr\u0000ipt>alert(1)</scr\u0000ipt>',
+  '<div style="background:url(javascript:alert(1))">',
+  '<style>@import "javascript:alert(1)";</style>',
+  '<object data="javascript:alert(1)">',
+  '<embed src="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">',
+  '<form action="javascript:alert(1)"><button>x</button></form>',
+  '<input onfocus=alert(1) autofocus>',
+  '<details open ontoggle=alert(1)>',
+  '<marquee onstart=alert(1)>',
+  '{{constructor.constructor("alert(1)")()}}',
+  '${alert(1)}',
+  '\u2028\u2029<script>alert(1)</script>',
+  'Ω≈ç√∫˜µ≤≥÷ 🙂 <b>bold</b>',
+];
+
+const URL_PAYLOADS = [
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(1)',
+  ' javascript:alert(1)',
+  'java\tscript:alert(1)',
+  'java\nscript:alert(1)',
+  'java\rscript:alert(1)',
+  '\u0001javascript:alert(1)',
+  'javascript\u0000:alert(1)',
+  'vbscript:msgbox(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+  'livescript:alert(1)',
+  'file:///etc/passwd',
+  'jar:http://x!/',
+];
+
+describe('escaping', () => {
+  it.each(PAYLOADS)('keeps %j as text in element content', (payload) => {
+    const out = renderToString(html`<p>${payload}</p>`);
+    const inner = out.slice(3, -4);
+    expect(inner).not.toMatch(/[<>"']/);
+    // decoding the five entities gives the payload back: nothing lost, nothing added
+    const decoded = inner
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    expect(decoded).toBe(payload);
+  });
+
+  it.each(PAYLOADS)('keeps %j inside a quoted attribute (double and single quotes)', (payload) => {
+    const double = renderToString(html`<div title="${payload}" class="x"></div>`);
+    expect(double).toMatch(/^<div title="[^"<>']*" class="x"><\/div>$/);
+    const single = renderToString(html`<div title='${payload}' class="x"></div>`);
+    expect(single).toMatch(/^<div title='[^"<>']*' class="x"><\/div>$/);
+  });
+
+  it.each(URL_PAYLOADS)('replaces the unsafe URL %j with an inert one', (url) => {
+    expect(renderToString(html`<a href="${url}">x</a>`)).toBe(`<a href="${UNSAFE_URL}">x</a>`);
+    expect(renderToString(html`<img src="${url}">`)).toBe(`<img src="${UNSAFE_URL}">`);
+    expect(renderToString(html`<form action="${url}"></form>`)).toBe(
+      `<form action="${UNSAFE_URL}"></form>`,
+    );
+  });
+
+  it('checks the scheme a static prefix and a value form together', () => {
+    expect(renderToString(html`<a href="java${'script:alert(1)'}">x</a>`)).toBe(
+      `<a href="java${UNSAFE_URL}">x</a>`,
+    );
+    expect(renderToString(html`<a href="/questions/${'javascript:alert(1)'}">x</a>`)).toBe(
+      '<a href="/questions/javascript:alert(1)">x</a>',
+    ); // a path segment: the static "/" settled the scheme
+  });
+
+  it('keeps safe and relative URLs, escaped', () => {
+    for (const url of [
+      'https://example.com/?a=1&b=2',
+      'http://x.y',
+      'mailto:a@b.c',
+      'tel:+331',
+      '/q/1',
+      '#top',
+      '?page=2',
+      'q/1',
+    ]) {
+      expect(renderToString(html`<a href="${url}">x</a>`)).toBe(
+        `<a href="${url.replace(/&/g, '&amp;')}">x</a>`,
+      );
+    }
+    // entities cannot build a scheme: the & is escaped, so the browser never decodes them
+    expect(renderToString(html`<a href="${'&#106;avascript:alert(1)'}">x</a>`)).toBe(
+      '<a href="&amp;#106;avascript:alert(1)">x</a>',
+    );
+  });
+
+  it('inserts unsafeHTML() as is, and renders numbers, booleans and empty values', () => {
+    expect(renderToString(html`<div>${unsafeHTML('<b>trusted</b>')}</div>`)).toBe(
+      '<div><b>trusted</b></div>',
+    );
+    expect(renderToString(html`<p>${0} ${false} ${null} ${undefined} ${true}</p>`)).toBe(
+      '<p>0    </p>',
+    );
+    expect(renderToString(html`<button aria-pressed="${false}" data-n="${7}">x</button>`)).toBe(
+      '<button aria-pressed="false" data-n="7">x</button>',
+    );
+  });
+});
+
+describe('template positions that cannot be escaped are refused when the template is first used', () => {
+  it.each([
+    [
+      'an event handler',
+      () => html`<button onclick="${'x'}">x</button>`,
+      'LATTICE_LIVE_TEMPLATE_EVENT_HANDLER',
+      /data-l-click/,
+    ],
+    [
+      'an unquoted attribute',
+      () => html`<div class=${'x'}></div>`,
+      'LATTICE_LIVE_TEMPLATE_UNQUOTED',
+      /Quote it/,
+    ],
+    [
+      'an attribute name',
+      () => html`<div ${'hidden'}></div>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /a tag/,
+    ],
+    ['a comment', () => html`<!-- ${'x'} -->`, 'LATTICE_LIVE_TEMPLATE_POSITION', /comment/],
+    [
+      'script content',
+      () =>
+        html`<script>
+          var x = ${'1'};
+        </script>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /<script>/,
+    ],
+    [
+      'style content',
+      () =>
+        html`<style>
+          p {
+            color: ${'red'};
+          }
+        </style>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /<style>/,
+    ],
+    [
+      'two values forming a URL',
+      () => html`<a href="${'java'}${'script:x'}">x</a>`,
+      'LATTICE_LIVE_TEMPLATE_URL',
+      /one value/,
+    ],
+  ])('%s', (_, build, code, hint) => {
+    let error: unknown;
+    try {
+      build();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code });
+    const { message, hint: fix } = error as { message: string; hint: string };
+    expect(`${message} ${fix}`).toMatch(hint);
+  });
+
+  it('refuses values that are not renderable, naming the type', () => {
+    expect(() => renderToString(html`<p>${{ a: 1 }}</p>`)).toThrow(/type object \(Object\)/);
+    expect(() => renderToString(html`<p title="${html`<b>x</b>`}"></p>`)).toThrow(
+      /attribute title/,
+    );
+    expect(() => renderToString(html`<p>${() => 1}</p>`)).toThrow(/type function/);
+  });
+});

@@ -1,0 +1,51 @@
+import { compile, type CompiledTemplate } from './compile';
+
+/** The result of an html`` tag: the compiled statics and this render's values. */
+export class TemplateResult {
+  constructor(
+    readonly template: CompiledTemplate,
+    readonly values: readonly unknown[],
+  ) {}
+}
+
+/**
+ * Marks markup as trusted: it is inserted as is. Use it only for HTML you produced or
+ * sanitized yourself, never for user input.
+ */
+export class UnsafeHTML {
+  constructor(readonly html: string) {}
+}
+
+/** A keyed list: items keep their identity across renders, so only changed items travel. */
+export class Repeat<T = unknown> {
+  constructor(
+    readonly items: readonly T[],
+    readonly key: (item: T, index: number) => string | number,
+    readonly render: (item: T, index: number) => TemplateResult,
+  ) {}
+}
+
+/**
+ * The template tag. The strings are the statics (compiled once per call site); the values are the
+ * dynamics, escaped for where they sit: element text, a quoted attribute, or a URL attribute
+ * (javascript:, data: and other unsafe schemes become an inert URL).
+ *
+ * @example
+ * html`<a href="${url}" class="${active ? 'on' : ''}">${title}</a>`
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): TemplateResult {
+  return new TemplateResult(compile(strings), values);
+}
+
+export function unsafeHTML(markup: string): UnsafeHTML {
+  return new UnsafeHTML(markup);
+}
+
+/** `repeat(questions, (q) => q.id, (q) => html`<li>${q.title}</li>`)` */
+export function repeat<T>(
+  items: readonly T[],
+  key: (item: T, index: number) => string | number,
+  render: (item: T, index: number) => TemplateResult,
+): Repeat<T> {
+  return new Repeat(items, key, render);
+}
