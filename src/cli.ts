@@ -8,7 +8,7 @@ const fail = (error: Error): never => {
   process.exit(1);
 };
 
-// `npm run lattice -- <command>`: db:migrate, db:migrate:status, db:migrate:revert,
+// `npx lattice <command>`: db:migrate, db:migrate:status, db:migrate:revert,
 // db:migrate:generate <name>, db:seed [--seeder X] [--count N] [--seed N]; --help lists them.
 CommandFactory.run(CliModule, {
   logger: ['error', 'warn'],

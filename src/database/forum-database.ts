@@ -10,7 +10,7 @@ import { ForumSeeder } from './seeds/forum.seeder';
 /**
  * The Forum's database: migrations per driver (generated SQL differs between SQLite and MySQL).
  * The app runs them at start on the embedded SQLite default; on MySQL they are a deploy step
- * (`npm run lattice -- db:migrate`), and the CLI never runs them implicitly.
+ * (`npx lattice db:migrate`), and the CLI never runs them implicitly.
  */
 export function forumDatabase({ migrateOnStart }: { migrateOnStart: boolean }) {
   return DatabaseModule.forRootAsync({
