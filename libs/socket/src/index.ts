@@ -1,0 +1,6 @@
+export * from './socket.module';
+export * from './socket.constants';
+export * from './socket.interfaces';
+export * from './server/socket-manager';
+export { originAllowed } from './server/origin';
+export * from './client/socket-client';

@@ -1,0 +1,331 @@
+import { LatticeError, PubSub, type Unsubscribe } from '@lattice/core';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE_RATE_LIMITED,
+  CLOSE_UNAUTHORIZED,
+  SOCKET_AUTHENTICATOR,
+  SOCKET_FANOUT_TOPIC,
+  SOCKET_MODULE_OPTIONS,
+  SYSTEM_TOPIC,
+} from '../socket.constants';
+import type {
+  Frame,
+  SocketAuthenticator,
+  SocketConnectionInfo,
+  SocketIdentity,
+  SocketModuleOptions,
+  TopicHandler,
+} from '../socket.interfaces';
+
+interface Broadcast {
+  topic: string;
+  event: string;
+  payload: unknown;
+}
+
+const OPEN = 1; // WebSocket.OPEN, without importing ws at runtime here
+
+/** One browser tab's connection. */
+class Connection implements SocketConnectionInfo {
+  readonly id = randomUUID();
+  readonly topics = new Set<string>();
+  alive = true;
+  private tokens: number;
+  private refilledAt = Date.now();
+  private overLimit = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly identity: SocketIdentity | null,
+    private readonly limit: { messages: number; perMs: number },
+  ) {
+    this.tokens = limit.messages;
+  }
+
+  push(topic: string, event: string, payload: unknown): void {
+    this.send(JSON.stringify([topic, event, payload]));
+  }
+
+  send(frame: string): void {
+    if (this.ws.readyState === OPEN) this.ws.send(frame);
+  }
+
+  reply(topic: string, ref: string | undefined, status: 'ok' | 'error', response: unknown): void {
+    if (ref !== undefined) this.send(JSON.stringify([topic, 'reply', { status, response }, ref]));
+    else if (status === 'error') this.push(SYSTEM_TOPIC, 'error', response);
+  }
+
+  /** A token bucket: `messages` per `perMs`, refilled continuously. False when empty. */
+  take(): 'ok' | 'dropped' | 'close' {
+    const now = Date.now();
+    const { messages, perMs } = this.limit;
+    this.tokens = Math.min(messages, this.tokens + ((now - this.refilledAt) * messages) / perMs);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.overLimit = 0;
+      return 'ok';
+    }
+    // A client that keeps sending into an empty bucket for a whole window is not going to stop.
+    return ++this.overLimit > messages ? 'close' : 'dropped';
+  }
+}
+
+/**
+ * The one WebSocket connection per page, multiplexed by topic. Libraries register topic
+ * handlers (`handle('question:*', handler)`); `broadcast()` reaches every subscribed
+ * connection on every node, through core's PubSub.
+ */
+@Injectable()
+export class SocketManager implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Socket');
+  private readonly handlers: Array<{ pattern: string; match: RegExp; handler: TopicHandler }> = [];
+  private readonly connections = new Set<Connection>();
+  private readonly subscribers = new Map<string, Set<Connection>>();
+  private unsubscribe: Unsubscribe | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly limit: { messages: number; perMs: number };
+
+  private authenticator: SocketAuthenticator | undefined;
+
+  constructor(
+    @Inject(SOCKET_MODULE_OPTIONS) private readonly options: SocketModuleOptions,
+    private readonly pubsub: PubSub,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.limit = options.rateLimit ?? { messages: 60, perMs: 1000 };
+  }
+
+  /** Serve topics matching `pattern`, where `*` stands for one or more characters other than ':'. */
+  handle(pattern: string, handler: TopicHandler): void {
+    if (this.handlers.some((h) => h.pattern === pattern)) {
+      throw new LatticeError(
+        'LATTICE_SOCKET_DUPLICATE_HANDLER',
+        `Two handlers were registered for the socket topic pattern "${pattern}".`,
+        'Register each pattern once; one handler can serve several events.',
+      );
+    }
+    const match = new RegExp(
+      `^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^:]+')}$`,
+    );
+    this.handlers.push({ pattern, match, handler });
+  }
+
+  /** Sends an event to every connection subscribed to `topic`, on every node. */
+  async broadcast(topic: string, event: string, payload: unknown): Promise<void> {
+    await this.pubsub.publish<Broadcast>(SOCKET_FANOUT_TOPIC, { topic, event, payload });
+  }
+
+  /** Connections on this node subscribed to `topic`. */
+  subscriberCount(topic: string): number {
+    return this.subscribers.get(topic)?.size ?? 0;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async onModuleInit(): Promise<void> {
+    // The hook may be provided by any module of the app (security's, or the app's own).
+    try {
+      this.authenticator = this.moduleRef.get<SocketAuthenticator>(SOCKET_AUTHENTICATOR, {
+        strict: false,
+      });
+    } catch {
+      this.authenticator = undefined; // none: every connection is anonymous
+    }
+    this.unsubscribe = await this.pubsub.subscribe<Broadcast>(SOCKET_FANOUT_TOPIC, (message) => {
+      const local = this.subscribers.get(message.topic);
+      if (!local?.size) return;
+      const frame = JSON.stringify([message.topic, message.event, message.payload]);
+      for (const connection of local) connection.send(frame);
+    });
+    const every = this.options.heartbeatMs ?? 30_000;
+    this.heartbeat = setInterval(() => this.beat(), every);
+    this.heartbeat.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.unsubscribe?.();
+    for (const connection of this.connections) connection.ws.close(1001, 'server shutting down');
+  }
+
+  /** Called by the gateway for each new connection: authenticate, then listen. */
+  async attach(ws: WebSocket, request: IncomingMessage): Promise<void> {
+    // Frames that arrive while we authenticate wait; nothing is handled before we know who it is.
+    const early: RawData[] = [];
+    const buffer = (data: RawData) => early.push(data);
+    ws.on('message', buffer);
+    let identity: SocketIdentity | null;
+    try {
+      identity = (await this.authenticator?.authenticate(request)) ?? null;
+    } catch (error) {
+      ws.close(CLOSE_UNAUTHORIZED, truncate(messageOf(error, 'unauthorized')));
+      return;
+    }
+    const connection = new Connection(ws, identity, this.limit);
+    this.connections.add(connection);
+    ws.off('message', buffer);
+    ws.on('message', (data) => void this.receive(connection, data));
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('close', () => void this.detach(connection));
+    ws.on('error', () => undefined); // a broken socket closes; 'close' cleans up
+    connection.push(SYSTEM_TOPIC, 'welcome', { id: connection.id, identity: identity?.id ?? null });
+    for (const data of early) await this.receive(connection, data);
+  }
+
+  private async receive(connection: Connection, data: RawData): Promise<void> {
+    const allowed = connection.take();
+    if (allowed === 'close') {
+      connection.ws.close(CLOSE_RATE_LIMITED, 'too many messages');
+      return;
+    }
+    if (allowed === 'dropped') {
+      connection.push(SYSTEM_TOPIC, 'error', {
+        code: 'rate_limited',
+        message: `More than ${this.limit.messages} messages in ${this.limit.perMs} ms; this one was dropped.`,
+      });
+      return;
+    }
+    const frame = parse(data);
+    if (typeof frame === 'string') {
+      connection.push(SYSTEM_TOPIC, 'error', { code: 'bad_frame', message: frame });
+      return;
+    }
+    const [topic, event, payload, ref] = frame;
+    if (topic === SYSTEM_TOPIC) {
+      if (event === 'ping') connection.reply(topic, ref, 'ok', { time: Date.now() });
+      else
+        connection.reply(topic, ref, 'error', {
+          code: 'unknown_event',
+          message: `Unknown system event "${event}".`,
+        });
+      return;
+    }
+    const entry = this.handlers.find((h) => h.match.test(topic));
+    if (!entry) {
+      connection.reply(topic, ref, 'error', {
+        code: 'unknown_topic',
+        message: `No handler serves topic "${topic}".`,
+      });
+      return;
+    }
+    try {
+      if (event === 'join') {
+        const response = await entry.handler.join?.(connection, topic, payload);
+        connection.topics.add(topic);
+        let set = this.subscribers.get(topic);
+        if (!set) this.subscribers.set(topic, (set = new Set()));
+        set.add(connection);
+        connection.reply(topic, ref, 'ok', response ?? null);
+      } else if (event === 'leave') {
+        await this.leave(connection, topic, entry.handler);
+        connection.reply(topic, ref, 'ok', null);
+      } else if (!connection.topics.has(topic)) {
+        connection.reply(topic, ref, 'error', {
+          code: 'not_joined',
+          message: `Join topic "${topic}" before sending "${event}" on it.`,
+        });
+      } else if (!entry.handler.message) {
+        connection.reply(topic, ref, 'error', {
+          code: 'unknown_event',
+          message: `Topic "${topic}" accepts no events from clients.`,
+        });
+      } else {
+        const response = await entry.handler.message(connection, topic, event, payload);
+        connection.reply(topic, ref, 'ok', response ?? null);
+      }
+    } catch (error) {
+      connection.reply(topic, ref, 'error', {
+        code: codeOf(error),
+        message: messageOf(error, 'The request failed.'),
+      });
+      if (!isExpected(error))
+        this.logger.error(`Topic "${topic}" event "${event}" failed: ${String(error)}`);
+    }
+  }
+
+  private async leave(
+    connection: Connection,
+    topic: string,
+    handler?: TopicHandler,
+  ): Promise<void> {
+    if (!connection.topics.delete(topic)) return;
+    const set = this.subscribers.get(topic);
+    set?.delete(connection);
+    if (set?.size === 0) this.subscribers.delete(topic);
+    await handler?.leave?.(connection, topic);
+  }
+
+  private async detach(connection: Connection): Promise<void> {
+    this.connections.delete(connection);
+    for (const topic of [...connection.topics]) {
+      const entry = this.handlers.find((h) => h.match.test(topic));
+      await this.leave(connection, topic, entry?.handler).catch((error: unknown) =>
+        this.logger.error(`Leaving "${topic}" failed: ${String(error)}`),
+      );
+    }
+  }
+
+  private beat(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.ws.terminate(); // no pong since the last ping: the peer is gone
+        continue;
+      }
+      connection.alive = false;
+      connection.ws.ping();
+    }
+  }
+}
+
+function parse(data: RawData): Frame | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString());
+  } catch {
+    return 'A frame must be JSON: [topic, event, payload, ref?].';
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length < 3 ||
+    value.length > 4 ||
+    typeof value[0] !== 'string' ||
+    typeof value[1] !== 'string' ||
+    (value[3] !== undefined && typeof value[3] !== 'string')
+  ) {
+    return 'A frame must be [topic: string, event: string, payload, ref?: string].';
+  }
+  return value as Frame;
+}
+
+/** Errors meant for the client: Lattice errors and Nest HTTP exceptions (a guard's 403, a pipe's 400). */
+function isExpected(error: unknown): boolean {
+  return (
+    error instanceof LatticeError ||
+    typeof (error as { getStatus?: unknown })?.getStatus === 'function'
+  );
+}
+
+function messageOf(error: unknown, fallback: string): string {
+  if (!isExpected(error)) return fallback;
+  const response = (error as { getResponse?: () => unknown }).getResponse?.();
+  const message = (response as { message?: unknown })?.message ?? (error as Error).message;
+  return Array.isArray(message) ? message.join('; ') : String(message);
+}
+
+function codeOf(error: unknown): string {
+  if (error instanceof LatticeError) return error.code;
+  const status = (error as { getStatus?: () => number }).getStatus?.();
+  return status ? `http_${status}` : 'internal';
+}
+
+/** Close reasons are limited to 123 bytes by the protocol. */
+function truncate(reason: string): string {
+  return Buffer.byteLength(reason) > 120 ? `${reason.slice(0, 100)}…` : reason;
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import type { ModuleMetadata } from '@nestjs/common';
+
+export interface SocketModuleOptions {
+  /** Where the one connection per page is opened (default `/socket`). */
+  path?: string;
+  /**
+   * Origins allowed to connect (`https://forum.example`). Default: the origin must match the
+   * request's Host, so other sites cannot open a socket with the visitor's cookies. Requests
+   * without an Origin header (not from a browser) are allowed.
+   */
+  allowedOrigins?: string[];
+  /** Largest frame accepted, in bytes (default 64 KiB); a larger one closes the connection (1009). */
+  maxMessageBytes?: number;
+  /** Frames a connection may send: `messages` per `perMs` (default 60 per second). */
+  rateLimit?: { messages: number; perMs: number };
+  /** How often the server pings each connection; one without a pong by the next ping is dropped (default 30 s). */
+  heartbeatMs?: number;
+}
+
+export interface SocketModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => SocketModuleOptions | Promise<SocketModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+}
+
+/** Who is on the other end, as the authenticator established it. */
+export interface SocketIdentity {
+  id: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * Runs on every connect and reconnect, with the upgrade request (cookies, headers, query).
+ * Return the identity, `null` for an anonymous connection, or throw to refuse it.
+ * Provide one under `SOCKET_AUTHENTICATOR`; security's SecureWebSocketManager will.
+ */
+export interface SocketAuthenticator {
+  authenticate(request: IncomingMessage): Promise<SocketIdentity | null> | SocketIdentity | null;
+}
+
+/** A frame: `[topic, event, payload, ref?]`. `ref` ties a reply to its request. */
+export type Frame = [topic: string, event: string, payload: unknown, ref?: string];
+
+/**
+ * Serves the topics that match `pattern` (`question:*`). `join` decides whether a connection
+ * may subscribe (throw to refuse; the error's message goes back to the client); `message`
+ * answers events the client sends on a joined topic; `leave` cleans up.
+ */
+export interface TopicHandler {
+  join?(connection: SocketConnectionInfo, topic: string, payload: unknown): unknown;
+  message?(
+    connection: SocketConnectionInfo,
+    topic: string,
+    event: string,
+    payload: unknown,
+  ): unknown;
+  leave?(connection: SocketConnectionInfo, topic: string): void | Promise<void>;
+}
+
+/** What handlers see of a connection. */
+export interface SocketConnectionInfo {
+  readonly id: string;
+  readonly identity: SocketIdentity | null;
+  readonly topics: ReadonlySet<string>;
+  /** Sends a frame to this connection only. */
+  push(topic: string, event: string, payload: unknown): void;
+}
