@@ -1,12 +1,14 @@
 import { CacheModule } from '@lattice/cache';
 import { LatticeConfig, LatticeModule } from '@lattice/core';
+import { LiveModule } from '@lattice/live';
 import { QueueDashboardModule, QueueModule } from '@lattice/queue';
+import { SocketModule } from '@lattice/socket';
 import { Module } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
-import { HomeController } from './home/home.controller';
+import { ForumLiveModule } from './live/forum-live.module';
 import { QuestionsModule } from './questions/questions.module';
 import { StatusGateway } from './status/status.gateway';
 
@@ -27,10 +29,18 @@ import { StatusGateway } from './status/status.gateway';
     }),
     // bull-board; it gets the admin guard with the security issue.
     QueueDashboardModule.forRoot({ route: '/admin/queues' }),
+    SocketModule.forRoot({ path: '/socket' }),
+    LiveModule.forRootAsync({
+      inject: [LatticeConfig],
+      useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
+        secret: config.get('LIVE_SECRET'),
+        socketPath: '/socket',
+      }),
+    }),
     HealthModule,
     QuestionsModule,
+    ForumLiveModule,
   ],
-  controllers: [HomeController],
   providers: [StatusGateway, SeedOnStart],
 })
 export class AppModule {}

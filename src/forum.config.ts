@@ -10,4 +10,11 @@ export const forumConfigShape = {
     .enum(['on', 'off'], { error: 'not one of on, off' })
     .default('on')
     .describe('on: the web process runs queue workers; off: leave them to `lattice queue:work`'),
+  LIVE_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters' })
+    .optional()
+    .describe(
+      'signs live page sessions; the same on every node (a random one per process when unset)',
+    ),
 };

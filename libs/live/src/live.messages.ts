@@ -44,4 +44,46 @@ export const LiveMessages = {
       `repeat() produced the key "${key}" twice; keys identify items across renders and must be unique.`,
       'Key items by their id: repeat(items, (item) => item.id, render).',
     ),
+  stateOutsideEvent: (component: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_STATE_OUTSIDE_EVENT',
+      `${component} changed its state outside an event handler or a publish handler.`,
+      'Call this.setState()/this.update() inside @On() methods or onPublish(); mount() returns the first state.',
+    ),
+  componentUnknown: (name: string, known: string[], closest?: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_COMPONENT_UNKNOWN',
+      `No live component is named "${name}".${closest ? ` Did you mean "${closest}"?` : ''} Registered: ${known.length ? known.join(', ') : '(none)'}.`,
+      "Decorate the class with @Component({ name }) and list it in a module's providers.",
+    ),
+  duplicateComponent: (name: string, first: string, second: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_COMPONENT_DUPLICATE',
+      `Two live components, ${first} and ${second}, are named "${name}".`,
+      'Give each @Component() a unique name.',
+    ),
+  tokenInvalid: (reason: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_TOKEN_INVALID',
+      `The live session token was refused: ${reason}.`,
+      'Reload the page to get a fresh session.',
+    ),
+  eventUnknown: (component: string, event: string, known: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_EVENT_UNKNOWN',
+      `Component "${component}" has no handler for event "${event}". It handles: ${known.length ? [...known].sort().join(', ') : '(none)'}.`,
+      'Declare it with @On(event) on a method of the component, or fix the data-l-* attribute.',
+    ),
+  eventInvalid: (component: string, event: string, problems: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_EVENT_INVALID',
+      `The payload of "${event}" for component "${component}" is invalid: ${problems.join('; ')}.`,
+      'Send the values the @On() schema declares (data-l-value-* attributes or form fields).',
+    ),
+  secretMissing: () =>
+    new LatticeError(
+      'LATTICE_LIVE_SECRET_SHORT',
+      'The live session secret is shorter than 32 characters.',
+      'Set LiveModule.forRoot({ secret }) to a random string of at least 32 characters (the same on every node).',
+    ),
 };

@@ -64,6 +64,8 @@ export interface SocketConnectionInfo {
   readonly id: string;
   readonly identity: SocketIdentity | null;
   readonly topics: ReadonlySet<string>;
+  /** Bytes queued for sending and not yet sent: a large figure means a slow client. */
+  readonly buffered: number;
   /** Sends a frame to this connection only. */
   push(topic: string, event: string, payload: unknown): void;
 }

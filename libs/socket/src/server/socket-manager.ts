@@ -46,6 +46,10 @@ class Connection implements SocketConnectionInfo {
     this.tokens = limit.messages;
   }
 
+  get buffered(): number {
+    return this.ws.bufferedAmount;
+  }
+
   push(topic: string, event: string, payload: unknown): void {
     this.send(JSON.stringify([topic, event, payload]));
   }
@@ -86,7 +90,7 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   private readonly handlers: Array<{ pattern: string; match: RegExp; handler: TopicHandler }> = [];
   private readonly connections = new Set<Connection>();
   private readonly subscribers = new Map<string, Set<Connection>>();
-  private unsubscribe: Unsubscribe | undefined;
+  private subscription: Promise<Unsubscribe | undefined> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly limit: { messages: number; perMs: number };
 
@@ -138,12 +142,18 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
     } catch {
       this.authenticator = undefined; // none: every connection is anonymous
     }
-    this.unsubscribe = await this.pubsub.subscribe<Broadcast>(SOCKET_FANOUT_TOPIC, (message) => {
-      const local = this.subscribers.get(message.topic);
-      if (!local?.size) return;
-      const frame = JSON.stringify([message.topic, message.event, message.payload]);
-      for (const connection of local) connection.send(frame);
-    });
+    // Not awaited: with Redis unreachable at boot the app must still start (and serve this node).
+    this.subscription = this.pubsub
+      .subscribe<Broadcast>(SOCKET_FANOUT_TOPIC, (message) => {
+        const local = this.subscribers.get(message.topic);
+        if (!local?.size) return;
+        const frame = JSON.stringify([message.topic, message.event, message.payload]);
+        for (const connection of local) connection.send(frame);
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`Cross-node broadcasts are off: ${String(error)}`);
+        return undefined;
+      });
     const every = this.options.heartbeatMs ?? 30_000;
     this.heartbeat = setInterval(() => this.beat(), every);
     this.heartbeat.unref();
@@ -151,7 +161,7 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
-    await this.unsubscribe?.();
+    void this.subscription?.then((unsubscribe) => unsubscribe?.());
     for (const connection of this.connections) connection.ws.close(1001, 'server shutting down');
   }
 

@@ -1,0 +1,86 @@
+import { Injectable, Logger, OnModuleInit, type Type } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { LiveMessages } from '../live.messages';
+import {
+  LIVE_COMPONENT_METADATA,
+  LIVE_EVENT_METADATA,
+  type ComponentOptions,
+  type EventBinding,
+} from './component.decorators';
+import type { ComponentService } from './component.service';
+
+export interface RegisteredComponent {
+  name: string;
+  type: Type<ComponentService<unknown, unknown>>;
+  instance: ComponentService<unknown, unknown>;
+  events: Map<string, EventBinding>;
+}
+
+/** Finds `@Component` classes at bootstrap; looks them up by name. */
+@Injectable()
+export class ComponentRegistry implements OnModuleInit {
+  private readonly logger = new Logger('Live');
+  private readonly byName = new Map<string, RegisteredComponent>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const { metatype, instance } = wrapper;
+      if (!metatype || typeof metatype !== 'function' || !instance) continue;
+      const options = Reflect.getMetadata(LIVE_COMPONENT_METADATA, metatype) as
+        ComponentOptions | undefined;
+      if (!options) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        this.logger.warn(
+          `Live component ${metatype.name} is request-scoped and is skipped; make it a singleton.`,
+        );
+        continue;
+      }
+      const existing = this.byName.get(options.name);
+      if (existing && existing.type !== metatype) {
+        throw LiveMessages.duplicateComponent(options.name, existing.type.name, metatype.name);
+      }
+      const bindings: EventBinding[] = Reflect.getMetadata(LIVE_EVENT_METADATA, metatype) ?? [];
+      this.byName.set(options.name, {
+        name: options.name,
+        type: metatype as Type<ComponentService<unknown, unknown>>,
+        instance: instance as ComponentService<unknown, unknown>,
+        events: new Map(bindings.map((b) => [b.event, b])),
+      });
+    }
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  /** The component named `name`; an unknown name fails with the registered names and the closest one. */
+  get(name: string): RegisteredComponent {
+    const found = this.byName.get(name);
+    if (found) return found;
+    const names = this.names();
+    const closest = names
+      .map((candidate) => ({ candidate, distance: levenshtein(name, candidate) }))
+      .sort((a, b) => a.distance - b.distance)[0];
+    throw LiveMessages.componentUnknown(
+      name,
+      names,
+      closest && closest.distance <= Math.max(2, name.length / 3) ? closest.candidate : undefined,
+    );
+  }
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const kept = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = kept;
+    }
+  }
+  return row[b.length];
+}

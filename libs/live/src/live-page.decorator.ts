@@ -1,0 +1,81 @@
+import {
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { from, mergeMap, type Observable } from 'rxjs';
+import { LiveRenderer } from './live.renderer';
+
+const LIVE_PAGE_METADATA = 'lattice:live:page';
+
+export interface LivePageDecoratorOptions<P = unknown> {
+  /** The page title, or a function of the props the handler returned. */
+  title?: string | ((props: P) => string);
+  /** Trusted markup for <head>: styles, meta tags. */
+  head?: string;
+}
+
+interface LivePageMetadata {
+  component: string;
+  options: LivePageDecoratorOptions;
+}
+
+@Injectable()
+export class LivePageInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly renderer: LiveRenderer,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<string> {
+    const { component, options } = this.reflector.get<LivePageMetadata>(
+      LIVE_PAGE_METADATA,
+      context.getHandler(),
+    );
+    const response: unknown = context.switchToHttp().getResponse();
+    return next.handle().pipe(
+      mergeMap((props: unknown) =>
+        from(
+          (async () => {
+            const title =
+              typeof options.title === 'function' ? options.title(props) : options.title;
+            const page = await this.renderer.page(component, props ?? {}, {
+              title,
+              head: options.head,
+            });
+            this.adapterHost.httpAdapter.setHeader(
+              response,
+              'Content-Type',
+              'text/html; charset=utf-8',
+            );
+            return page;
+          })(),
+        ),
+      ),
+    );
+  }
+}
+
+/**
+ * Serves a live page from a controller method (Express or Fastify): the method returns the
+ * component's props; the page is rendered on the server, then upgraded to live in the browser.
+ *
+ * @example
+ * @Get('/') @LivePage('question-list', { title: 'Questions' })
+ * home(@Query('tag') tag?: string) { return { tag }; }
+ */
+export function LivePage<P = unknown>(
+  component: string,
+  options: LivePageDecoratorOptions<P> = {},
+): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(LIVE_PAGE_METADATA, { component, options }),
+    UseInterceptors(LivePageInterceptor),
+  );
+}

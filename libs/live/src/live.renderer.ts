@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ComponentRegistry } from './component/component.registry';
+import type { LiveContext } from './component/component.service';
+import { renderToString } from './diff/render';
+import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
+import { escapeHtml } from './template/escape';
+import { buildLiveRuntime } from './client/bundle';
+import { SessionTokens } from './session/session-token';
+
+export interface LivePageOptions {
+  title?: string;
+  /** Extra markup for <head> (trusted). */
+  head?: string;
+}
+
+/** Server-side rendering of live components, for full page loads. */
+@Injectable()
+export class LiveRenderer {
+  constructor(
+    private readonly registry: ComponentRegistry,
+    private readonly tokens: SessionTokens,
+    @Inject(LIVE_MODULE_OPTIONS) private readonly options: LiveModuleOptions,
+  ) {}
+
+  /**
+   * The component's HTML inside its live root: the page works without JavaScript, and the
+   * runtime upgrades it by joining `lv:<session>` with the signed token.
+   */
+  async component(
+    name: string,
+    props: unknown,
+    identity: LiveContext['identity'] = null,
+  ): Promise<string> {
+    const component = this.registry.get(name);
+    const { token, claims } = this.tokens.issue(name, props);
+    const state = await component.instance.mount(props, { identity, session: claims.sid });
+    const html = renderToString(component.instance.render(state));
+    return `<div data-l-root data-l-topic="lv:${claims.sid}" data-l-token="${escapeHtml(token)}">${html}</div>`;
+  }
+
+  /** The script tag of the browser runtime (content-hashed, cached for a year). */
+  async scriptTag(): Promise<string> {
+    const bundle = await buildLiveRuntime();
+    return `<script defer src="${this.options.assetsPath ?? '/lattice'}/${bundle.fileName}"></script>`;
+  }
+
+  /** A whole HTML page around one live component. */
+  async page(
+    name: string,
+    props: unknown,
+    page: LivePageOptions = {},
+    identity: LiveContext['identity'] = null,
+  ): Promise<string> {
+    const [body, script] = await Promise.all([
+      this.component(name, props, identity),
+      this.scriptTag(),
+    ]);
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(page.title ?? name)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.head ?? ''}${script}</head><body>${body}</body></html>`;
+  }
+}

@@ -1,0 +1,224 @@
+import { PubSub, type Unsubscribe } from '@lattice/core';
+import { SocketManager, type SocketConnectionInfo } from '@lattice/socket';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
+import {
+  currentInstance,
+  type LiveContext,
+  type StateHolder,
+} from '../component/component.service';
+import { diffNode, newStatics } from '../diff/diff';
+import { render, staticsRegistry } from '../diff/render';
+import type { RNode } from '../diff/rendered';
+import { LiveMessages } from '../live.messages';
+import { SessionTokens } from './session-token';
+
+/** The socket topic prefix of live pages: `lv:<session id>`. */
+export const LIVE_TOPIC_PREFIX = 'lv:';
+/** The PubSub topic that carries `LiveUpdates.publish()` to every node. */
+export const LIVE_PUBLISH_TOPIC = 'lattice.live.publish';
+/** A connection with more than this many bytes unsent gets the latest state later, not every step. */
+const SLOW_CLIENT_BYTES = 1_000_000;
+
+/** Optional hooks a component implements to follow published updates. */
+export interface OnLivePublish<S = unknown> {
+  /** Topics this instance listens to, given its state (re-read after each render). */
+  subscriptions(state: S): string[];
+  /** Called for each `LiveUpdates.publish(topic, payload)` on one of them; change state here. */
+  onPublish(topic: string, payload: unknown): void | Promise<void>;
+}
+
+class LiveInstance implements StateHolder<unknown> {
+  tree: RNode = ['_', ''];
+  readonly known = new Set<string>();
+  topics: string[] = [];
+  dirty = false;
+
+  constructor(
+    readonly component: RegisteredComponent,
+    readonly connection: SocketConnectionInfo,
+    readonly topic: string,
+    readonly context: LiveContext,
+    public state: unknown,
+    private readonly onChange: (instance: LiveInstance) => void,
+  ) {}
+
+  changed(): void {
+    this.dirty = true;
+    this.onChange(this);
+  }
+}
+
+/**
+ * Live sessions on the socket: a page joins `lv:<sid>` with its signed token; the component is
+ * mounted, rendered, and from then on every state change is sent as a diff. Changes made in the
+ * same tick are coalesced into one frame per instance.
+ */
+@Injectable()
+export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Live');
+  private readonly instances = new Map<string, LiveInstance>();
+  private readonly dirty = new Set<LiveInstance>();
+  private flushScheduled = false;
+  private subscription: Promise<Unsubscribe | undefined> | undefined;
+
+  constructor(
+    private readonly sockets: SocketManager,
+    private readonly registry: ComponentRegistry,
+    private readonly tokens: SessionTokens,
+    private readonly pubsub: PubSub,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.sockets.handle(`${LIVE_TOPIC_PREFIX}*`, {
+      join: (connection, topic, payload) => this.join(connection, topic, payload),
+      message: (connection, topic, event, payload) => this.event(connection, topic, event, payload),
+      leave: (connection, topic) => void this.instances.delete(key(connection, topic)),
+    });
+    // Not awaited: with Redis unreachable at boot the app must still start.
+    this.subscription = this.pubsub
+      .subscribe<{ topic: string; payload: unknown }>(LIVE_PUBLISH_TOPIC, (message) =>
+        this.published(message.topic, message.payload),
+      )
+      .catch((error: unknown) => {
+        this.logger.warn(`Live publishes from other nodes are off: ${String(error)}`);
+        return undefined;
+      });
+  }
+
+  onApplicationShutdown(): void {
+    void this.subscription?.then((unsubscribe) => unsubscribe?.());
+  }
+
+  /** Live instances on this node (for tests and metrics). */
+  get size(): number {
+    return this.instances.size;
+  }
+
+  private async join(connection: SocketConnectionInfo, topic: string, payload: unknown) {
+    const claims = this.tokens.verify((payload as { token?: unknown } | null)?.token);
+    if (`${LIVE_TOPIC_PREFIX}${claims.sid}` !== topic)
+      throw LiveMessages.tokenInvalid('it belongs to another page');
+    const component = this.registry.get(claims.c);
+    const context: LiveContext = { identity: connection.identity, session: claims.sid };
+    // Mount runs on every join and rejoin, so whatever it checks (access, existence) is checked again.
+    const state = await component.instance.mount(claims.p, context);
+    const instance = new LiveInstance(component, connection, topic, context, state, (i) =>
+      this.schedule(i),
+    );
+    instance.tree = render(component.instance.render(state));
+    instance.topics = subscriptionsOf(instance);
+    this.instances.set(key(connection, topic), instance);
+    return {
+      t: newStatics(instance.tree, staticsRegistry, instance.known) ?? {},
+      d: instance.tree,
+    };
+  }
+
+  private async event(
+    connection: SocketConnectionInfo,
+    topic: string,
+    event: string,
+    payload: unknown,
+  ) {
+    if (event !== 'event') throw LiveMessages.eventUnknown(topic, event, ['event']);
+    const instance = this.instances.get(key(connection, topic));
+    if (!instance) throw LiveMessages.tokenInvalid('the session is not joined');
+    const { e, v } = (payload ?? {}) as { e?: unknown; v?: unknown };
+    const component = instance.component;
+    const binding = typeof e === 'string' ? component.events.get(e) : undefined;
+    if (!binding)
+      throw LiveMessages.eventUnknown(component.name, String(e), [...component.events.keys()]);
+    let values: unknown = v ?? {};
+    if (binding.schema) {
+      const parsed = binding.schema.safeParse(values);
+      if (!parsed.success) {
+        throw LiveMessages.eventInvalid(
+          component.name,
+          binding.event,
+          parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`),
+        );
+      }
+      values = parsed.data;
+    }
+    const handler = (
+      component.instance as unknown as Record<string, (...args: unknown[]) => unknown>
+    )[binding.method];
+    await currentInstance.run(instance, () =>
+      handler.call(component.instance, values, instance.state, instance.context),
+    );
+    // The diff leaves before the reply, so the page shows the result when the event settles.
+    this.dirty.delete(instance);
+    if (instance.dirty) this.flush(instance);
+    return null;
+  }
+
+  /** Called for every publish, on every node. */
+  private async published(topic: string, payload: unknown): Promise<void> {
+    for (const instance of this.instances.values()) {
+      if (!instance.topics.includes(topic)) continue;
+      const hooks = instance.component.instance as unknown as Partial<OnLivePublish>;
+      try {
+        await currentInstance.run(instance, () => hooks.onPublish?.(topic, payload));
+      } catch (error) {
+        this.logger.error(
+          `${instance.component.name}.onPublish("${topic}") failed: ${String(error)}`,
+        );
+      }
+    }
+  }
+
+  private schedule(instance: LiveInstance): void {
+    this.dirty.add(instance);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      for (const each of batch) this.flush(each);
+    });
+  }
+
+  /** Renders an instance and sends what changed since the last frame it was sent. */
+  private flush(instance: LiveInstance): void {
+    if (!this.instances.has(key(instance.connection, instance.topic))) return; // left meanwhile
+    if (instance.connection.buffered > SLOW_CLIENT_BYTES) {
+      // A slow client gets the latest state when it has caught up, not every step in between.
+      setTimeout(() => this.schedule(instance), 50).unref();
+      return;
+    }
+    instance.dirty = false;
+    const next = render(instance.component.instance.render(instance.state));
+    const diff = diffNode(instance.tree, next);
+    instance.tree = next;
+    instance.topics = subscriptionsOf(instance);
+    if (diff === undefined) return;
+    const statics = newStatics(diff, staticsRegistry, instance.known);
+    instance.connection.push(
+      instance.topic,
+      'diff',
+      statics ? { t: statics, d: diff } : { d: diff },
+    );
+  }
+}
+
+function key(connection: SocketConnectionInfo, topic: string): string {
+  return `${connection.id}|${topic}`;
+}
+
+function subscriptionsOf(instance: LiveInstance): string[] {
+  const hooks = instance.component.instance as unknown as Partial<OnLivePublish>;
+  return hooks.subscriptions?.(instance.state) ?? [];
+}
+
+/** Server push: changes live components from anywhere (a job, a listener, another node). */
+@Injectable()
+export class LiveUpdates {
+  constructor(private readonly pubsub: PubSub) {}
+
+  /** Every live instance subscribed to `topic`, on every node, gets `onPublish(topic, payload)`. */
+  publish(topic: string, payload: unknown): Promise<void> {
+    return this.pubsub.publish(LIVE_PUBLISH_TOPIC, { topic, payload });
+  }
+}

@@ -1,0 +1,13 @@
+import { DatabaseModule } from '@lattice/database';
+import { Module } from '@nestjs/common';
+import { QuestionRepository } from '../questions/question.repository';
+import { Tag } from '../questions/tag.entity';
+import { LiveHomeController } from './live-home.controller';
+import { QuestionList } from './question-list.component';
+
+@Module({
+  imports: [DatabaseModule.forFeature([QuestionRepository, Tag])],
+  controllers: [LiveHomeController],
+  providers: [QuestionList],
+})
+export class ForumLiveModule {}

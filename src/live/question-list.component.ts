@@ -1,0 +1,121 @@
+import { InjectCache, LatticeCache } from '@lattice/cache';
+import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
+import {
+  Component,
+  ComponentService,
+  html,
+  LiveUpdates,
+  On,
+  OnLivePublish,
+  repeat,
+} from '@lattice/live';
+import { z } from 'zod';
+import { QuestionRepository } from '../questions/question.repository';
+import { Tag } from '../questions/tag.entity';
+import { footer, header, sidebar } from './partials';
+
+interface Row {
+  id: number;
+  title: string;
+  author: string;
+  score: number;
+  answers: number;
+}
+
+export interface QuestionListState {
+  tag?: string;
+  /** Words typed in the filter box: only titles containing them are shown. */
+  filter: string;
+  questions: Row[];
+  tags: Array<{ name: string; questionCount: number }>;
+}
+
+/** The topic every question list follows; a vote publishes `{ id, score }` on it. */
+export const SCORES_TOPIC = 'questions:scores';
+
+/** The home page: the newest questions with live vote counts, the tags beside them. */
+@Component({ name: 'question-list' })
+export class QuestionList
+  extends ComponentService<{ tag?: string }, QuestionListState>
+  implements OnLivePublish<QuestionListState>
+{
+  constructor(
+    private readonly questions: QuestionRepository,
+    @InjectLatticeRepository(Tag) private readonly tags: LatticeRepository<Tag>,
+    @InjectCache() private readonly cache: LatticeCache,
+    private readonly live: LiveUpdates,
+  ) {
+    super();
+  }
+
+  async mount({ tag }: { tag?: string }): Promise<QuestionListState> {
+    const query = this.questions
+      .createQueryBuilder('q')
+      .innerJoinAndSelect('q.author', 'author')
+      .orderBy('q.createdAt', 'DESC')
+      .addOrderBy('q.id', 'DESC')
+      .limit(20);
+    if (tag) query.innerJoin('q.tags', 'tag', 'tag.name = :tag', { tag });
+    const [rows, tags] = await Promise.all([
+      query.getMany(),
+      this.tags.repository.find({ order: { questionCount: 'DESC', name: 'ASC' }, take: 12 }),
+    ]);
+    return {
+      tag,
+      filter: '',
+      questions: rows.map((q) => ({
+        id: q.id,
+        title: q.title,
+        author: q.author.name,
+        score: q.score,
+        answers: q.answerCount,
+      })),
+      tags: tags.map((t) => ({ name: t.name, questionCount: t.questionCount })),
+    };
+  }
+
+  render(state: QuestionListState) {
+    const needle = state.filter.trim().toLowerCase();
+    const shown = needle
+      ? state.questions.filter((q) => q.title.toLowerCase().includes(needle))
+      : state.questions;
+    return html`${header()}<div class="layout"><main><h2>${state.tag ? `Questions tagged ${state.tag}` : 'Newest questions'}</h2><input type="search" name="q" value="${state.filter}" placeholder="Filter these questions" data-l-change="filter" aria-label="Filter questions"><ul class="questions">${repeat(
+      shown,
+      (q) => q.id,
+      (q) =>
+        html`<li id="q${q.id}"><span class="vote"><button data-l-click="vote" data-l-value-id="${q.id}" aria-label="Vote up">▲</button> <b>${q.score}</b></span><a href="/questions/${q.id}">${q.title}</a> <small>${q.author} · ${q.answers} answers</small></li>`,
+    )}</ul></main>${sidebar(state.tags, state.tag)}</div>${footer()}`;
+  }
+
+  @On('filter', z.object({ q: z.string().max(100) }))
+  filter({ q }: { q: string }): void {
+    this.setState({ filter: q });
+  }
+
+  /** One vote up. Accounts arrive with the security issue; until then anyone may vote. */
+  @On('vote', z.object({ id: z.coerce.number().int().positive() }))
+  async vote({ id }: { id: number }): Promise<void> {
+    await this.questions.repository.increment({ id }, 'score', 1);
+    const question = await this.questions.repository.findOne({
+      where: { id },
+      select: { id: true, score: true },
+    });
+    if (!question) return;
+    await this.cache.tags([`question:${id}`, 'questions:popular']).flush();
+    // Every open list, on every node, hears it (this one included).
+    await this.live.publish(SCORES_TOPIC, { id, score: question.score });
+  }
+
+  subscriptions(): string[] {
+    return [SCORES_TOPIC];
+  }
+
+  onPublish(_topic: string, payload: unknown): void {
+    const { id, score } = payload as { id: number; score: number };
+    if (!this.state.questions.some((q) => q.id === id)) return;
+    this.update((s) => ({
+      ...s,
+      questions: s.questions.map((q) => (q.id === id ? { ...q, score } : q)),
+    }));
+  }
+}

@@ -1,0 +1,251 @@
+import { LatticeModule } from '@lattice/core';
+import {
+  applyNodeDiff,
+  BUILTIN_STATICS,
+  ComponentRegistry,
+  LiveModule,
+  LiveRenderer,
+  LiveUpdates,
+  NodeDiff,
+  RNode,
+  SessionTokens,
+  StaticsTable,
+  toHTML,
+} from '@lattice/live';
+import { SocketClient, SocketModule, WebSocketFactory } from '@lattice/socket';
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import WebSocket from 'ws';
+import { describeWith } from '../../support/describe-with';
+import { TsProcess } from '../../support/processes';
+import { TEST_REDIS_URL } from '../../support/services';
+import { uniqueRedisPrefix } from '../../support/test-resources';
+import { Counter, VoteBoard } from './fixtures/components';
+
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function boot(
+  env: Record<string, string> = {},
+): Promise<{ app: INestApplication; base: string }> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { LOG_LEVEL: 'error', ...env },
+        envFile: false,
+        bootReport: false,
+      }),
+      SocketModule.forRoot(),
+      LiveModule.forRoot({ secret: SECRET }),
+    ],
+    providers: [Counter, VoteBoard],
+  })
+  class LiveTestModule {}
+  const app = await NestFactory.create(LiveTestModule, { logger: false });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return { app, base: `127.0.0.1:${port}` };
+}
+
+/** What the browser runtime does, in Node: join with the token, apply diffs, render HTML. */
+class Page {
+  readonly client: SocketClient;
+  statics: StaticsTable = { ...BUILTIN_STATICS };
+  tree: RNode | undefined;
+  frames: unknown[] = [];
+
+  constructor(
+    base: string,
+    readonly topic: string,
+    readonly token: string,
+  ) {
+    this.client = new SocketClient(`ws://${base}/socket`, {
+      WebSocket: WebSocket as unknown as WebSocketFactory,
+      timeoutMs: 3000,
+    }).connect();
+    this.client.channel(topic).on('diff', (frame) => {
+      const { t, d } = frame as { t?: StaticsTable; d: NodeDiff | RNode };
+      this.frames.push(frame);
+      Object.assign(this.statics, t);
+      this.tree = applyNodeDiff(this.tree!, d);
+    });
+  }
+
+  static fromHtml(base: string, markup: string): Page {
+    const topic = /data-l-topic="([^"]+)"/.exec(markup)![1];
+    const token = /data-l-token="([^"]+)"/.exec(markup)![1];
+    return new Page(base, topic, token);
+  }
+
+  async join(token = this.token): Promise<void> {
+    const { t, d } = (await this.client.channel(this.topic).join({ token })) as {
+      t: StaticsTable;
+      d: RNode;
+    };
+    Object.assign(this.statics, t);
+    this.tree = d;
+  }
+
+  send(e: string, v: unknown = {}): Promise<unknown> {
+    return this.client.channel(this.topic).push('event', { e, v });
+  }
+
+  get html(): string {
+    return toHTML(this.tree!, this.statics);
+  }
+
+  async until(test: (html: string) => boolean, timeoutMs = 5000): Promise<string> {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(10)) {
+      if (this.tree && test(this.html)) return this.html;
+    }
+    throw new Error(`page never matched; last HTML: ${this.tree ? this.html : '(not joined)'}`);
+  }
+}
+
+describe('live sessions over the socket', () => {
+  let app: INestApplication;
+  let base: string;
+  const pages: Page[] = [];
+  const open = async (name: string, props: unknown) => {
+    const markup = await app.get(LiveRenderer).component(name, props);
+    const page = Page.fromHtml(base, markup);
+    pages.push(page);
+    return { page, markup };
+  };
+
+  beforeAll(async () => {
+    ({ app, base } = await boot());
+  });
+  afterEach(() => pages.splice(0).forEach((p) => p.client.close()));
+  afterAll(() => app?.close());
+
+  it('renders on the server, joins with the token, and the joined tree is the same HTML', async () => {
+    const { page, markup } = await open('counter', { start: 5 });
+    expect(markup).toContain('<b>5</b>');
+    await page.join();
+    expect(markup).toContain(`>${page.html}</div>`);
+  });
+
+  it('sends a diff of only what changed after an event, before the event’s reply', async () => {
+    const { page } = await open('counter', { start: 1 });
+    await page.join();
+    await page.send('inc');
+    expect(page.html).toContain('<b>2</b>'); // the diff arrived before the reply resolved
+    expect(page.frames.at(-1)).toEqual({ d: { 0: '2' } });
+    await page.send('add', { by: '40' }); // values from the page are strings; the schema coerces
+    expect(page.html).toContain('<b>42</b>');
+  });
+
+  it('coalesces several changes in one handler into one frame', async () => {
+    const { page } = await open('counter', { start: 0 });
+    await page.join();
+    const before = page.frames.length;
+    await page.send('triple');
+    expect(page.frames.length - before).toBe(1);
+    expect(page.frames.at(-1)).toEqual({ d: { 0: '3', 1: 'tripled' } });
+  });
+
+  it('answers an undeclared event or an invalid payload with an error and changes nothing', async () => {
+    const { page } = await open('counter', { start: 7 });
+    await page.join();
+    await expect(page.send('explode')).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_EVENT_UNKNOWN',
+      message: expect.stringContaining('It handles: add, inc, triple'),
+    });
+    await expect(page.send('add', { by: 'lots' })).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_EVENT_INVALID',
+      message: expect.stringContaining('by:'),
+    });
+    await expect(page.send('add', { by: 1000 })).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_EVENT_INVALID',
+    });
+    await sleep(50);
+    expect(page.frames).toHaveLength(0);
+    expect(page.html).toContain('<b>7</b>');
+  });
+
+  it('refuses a tampered, expired or foreign token, and a mount that refuses access', async () => {
+    const { page } = await open('counter', { start: 1 });
+    const [body, signature] = page.token.split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, p: { start: 1000 } })).toString(
+      'base64url',
+    );
+    await expect(page.join(`${forged}.${signature}`)).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_TOKEN_INVALID',
+      message: expect.stringContaining('signature does not match'),
+    });
+    const expired = new SessionTokens(SECRET, -10).issue('counter', { start: 1 }).token;
+    await expect(page.join(expired)).rejects.toMatchObject({
+      message: expect.stringContaining('expired'),
+    });
+    const other = app.get(SessionTokens).issue('counter', { start: 1 }).token;
+    await expect(page.join(other)).rejects.toMatchObject({
+      message: expect.stringContaining('another page'),
+    });
+    const negative = app.get(SessionTokens).issue('counter', { start: -1 });
+    const refused = new Page(base, `lv:${negative.claims.sid}`, negative.token);
+    pages.push(refused);
+    await expect(refused.join()).rejects.toMatchObject({
+      code: 'http_403',
+      message: 'Negative counters are not allowed.',
+    });
+  });
+
+  it('names the closest component when a name is unknown', () => {
+    expect(() => app.get(ComponentRegistry).get('countr')).toThrow(
+      /Did you mean "counter"\? Registered: board, counter/,
+    );
+  });
+
+  it('updates every page following a published topic, with a keyed diff of one item', async () => {
+    const a = (await open('board', { board: 'x' })).page;
+    const b = (await open('board', { board: 'x' })).page;
+    const elsewhere = (await open('board', { board: 'y' })).page;
+    await Promise.all([a.join(), b.join(), elsewhere.join()]);
+    await app.get(LiveUpdates).publish('board:x', { id: 2 });
+    await a.until((h) => h.includes('Item &lt;2&gt;</span> <b>1</b>'));
+    await b.until((h) => h.includes('Item &lt;2&gt;</span> <b>1</b>'));
+    expect(a.frames.at(-1)).toEqual({ d: { 0: { u: { 2: { 1: '1' } } } } });
+    await sleep(50);
+    expect(elsewhere.frames).toHaveLength(0);
+  });
+
+  it('serves the runtime script under its content hash with a year of caching', async () => {
+    const tag = await app.get(LiveRenderer).scriptTag();
+    const src = /src="([^"]+)"/.exec(tag)![1];
+    const response = await fetch(`http://${base}${src}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await response.text()).length).toBeGreaterThan(1000);
+    expect((await fetch(`http://${base}/lattice/live.nothere.js`)).status).toBe(404);
+  });
+});
+
+describeWith(['redis'], 'live sessions across two processes on one Redis', () => {
+  it('a publish on one node updates a page connected to the other', async () => {
+    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live') };
+    const other = new TsProcess('test/integration/live/fixtures/live-node.ts', {
+      ...env,
+      LIVE_SECRET: SECRET,
+      LOG_LEVEL: 'error',
+    });
+    const { app } = await boot(env);
+    try {
+      const [, port] = await other.waitFor(/listening (\d+)/, 20_000);
+      // Rendered here, joined there: the token is signed with the shared secret.
+      const markup = await app.get(LiveRenderer).component('board', { board: 'shared' });
+      const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
+      await page.join();
+      await app.get(LiveUpdates).publish('board:shared', { id: 3 });
+      await page.until((h) => h.includes('Item &lt;3&gt;</span> <b>1</b>'));
+      page.client.close();
+    } finally {
+      await other.stop();
+      await app.close();
+    }
+  }, 40_000);
+});
