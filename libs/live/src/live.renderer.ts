@@ -55,6 +55,6 @@ export class LiveRenderer {
       this.component(name, props, identity),
       this.scriptTag(),
     ]);
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(page.title ?? name)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.head ?? ''}${script}</head><body>${body}</body></html>`;
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(page.title ?? name)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
 }

@@ -1,0 +1,98 @@
+import { SocketManager } from '@lattice/socket';
+import type { INestApplication } from '@nestjs/common';
+import type { Browser, Page } from 'playwright-core';
+import type { WebSocket } from 'ws';
+import { browserAvailable, collectConsoleErrors, launchBrowser } from '../support/browser';
+import { startForum, tempSqliteUrl } from '../support/forum-app';
+import { servicesRequired } from '../support/services';
+
+const browser = browserAvailable();
+if (!browser.up) {
+  if (servicesRequired())
+    throw new Error(`Chromium is required for the browser tests: ${browser.detail}`);
+  process.stdout.write(`Skipped the browser tests: ${browser.detail}\n`);
+}
+const describeBrowser = browser.up ? describe : describe.skip;
+
+describeBrowser('the live Forum in Chromium', () => {
+  let app: INestApplication;
+  let url: string;
+  let chromium: Browser;
+
+  beforeAll(async () => {
+    ({ app, url } = await startForum('express', {
+      DATABASE_URL: tempSqliteUrl(),
+      FORUM_SEED_ON_START: 'always',
+    }));
+    chromium = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await app?.close();
+  });
+
+  async function open(): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await chromium.newContext()).newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${url}/`);
+    await page.waitForSelector('html.l-connected');
+    return { page, errors };
+  }
+
+  const score = (page: Page, id: string) => page.locator(`#q${id} .vote b`).innerText();
+
+  it('a vote in one browser appears in the other', async () => {
+    const a = await open();
+    const b = await open();
+    const id = (await a.page.locator('.questions li').first().getAttribute('id'))!.slice(1);
+    const before = Number(await score(b.page, id));
+    await a.page.locator(`#q${id} button[data-l-click="vote"]`).click();
+    await b.page.waitForFunction(
+      ([selector, expected]) => document.querySelector(selector)?.textContent === expected,
+      [`#q${id} .vote b`, String(before + 1)] as const,
+    );
+    expect(Number(await score(a.page, id))).toBe(before + 1);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('keeps typed input across a dropped connection and catches up with what happened meanwhile', async () => {
+    const a = await open();
+    const b = await open();
+    const input = a.page.locator('input[name="q"]');
+    await input.click();
+    await input.pressSequentially('How', { delay: 20 });
+    await a.page.waitForFunction(() => document.querySelectorAll('.questions li').length >= 0);
+
+    // Drop every socket connection from the server side, as a restart or a network cut would.
+    const connections = (
+      app.get(SocketManager) as unknown as { connections: Set<{ ws: WebSocket }> }
+    ).connections;
+    for (const connection of connections) connection.ws.terminate();
+    await a.page.waitForSelector('html.l-disconnected, html.l-connected');
+    await input.pressSequentially(' do', { delay: 20 }); // typed while (re)connecting
+
+    // Meanwhile a vote happens in the other browser.
+    await b.page.waitForSelector('html.l-connected');
+    const id = (await b.page.locator('.questions li').first().getAttribute('id'))!.slice(1);
+    const before = Number(await score(b.page, id));
+    await b.page.locator(`#q${id} button[data-l-click="vote"]`).click();
+    await b.page.waitForFunction(
+      ([selector, expected]) => document.querySelector(selector)?.textContent === expected,
+      [`#q${id} .vote b`, String(before + 1)] as const,
+    );
+
+    await a.page.waitForSelector('html.l-connected');
+    expect(await input.inputValue()).toBe('How do');
+    await a.page.locator('button[aria-label="Vote up"]').first().waitFor();
+    // Caught up: the page shows the vote cast while it was away (unless the filter hides the row).
+    const visible = await a.page.locator(`#q${id}`).count();
+    if (visible) expect(Number(await score(a.page, id))).toBe(before + 1);
+    // The filter typed before and during the cut applies once the debounce sends it.
+    await a.page.waitForFunction(() =>
+      [...document.querySelectorAll('.questions li a')].every((link) =>
+        link.textContent!.toLowerCase().includes('how do'),
+      ),
+    );
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+});
