@@ -2,12 +2,13 @@ import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
 import { QuestionRepository } from '../questions/question.repository';
 import { Tag } from '../questions/tag.entity';
+import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
 import { QuestionList } from './question-list.component';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag])],
-  controllers: [LiveHomeController],
-  providers: [QuestionList],
+  controllers: [LiveHomeController, DemoController],
+  providers: [QuestionList, CounterDemo, ListDemo],
 })
 export class ForumLiveModule {}

@@ -16,7 +16,7 @@ export const sidebar = (tags: Array<{ name: string; questionCount: number }>, ac
   )}</ul></aside>`;
 
 export const footer = () =>
-  html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a></p></footer>`;
+  html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a> · Demos: <a href="/demo/counter">counter</a>, <a href="/demo/list">keyed list</a></p></footer>`;
 
 export const STYLES = `<style>
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }

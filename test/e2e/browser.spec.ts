@@ -95,4 +95,30 @@ describeBrowser('the live Forum in Chromium', () => {
     );
     expect([...a.errors, ...b.errors]).toEqual([]);
   });
+
+  it('runs the counter and keyed list demos: clicks, a form submit, moves and removals', async () => {
+    const page = await (await chromium.newContext()).newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${url}/demo/counter`);
+    await page.waitForSelector('html.l-connected');
+    await page.getByRole('button', { name: '+1', exact: true }).click();
+    await page.getByRole('button', { name: '+10' }).click();
+    await page.waitForFunction(() => document.querySelector('.count')?.textContent === '11');
+
+    await page.goto(`${url}/demo/list`);
+    await page.waitForSelector('html.l-connected');
+    const items = () =>
+      page
+        .locator('.items li')
+        .evaluateAll((lis) => lis.map((li) => li.firstChild!.textContent!.trim()));
+    await page.locator('input[name="title"]').fill('Ship it');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.items li').length === 4);
+    await page.locator('#item-4 button[aria-label="Move up"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.items li')[2]?.id === 'item-4');
+    await page.locator('#item-1 button[aria-label="Remove"]').click();
+    await page.waitForFunction(() => !document.querySelector('#item-1'));
+    expect(await items()).toEqual(['Make it pass', 'Ship it', 'Measure it']);
+    expect(errors).toEqual([]);
+  });
 });
