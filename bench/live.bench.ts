@@ -11,8 +11,24 @@ import {
   staticsRegistry,
   type TemplateResult,
 } from '@lattice/live';
+import { LatticeModule } from '@lattice/core';
+import {
+  Component,
+  ComponentService,
+  LiveModule,
+  LiveRenderer,
+  LiveUpdates,
+  type OnLivePublish,
+} from '@lattice/live';
+import { SocketModule } from '@lattice/socket';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import Handlebars from 'handlebars';
-import { interleave, machine, writeSection } from './support';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import WebSocket from 'ws';
+import { interleave, machine, median, percentile, writeSection } from './support';
 
 interface Question {
   id: number;
@@ -90,6 +106,113 @@ const latticeTable = (rows: Question[]): TemplateResult =>
       html`<tr id="q-${q.id}"><td><a href="/questions/${q.id}">${q.title}</a></td><td>${q.author}</td><td>${q.score}</td><td>${q.answers}</td></tr>`,
   )}</tbody></table>`;
 
+/** A ticker every session follows: the fan-out case. */
+@Component({ name: 'bench-ticker' })
+class Ticker
+  extends ComponentService<Record<string, never>, { value: number; sentAt: number }>
+  implements OnLivePublish<{ value: number; sentAt: number }>
+{
+  mount() {
+    return { value: 0, sentAt: 0 };
+  }
+  render({ value, sentAt }: { value: number; sentAt: number }) {
+    return html`<p>Value <b>${value}</b> <i data-at="${sentAt}"></i></p>`;
+  }
+  subscriptions() {
+    return ['bench:ticker'];
+  }
+  onPublish(_topic: string, payload: unknown) {
+    this.setState(payload as { value: number; sentAt: number });
+  }
+}
+
+const SESSIONS = 1000;
+const UPDATES = 50;
+
+interface FanOut {
+  frames: number;
+  seconds: number;
+  latencies: number[];
+  heapPerSession: number;
+}
+
+/** 1,000 live sessions on one node (in-process PubSub), all following one topic. */
+async function fanOut(): Promise<FanOut> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+      SocketModule.forRoot({ rateLimit: { messages: 1000, perMs: 1000 } }),
+      LiveModule.forRoot({ secret: 'bench-secret-bench-secret-bench-secret-42' }),
+    ],
+    providers: [Ticker],
+  })
+  class BenchModule {}
+  const app = await NestFactory.create(BenchModule, { logger: false });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const renderer = app.get(LiveRenderer);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  try {
+    // Connect every client first, so the heap figure below counts the sessions, not the sockets.
+    const clients: WebSocket[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/socket`);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      clients.push(ws);
+    }
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const latencies: number[] = [];
+    let frames = 0;
+    let expected = 0;
+    let allArrived: () => void = () => undefined;
+    await Promise.all(
+      clients.map(async (ws) => {
+        const markup = await renderer.component('bench-ticker', {});
+        const topic = /data-l-topic="([^"]+)"/.exec(markup)![1];
+        const token = /data-l-token="([^"]+)"/.exec(markup)![1];
+        const joined = new Promise<void>((resolve) =>
+          ws.on('message', (data) => {
+            const [, event, payload] = JSON.parse(data.toString()) as [
+              string,
+              string,
+              { d: Record<string, string> },
+            ];
+            if (event === 'reply') return resolve();
+            if (event !== 'diff') return;
+            const sentAt = Number(payload.d['1']); // the second dynamic is the publish time
+            latencies.push(performance.timeOrigin + performance.now() - sentAt);
+            if (++frames === expected) allArrived();
+          }),
+        );
+        ws.send(JSON.stringify([topic, 'join', { token }, '1']));
+        await joined;
+      }),
+    );
+    gc();
+    const heapPerSession = (process.memoryUsage().heapUsed - heapBefore) / SESSIONS;
+    const live = app.get(LiveUpdates);
+    expected = SESSIONS * UPDATES;
+    const done = new Promise<void>((resolve) => (allArrived = resolve));
+    const started = performance.now();
+    for (let value = 1; value <= UPDATES; value++) {
+      await live.publish('bench:ticker', {
+        value,
+        sentAt: Math.round(performance.timeOrigin + performance.now()),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await done;
+    const seconds = (performance.now() - started) / 1000;
+    for (const ws of clients) ws.close();
+    return { frames, seconds, latencies, heapPerSession };
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(): Promise<void> {
   const began = performance.now();
   const p = payloads();
@@ -121,6 +244,10 @@ async function main(): Promise<void> {
   out(
     `render: Lattice ${fmt(l.perSecond)}/s · Handlebars ${fmt(h.perSecond)}/s · ${ratio.toFixed(2)}×`,
   );
+  const f = await fanOut();
+  out(
+    `fan-out: ${fmt(f.frames)} frames in ${f.seconds.toFixed(2)} s · p50 ${median(f.latencies).toFixed(1)} ms p99 ${percentile(f.latencies, 99).toFixed(1)} ms · heap ${fmt(f.heapPerSession)} B/session`,
+  );
   const seconds = (performance.now() - began) / 1000;
 
   const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -145,7 +272,15 @@ Server-side rendering of a 12-row table with escaped text (titles carry \`<\`, \
 | ${l.name} | ${fmt(l.perSecond)} | ${us(l.p50)} / ${us(l.p99)} |
 | ${h.name} | ${fmt(h.perSecond)} | ${us(h.p50)} / ${us(h.p99)} |
 
-Lattice ÷ Handlebars: ${ratio.toFixed(2)}× (goal ≥ 1.5×: ${ratio >= 1.5 ? 'met' : 'not met'}). Figures move between runs on this 2-core machine: compare rows of one run only.`,
+Lattice ÷ Handlebars: ${ratio.toFixed(2)}× (goal ≥ 1.5×: ${ratio >= 1.5 ? 'met' : 'not met'}).
+
+Fan-out: ${fmt(SESSIONS)} live sessions of one component on one node (in-process PubSub; the clients are \`ws\` sockets in the same process, on loopback), each following the topic \`bench:ticker\`. ${UPDATES} updates are published 20 ms apart with \`LiveUpdates.publish()\`; each reaches every session's \`onPublish\`, is rendered, diffed and sent. Latency is from the publish call to the frame's arrival at the client (same clock).
+
+| sessions | updates | frames delivered | time | frames/s | latency p50 / p99 |
+| ---: | ---: | ---: | ---: | ---: | ---: |
+| ${fmt(SESSIONS)} | ${UPDATES} | ${fmt(f.frames)} | ${f.seconds.toFixed(2)} s | ${fmt(f.frames / f.seconds)} | ${median(f.latencies).toFixed(1)} ms / ${percentile(f.latencies, 99).toFixed(1)} ms |
+
+Memory per live session: ${fmt(f.heapPerSession)} bytes of heap (the heap after joining ${fmt(SESSIONS)} sessions minus the heap with the same sockets connected but not joined, after a full GC each time; it covers the instance, its state, its last rendered tree and its subscriptions). Figures move between runs on this 2-core machine: compare rows of one run only.`,
   );
   out(`Finished in ${seconds.toFixed(1)} s.`);
 }
