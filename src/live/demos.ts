@@ -1,7 +1,6 @@
 import { Component, ComponentService, html, LivePage, On, repeat } from '@lattice/live';
 import { Controller, Get } from '@nestjs/common';
 import { z } from 'zod';
-import { footer, header, STYLES } from './partials';
 
 /** The smallest live component: a counter (`/demo/counter`). */
 @Component({ name: 'demo-counter' })
@@ -11,7 +10,7 @@ export class CounterDemo extends ComponentService<Record<string, never>, { count
   }
 
   render({ count }: { count: number }) {
-    return html`${header()}<h2>Counter</h2><p>Clicked <b class="count">${count}</b> times.</p><button data-l-click="inc">+1</button> <button data-l-click="add" data-l-value-by="10">+10</button> <button data-l-click="reset">Reset</button>${footer()}`;
+    return html`<h2>Counter</h2><p>Clicked <b class="count">${count}</b> times.</p><button data-l-click="inc">+1</button> <button data-l-click="add" data-l-value-by="10">+10</button> <button data-l-click="reset">Reset</button>`;
   }
 
   @On('inc')
@@ -52,12 +51,12 @@ export class ListDemo extends ComponentService<
   }
 
   render({ items }: { items: Item[] }) {
-    return html`${header()}<h2>Keyed list</h2><form data-l-submit="add"><input name="title" placeholder="New item" maxlength="80" required> <button>Add</button></form><ol class="items">${repeat(
+    return html`<h2>Keyed list</h2><form data-l-submit="add"><input name="title" placeholder="New item" maxlength="80" required> <button>Add</button></form><ol class="items">${repeat(
       items,
       (item) => item.id,
       (item) =>
         html`<li id="item-${item.id}">${item.title} <button data-l-click="up" data-l-value-id="${item.id}" aria-label="Move up">↑</button> <button data-l-click="remove" data-l-value-id="${item.id}" aria-label="Remove">✕</button></li>`,
-    )}</ol>${footer()}`;
+    )}</ol>`;
   }
 
   @On('add', z.object({ title: z.string().trim().min(1).max(80) }))
@@ -85,13 +84,13 @@ export class ListDemo extends ComponentService<
 @Controller('demo')
 export class DemoController {
   @Get('counter')
-  @LivePage('demo-counter', { title: 'Counter · Lattice Forum', head: STYLES })
+  @LivePage('demo-counter', { title: 'Counter · Lattice Forum', layout: 'site' })
   counter() {
     return {};
   }
 
   @Get('list')
-  @LivePage('demo-list', { title: 'Keyed list · Lattice Forum', head: STYLES })
+  @LivePage('demo-list', { title: 'Keyed list · Lattice Forum', layout: 'site' })
   list() {
     return {};
   }

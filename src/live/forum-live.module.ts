@@ -5,10 +5,11 @@ import { Tag } from '../questions/tag.entity';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
 import { QuestionList } from './question-list.component';
+import { SiteLayout } from './site.layout';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag])],
   controllers: [LiveHomeController, DemoController],
-  providers: [QuestionList, CounterDemo, ListDemo],
+  providers: [SiteLayout, QuestionList, CounterDemo, ListDemo],
 })
 export class ForumLiveModule {}

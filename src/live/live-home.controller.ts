@@ -1,12 +1,11 @@
 import { LivePage } from '@lattice/live';
 import { Controller, Get, Query } from '@nestjs/common';
-import { STYLES } from './partials';
 
 /** The home page: the live question list. */
 @Controller()
 export class LiveHomeController {
   @Get()
-  @LivePage('question-list', { title: 'Lattice Forum', head: STYLES })
+  @LivePage('question-list', { title: 'Lattice Forum', layout: 'site' })
   home(@Query('tag') tag?: string): { tag?: string } {
     return { tag: typeof tag === 'string' && /^[a-z0-9-]{1,50}$/.test(tag) ? tag : undefined };
   }

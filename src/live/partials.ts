@@ -16,7 +16,7 @@ export const sidebar = (tags: Array<{ name: string; questionCount: number }>, ac
   )}</ul></aside>`;
 
 export const footer = () =>
-  html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a> · Demos: <a href="/demo/counter">counter</a>, <a href="/demo/list">keyed list</a></p></footer>`;
+  html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a></p></footer>`;
 
 export const STYLES = `<style>
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
@@ -25,6 +25,7 @@ h1 { margin-bottom: .25rem; } small { color: #6b7280; }
 .questions { list-style: none; padding: 0; } .questions li { display: flex; gap: .75rem; align-items: baseline; padding: .4rem 0; border-bottom: 1px solid #e5e7eb; }
 .vote { min-width: 3.5rem; } .vote b { display: inline-block; min-width: 2ch; text-align: right; }
 .tags { list-style: none; padding: 0; } .tags li.active a { font-weight: bold; }
+nav a { margin-right: 1rem; } nav a.current { font-weight: bold; text-decoration: none; }
 html.l-disconnected body::before { content: 'Reconnecting…'; position: fixed; top: 0; left: 0; right: 0; background: #fef3c7; text-align: center; }
 [aria-busy="true"] { opacity: .6; }
 </style>`;

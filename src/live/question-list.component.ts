@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import { QuestionRepository } from '../questions/question.repository';
 import { Tag } from '../questions/tag.entity';
-import { footer, header, sidebar } from './partials';
+import { sidebar } from './partials';
 
 interface Row {
   id: number;
@@ -79,12 +79,12 @@ export class QuestionList
     const shown = needle
       ? state.questions.filter((q) => q.title.toLowerCase().includes(needle))
       : state.questions;
-    return html`${header()}<div class="layout"><main><h2>${state.tag ? `Questions tagged ${state.tag}` : 'Newest questions'}</h2><input type="search" name="q" value="${state.filter}" placeholder="Filter these questions" data-l-change="filter" aria-label="Filter questions"><ul class="questions">${repeat(
+    return html`<div class="layout"><main><h2>${state.tag ? `Questions tagged ${state.tag}` : 'Newest questions'}</h2><input type="search" name="q" value="${state.filter}" placeholder="Filter these questions" data-l-change="filter" aria-label="Filter questions"><ul class="questions">${repeat(
       shown,
       (q) => q.id,
       (q) =>
         html`<li id="q${q.id}"><span class="vote"><button data-l-click="vote" data-l-value-id="${q.id}" aria-label="Vote up">▲</button> <b>${q.score}</b></span><a href="/questions/${q.id}">${q.title}</a> <small>${q.author} · ${q.answers} answers</small></li>`,
-    )}</ul></main>${sidebar(state.tags, state.tag)}</div>${footer()}`;
+    )}</ul></main>${sidebar(state.tags, state.tag)}</div>`;
   }
 
   @On('filter', z.object({ q: z.string().max(100) }))

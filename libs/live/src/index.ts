@@ -14,3 +14,5 @@ export * from './component/component.registry';
 export * from './session/session-token';
 export * from './session/live-sessions';
 export * from './live-page.decorator';
+export * from './layout/layout';
+export * from './layout/layout.manager';

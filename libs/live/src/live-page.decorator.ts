@@ -10,6 +10,7 @@ import {
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
 import { LiveRenderer } from './live.renderer';
+import type { TemplateResult } from './template/html';
 
 const LIVE_PAGE_METADATA = 'lattice:live:page';
 
@@ -18,6 +19,10 @@ export interface LivePageDecoratorOptions<P = unknown> {
   title?: string | ((props: P) => string);
   /** Trusted markup for <head>: styles, meta tags. */
   head?: string;
+  /** The `@Layout` to render the page in. */
+  layout?: string;
+  /** Named slots for the layout, from the props the handler returned. */
+  slots?: (props: P) => Record<string, TemplateResult | undefined>;
 }
 
 interface LivePageMetadata {
@@ -45,9 +50,13 @@ export class LivePageInterceptor implements NestInterceptor {
           (async () => {
             const title =
               typeof options.title === 'function' ? options.title(props) : options.title;
+            const request = context.switchToHttp().getRequest<{ url?: string }>();
             const page = await this.renderer.page(component, props ?? {}, {
               title,
               head: options.head,
+              layout: options.layout,
+              slots: options.slots?.(props),
+              path: request.url?.split('?')[0],
             });
             this.adapterHost.httpAdapter.setHeader(
               response,

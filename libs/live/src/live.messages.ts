@@ -86,4 +86,16 @@ export const LiveMessages = {
       'The live session secret is shorter than 32 characters.',
       'Set LiveModule.forRoot({ secret }) to a random string of at least 32 characters (the same on every node).',
     ),
+  layoutUnknown: (name: string, known: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_LAYOUT_UNKNOWN',
+      `No layout is named "${name}". Registered: ${known.length ? known.sort().join(', ') : '(none)'}.`,
+      "Decorate the class with @Layout({ name }) and list it in a module's providers.",
+    ),
+  layoutCycle: (names: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_LAYOUT_CYCLE',
+      `Layouts contain each other in a circle: ${names.join(' → ')}.`,
+      'Remove one of the parent links so the chain ends.',
+    ),
 };

@@ -2,6 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { ComponentRegistry } from './component/component.registry';
+import { LayoutManager } from './layout/layout.manager';
 import { LiveAssetsController } from './live-assets.controller';
 import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
 import { LiveRenderer } from './live.renderer';
@@ -51,11 +52,19 @@ export class LiveModule {
           },
         },
         ComponentRegistry,
+        LayoutManager,
         LiveSessions,
         LiveUpdates,
         LiveRenderer,
       ],
-      exports: [ComponentRegistry, LiveSessions, LiveUpdates, LiveRenderer, SessionTokens],
+      exports: [
+        ComponentRegistry,
+        LayoutManager,
+        LiveSessions,
+        LiveUpdates,
+        LiveRenderer,
+        SessionTokens,
+      ],
     };
   }
 }

@@ -4,6 +4,8 @@ import type { LiveContext } from './component/component.service';
 import { renderToString } from './diff/render';
 import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
 import { escapeHtml } from './template/escape';
+import { html, unsafeHTML, type TemplateResult } from './template/html';
+import { LayoutManager } from './layout/layout.manager';
 import { buildLiveRuntime } from './client/bundle';
 import { SessionTokens } from './session/session-token';
 
@@ -11,6 +13,12 @@ export interface LivePageOptions {
   title?: string;
   /** Extra markup for <head> (trusted). */
   head?: string;
+  /** The `@Layout` to render the page in (and its parents). */
+  layout?: string;
+  /** Named slots for the layout, besides `content`. */
+  slots?: Record<string, TemplateResult | undefined>;
+  /** The request path, for layouts that mark the current section. */
+  path?: string;
 }
 
 /** Server-side rendering of live components, for full page loads. */
@@ -19,6 +27,7 @@ export class LiveRenderer {
   constructor(
     private readonly registry: ComponentRegistry,
     private readonly tokens: SessionTokens,
+    private readonly layouts: LayoutManager,
     @Inject(LIVE_MODULE_OPTIONS) private readonly options: LiveModuleOptions,
   ) {}
 
@@ -51,10 +60,22 @@ export class LiveRenderer {
     page: LivePageOptions = {},
     identity: LiveContext['identity'] = null,
   ): Promise<string> {
-    const [body, script] = await Promise.all([
+    const [root, script] = await Promise.all([
       this.component(name, props, identity),
       this.scriptTag(),
     ]);
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(page.title ?? name)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.head ?? ''}${script}</head><body>${body}</body></html>`;
+    const title = page.title ?? name;
+    let body = root;
+    let layoutHead = '';
+    if (page.layout) {
+      const wrapped = this.layouts.wrap(page.layout, html`${unsafeHTML(root)}`, page.slots ?? {}, {
+        title,
+        path: page.path,
+      });
+      body = renderToString(wrapped.body);
+      layoutHead = wrapped.head;
+    }
+    // The document is Lattice's: title, socket address and runtime script appear exactly once.
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
 }

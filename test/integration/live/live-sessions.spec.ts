@@ -2,6 +2,7 @@ import { LatticeModule } from '@lattice/core';
 import {
   applyNodeDiff,
   BUILTIN_STATICS,
+  html,
   ComponentRegistry,
   LiveModule,
   LiveRenderer,
@@ -21,7 +22,7 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
-import { Counter, VoteBoard } from './fixtures/components';
+import { Counter, LAYOUTS, VoteBoard } from './fixtures/components';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +40,7 @@ async function boot(
       SocketModule.forRoot(),
       LiveModule.forRoot({ secret: SECRET }),
     ],
-    providers: [Counter, VoteBoard],
+    providers: [Counter, VoteBoard, ...LAYOUTS],
   })
   class LiveTestModule {}
   const app = await NestFactory.create(LiveTestModule, { logger: false });
@@ -211,6 +212,38 @@ describe('live sessions over the socket', () => {
     expect(a.frames.at(-1)).toEqual({ d: { 0: { u: { 2: { 1: '1' } } } } });
     await sleep(50);
     expect(elsewhere.frames).toHaveLength(0);
+  });
+
+  it('renders a page through nested layouts, with the document parts once', async () => {
+    const page = await app
+      .get(LiveRenderer)
+      .page(
+        'counter',
+        { start: 3 },
+        { title: 'Count <me>', layout: 'inner', slots: { aside: html`<em>${'side & note'}</em>` } },
+      );
+    expect(page).toMatch(
+      /^<!doctype html><html lang="en"><head>.*<title>Count &lt;me&gt;<\/title>/,
+    );
+    expect(page.match(/<script defer src="\/lattice\/live\.[\w-]+\.js"><\/script>/g)).toHaveLength(
+      1,
+    );
+    expect(page).toContain('<style>.outer{}</style>');
+    expect(page).toMatch(
+      /<body><div class="outer"><h1>Count &lt;me&gt;<\/h1><section class="inner"><div data-l-root [^>]+><div class="counter">.*<b>3<\/b>.*<\/div><\/div><aside><em>side &amp; note<\/em><\/aside><\/section><\/div><\/body>/,
+    );
+    await expect(
+      app.get(LiveRenderer).page('counter', { start: 1 }, { layout: 'nope' }),
+    ).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_LAYOUT_UNKNOWN',
+      message: expect.stringContaining('Registered: inner, loop-a, loop-b, outer'),
+    });
+    await expect(
+      app.get(LiveRenderer).page('counter', { start: 1 }, { layout: 'loop-a' }),
+    ).rejects.toMatchObject({
+      code: 'LATTICE_LIVE_LAYOUT_CYCLE',
+      message: expect.stringContaining('loop-a → loop-b → loop-a'),
+    });
   });
 
   it('serves the runtime script under its content hash with a year of caching', async () => {
