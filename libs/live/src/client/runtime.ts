@@ -72,6 +72,7 @@ function start(): void {
     root.channel.on('rejoined', (frame) => {
       root.live = true;
       render(root, frame as LiveFrame);
+      recoverInput(root);
     });
     root.channel.on('rejoin-failed', (reason) => joinFailed(root, reason));
     roots.push(root);
@@ -300,6 +301,22 @@ function onChange(event: Event): void {
   }
   const wait = Number(el.dataset.lDebounce ?? INPUT_DEBOUNCE_MS);
   debounceTimers.set(el, setTimeout(sendValue, Number.isFinite(wait) ? wait : INPUT_DEBOUNCE_MS));
+}
+
+/**
+ * Form recovery: the server mounted afresh on rejoin and does not know what was typed while the
+ * connection was down (the page kept it), so each edited `data-l-change` field is sent again.
+ */
+function recoverInput(root: LiveRoot): void {
+  for (const el of root.el.querySelectorAll('[data-l-change]')) {
+    if (!isFormControl(el) || !('defaultValue' in el)) continue;
+    const edited = isCheckable(el)
+      ? el.checked !== el.defaultChecked
+      : el.value !== el.defaultValue;
+    if (!edited) continue;
+    const value = isCheckable(el) ? (el.checked ? el.value : '') : el.value;
+    void send(root, (el as HTMLElement).dataset.lChange!, { [el.name]: value }, [el], []);
+  }
 }
 
 async function send(
