@@ -13,7 +13,7 @@ import {
   StaticsTable,
   toHTML,
 } from '@lattice/live';
-import { SocketClient, SocketModule, WebSocketFactory } from '@lattice/socket';
+import { SocketClient, SocketManager, SocketModule, WebSocketFactory } from '@lattice/socket';
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -56,6 +56,9 @@ class Page {
   statics: StaticsTable = { ...BUILTIN_STATICS };
   tree: RNode | undefined;
   frames: unknown[] = [];
+  /** Frames applied since the last join, as the runtime counts them. */
+  applied = 0;
+  rejoins: Array<{ t: StaticsTable; d: NodeDiff | RNode }> = [];
 
   constructor(
     base: string,
@@ -71,6 +74,14 @@ class Page {
       this.frames.push(frame);
       Object.assign(this.statics, t);
       this.tree = applyNodeDiff(this.tree!, d);
+      this.applied++;
+    });
+    this.client.channel(topic).on('rejoined', (frame) => {
+      const { t, d } = frame as { t: StaticsTable; d: NodeDiff | RNode };
+      this.rejoins.push({ t, d });
+      Object.assign(this.statics, t);
+      this.tree = applyNodeDiff(this.tree!, d);
+      this.applied = 1;
     });
   }
 
@@ -81,12 +92,15 @@ class Page {
   }
 
   async join(token = this.token): Promise<void> {
-    const { t, d } = (await this.client.channel(this.topic).join({ token })) as {
-      t: StaticsTable;
-      d: RNode;
-    };
+    // As the runtime does: each rejoin says how many frames the page applied and which statics it has.
+    const { t, d } = (await this.client.channel(this.topic).join(() => ({
+      token,
+      n: this.applied,
+      known: Object.keys(this.statics),
+    }))) as { t: StaticsTable; d: RNode };
     Object.assign(this.statics, t);
     this.tree = d;
+    this.applied = 1;
   }
 
   send(e: string, v: unknown = {}): Promise<unknown> {
@@ -193,6 +207,34 @@ describe('live sessions over the socket', () => {
       code: 'http_403',
       message: 'Negative counters are not allowed.',
     });
+  });
+
+  it('after a dropped connection, a rejoin gets only what differs from the page’s last render', async () => {
+    const { page } = await open('counter', { start: 1 });
+    await page.join();
+    await page.send('inc');
+    await page.send('inc');
+    expect(page.html).toContain('<b>3</b>');
+    const drop = () => {
+      const manager = app.get(SocketManager) as unknown as {
+        connections: Set<{ id: string; ws: WebSocket }>;
+      };
+      for (const c of manager.connections) if (c.id === page.client.connectionId) c.ws.terminate();
+    };
+    drop();
+    await page.until(() => page.rejoins.length === 1);
+    // Mounted again from its props (count 1): one value changes, no statics are resent.
+    expect(page.rejoins[0]).toEqual({ t: {}, d: { 0: '1' } });
+    expect(page.html).toContain('<b>1</b>');
+
+    // A page that missed a frame gets the whole tree instead.
+    await page.send('inc');
+    page.applied -= 1;
+    drop();
+    await page.until(() => page.rejoins.length === 2);
+    expect(Array.isArray(page.rejoins[1].d)).toBe(true);
+    expect(page.rejoins[1].t).toEqual({});
+    expect(page.html).toContain('<b>1</b>');
   });
 
   it('names the closest component when a name is unknown', () => {

@@ -30,6 +30,8 @@ interface LiveRoot {
   joining: boolean;
   /** The server refused the join; retrying cannot help. */
   refused: boolean;
+  /** Frames applied since the last join (the join's included): matches the server's count unless one was lost. */
+  frames: number;
 }
 
 type FormControl = HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -67,10 +69,12 @@ function start(): void {
       live: false,
       joining: false,
       refused: false,
+      frames: 0,
     };
     root.channel.on('diff', (frame) => render(root, frame as LiveFrame));
     root.channel.on('rejoined', (frame) => {
       root.live = true;
+      root.frames = 0;
       render(root, frame as LiveFrame);
       recoverInput(root);
     });
@@ -114,7 +118,13 @@ async function join(root: LiveRoot): Promise<void> {
   if (root.joining || root.refused) return;
   root.joining = true;
   try {
-    const frame = (await root.channel.join({ token: root.el.dataset.lToken })) as LiveFrame;
+    // A function: each rejoin tells the server what this page has, so it can send only the difference.
+    const frame = (await root.channel.join(() => ({
+      token: root.el.dataset.lToken,
+      n: root.frames,
+      known: Object.keys(statics),
+    }))) as LiveFrame;
+    root.frames = 0;
     root.live = true;
     render(root, frame);
   } catch (error) {
@@ -141,6 +151,7 @@ function render(root: LiveRoot, frame: LiveFrame | null): void {
   if (!root.tree && !Array.isArray(frame.d)) return;
   try {
     root.tree = applyNodeDiff(root.tree as RNode, frame.d);
+    root.frames++;
     morph(root.el, toHTML(root.tree, statics));
   } catch (error) {
     console.error(error);

@@ -30,6 +30,8 @@ export interface OnLivePublish<S = unknown> {
 
 class LiveInstance implements StateHolder<unknown> {
   tree: RNode = ['_', ''];
+  /** Frames sent on this join, the join's reply included. */
+  sent = 0;
   readonly known = new Set<string>();
   topics: string[] = [];
   dirty = false;
@@ -60,6 +62,7 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
   private readonly instances = new Map<string, LiveInstance>();
   private readonly dirty = new Set<LiveInstance>();
   private flushScheduled = false;
+  private readonly lastRenders = new LastRenders();
   private subscription: Promise<Unsubscribe | undefined> | undefined;
 
   constructor(
@@ -73,7 +76,7 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     this.sockets.handle(`${LIVE_TOPIC_PREFIX}*`, {
       join: (connection, topic, payload) => this.join(connection, topic, payload),
       message: (connection, topic, event, payload) => this.event(connection, topic, event, payload),
-      leave: (connection, topic) => void this.instances.delete(key(connection, topic)),
+      leave: (connection, topic) => this.left(connection, topic),
     });
     // Not awaited: with Redis unreachable at boot the app must still start.
     this.subscription = this.pubsub
@@ -96,7 +99,12 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async join(connection: SocketConnectionInfo, topic: string, payload: unknown) {
-    const claims = this.tokens.verify((payload as { token?: unknown } | null)?.token);
+    const { token, n, known } = (payload ?? {}) as {
+      token?: unknown;
+      n?: unknown;
+      known?: unknown;
+    };
+    const claims = this.tokens.verify(token);
     if (`${LIVE_TOPIC_PREFIX}${claims.sid}` !== topic)
       throw LiveMessages.tokenInvalid('it belongs to another page');
     const component = this.registry.get(claims.c);
@@ -109,10 +117,23 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     instance.tree = render(component.instance.render(state));
     instance.topics = subscriptionsOf(instance);
     this.instances.set(key(connection, topic), instance);
-    return {
-      t: newStatics(instance.tree, staticsRegistry, instance.known) ?? {},
-      d: instance.tree,
-    };
+    instance.sent = 1;
+    // A rejoin says which statics the page has and how many frames it applied: when that matches
+    // the last render this node kept for the session, only the difference goes back.
+    if (Array.isArray(known)) {
+      for (const id of known.slice(0, 5000)) if (typeof id === 'string') instance.known.add(id);
+    }
+    const last = typeof n === 'number' && n > 0 ? this.lastRenders.take(claims.sid, n) : undefined;
+    const d = last ? (diffNode(last, instance.tree) ?? {}) : instance.tree;
+    return { t: newStatics(d, staticsRegistry, instance.known) ?? {}, d };
+  }
+
+  /** A session's page went away (closed, or its connection dropped): keep its last render a while. */
+  private left(connection: SocketConnectionInfo, topic: string): void {
+    const instance = this.instances.get(key(connection, topic));
+    if (!instance) return;
+    this.instances.delete(key(connection, topic));
+    this.lastRenders.keep(instance.context.session, instance.sent, instance.tree);
   }
 
   private async event(
@@ -200,6 +221,28 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
       'diff',
       statics ? { t: statics, d: diff } : { d: diff },
     );
+    instance.sent++;
+  }
+}
+
+/**
+ * The last render of sessions whose connection dropped, kept for a few minutes so a rejoin to
+ * this node gets a diff instead of the whole page. (A rejoin on another node gets the whole
+ * page, which the runtime morphs in place.)
+ */
+class LastRenders {
+  private readonly entries = new Map<string, { n: number; tree: RNode; until: number }>();
+
+  keep(session: string, n: number, tree: RNode, ttlMs = 300_000): void {
+    const now = Date.now();
+    for (const [id, entry] of this.entries) if (entry.until < now) this.entries.delete(id);
+    this.entries.set(session, { n, tree, until: now + ttlMs });
+  }
+
+  take(session: string, n: number): RNode | undefined {
+    const entry = this.entries.get(session);
+    this.entries.delete(session);
+    return entry && entry.n === n && entry.until >= Date.now() ? entry.tree : undefined;
   }
 }
 

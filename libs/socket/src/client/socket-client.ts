@@ -235,10 +235,13 @@ export class Channel {
     readonly topic: string,
   ) {}
 
-  /** Subscribes; rejoined automatically after a reconnect. Rejects with the server's reason. */
+  /**
+   * Subscribes; rejoined automatically after a reconnect. Rejects with the server's reason.
+   * Pass a function to compute the payload afresh for each rejoin (what the page has by then).
+   */
   async join(payload: unknown = null): Promise<unknown> {
     this.joinPayload = payload;
-    const reply = await this.client.request(this.topic, 'join', payload);
+    const reply = await this.client.request(this.topic, 'join', this.payloadNow());
     return this.settle(reply, () => (this.joined = true));
   }
 
@@ -260,12 +263,18 @@ export class Channel {
   /** @internal */
   rejoin(): void {
     if (!this.joined) return;
-    void this.client.request(this.topic, 'join', this.joinPayload).then((reply) => {
+    void this.client.request(this.topic, 'join', this.payloadNow()).then((reply) => {
       if (reply.status === 'error') {
         this.joined = false;
         this.listeners.emit('rejoin-failed', reply.response);
       } else this.listeners.emit('rejoined', reply.response);
     });
+  }
+
+  private payloadNow(): unknown {
+    return typeof this.joinPayload === 'function'
+      ? (this.joinPayload as () => unknown)()
+      : this.joinPayload;
   }
 
   /** @internal */
