@@ -34,7 +34,8 @@ export interface QuestionListState {
 export const SCORES_TOPIC = 'questions:scores';
 
 /** The home page: the newest questions with live vote counts, the tags beside them. */
-@Component({ name: 'question-list' })
+// Anonymous first paints are cached for 5 s (a vote flushes them); the live session mounts afresh.
+@Component({ name: 'question-list', cache: { ttl: 5_000, tags: () => ['questions:list'] } })
 export class QuestionList
   extends ComponentService<{ tag?: string }, QuestionListState>
   implements OnLivePublish<QuestionListState>
@@ -101,7 +102,7 @@ export class QuestionList
       select: { id: true, score: true },
     });
     if (!question) return;
-    await this.cache.tags([`question:${id}`, 'questions:popular']).flush();
+    await this.cache.tags([`question:${id}`, 'questions:popular', 'questions:list']).flush();
     // Every open list, on every node, hears it (this one included).
     await this.live.publish(SCORES_TOPIC, { id, score: question.score });
   }

@@ -1,4 +1,7 @@
+import { CacheRegistry, DEFAULT_CACHE_STORE, type LatticeCache } from '@lattice/cache';
 import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { createHash } from 'node:crypto';
 import { ComponentRegistry } from './component/component.registry';
 import type { LiveContext } from './component/component.service';
 import { renderToString } from './diff/render';
@@ -28,6 +31,7 @@ export class LiveRenderer {
     private readonly registry: ComponentRegistry,
     private readonly tokens: SessionTokens,
     private readonly layouts: LayoutManager,
+    private readonly moduleRef: ModuleRef,
     @Inject(LIVE_MODULE_OPTIONS) private readonly options: LiveModuleOptions,
   ) {}
 
@@ -42,9 +46,43 @@ export class LiveRenderer {
   ): Promise<string> {
     const component = this.registry.get(name);
     const { token, claims } = this.tokens.issue(name, props);
-    const state = await component.instance.mount(props, { identity, session: claims.sid });
-    const html = renderToString(component.instance.render(state));
+    const renderNow = async () =>
+      renderToString(
+        component.instance.render(
+          await component.instance.mount(props, { identity, session: claims.sid }),
+        ),
+      );
+    const cached = component.options.cache;
+    const cache = this.cache();
+    // Only anonymous renders are shared: a visitor's own page may show what only they may see.
+    const html =
+      cached && cache && identity === null
+        ? await cache
+            .tags(['live', `live:${name}`, ...(cached.tags?.(props as never) ?? [])])
+            .wrap(`live:${name}:${hashOf(props)}`, renderNow, cached.ttl)
+        : await renderNow();
     return `<div data-l-root data-l-topic="lv:${claims.sid}" data-l-token="${escapeHtml(token)}">${html}</div>`;
+  }
+
+  /** Drops cached renders under any of `tags` (`live:<component>` names all of one component). */
+  async invalidate(tags: string[]): Promise<void> {
+    await this.cache()?.tags(tags).flush();
+  }
+
+  private renderCache: LatticeCache | null | undefined;
+
+  /** The default cache store when CacheModule is imported; renders are not cached otherwise. */
+  private cache(): LatticeCache | null {
+    if (this.renderCache === undefined) {
+      try {
+        this.renderCache = this.moduleRef
+          .get(CacheRegistry, { strict: false })
+          .get(DEFAULT_CACHE_STORE);
+      } catch {
+        this.renderCache = null;
+      }
+    }
+    return this.renderCache;
   }
 
   /** The script tag of the browser runtime (content-hashed, cached for a year). */
@@ -78,4 +116,11 @@ export class LiveRenderer {
     // The document is Lattice's: title, socket address and runtime script appear exactly once.
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
+}
+
+function hashOf(props: unknown): string {
+  return createHash('sha1')
+    .update(JSON.stringify(props ?? null))
+    .digest('base64url')
+    .slice(0, 16);
 }

@@ -1,3 +1,4 @@
+import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import {
   applyNodeDiff,
@@ -22,7 +23,7 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
-import { Counter, LAYOUTS, VoteBoard } from './fixtures/components';
+import { CachedNews, Counter, LAYOUTS, VoteBoard } from './fixtures/components';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,8 +40,9 @@ async function boot(
       }),
       SocketModule.forRoot(),
       LiveModule.forRoot({ secret: SECRET }),
+      CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
     ],
-    providers: [Counter, VoteBoard, ...LAYOUTS],
+    providers: [Counter, VoteBoard, CachedNews, ...LAYOUTS],
   })
   class LiveTestModule {}
   const app = await NestFactory.create(LiveTestModule, { logger: false });
@@ -237,9 +239,28 @@ describe('live sessions over the socket', () => {
     expect(page.html).toContain('<b>1</b>');
   });
 
+  it('caches anonymous server renders by props until their tag is flushed; each page still gets its own session', async () => {
+    const renderer = app.get(LiveRenderer);
+    const first = await renderer.component('cached-news', { section: 'a' });
+    const second = await renderer.component('cached-news', { section: 'a' });
+    expect(first).toContain('<p>a #1</p>');
+    expect(second).toContain('<p>a #1</p>'); // served from the cache: no mount
+    expect(/data-l-token="([^"]+)"/.exec(first)![1]).not.toBe(
+      /data-l-token="([^"]+)"/.exec(second)![1],
+    );
+    expect(await renderer.component('cached-news', { section: 'b' })).toContain('<p>b #2</p>');
+    expect(await renderer.component('cached-news', { section: 'a' }, { id: 'ada' })).toContain(
+      '<p>a #3</p>',
+    ); // a visitor's own render is never shared
+    await renderer.invalidate(['news:a']);
+    expect(await renderer.component('cached-news', { section: 'a' })).toContain('<p>a #4</p>');
+    expect(await renderer.component('cached-news', { section: 'b' })).toContain('<p>b #2</p>');
+    expect(app.get(CachedNews).mounts).toBe(4);
+  });
+
   it('names the closest component when a name is unknown', () => {
     expect(() => app.get(ComponentRegistry).get('countr')).toThrow(
-      /Did you mean "counter"\? Registered: board, counter/,
+      /Did you mean "counter"\? Registered: board, cached-news, counter/,
     );
   });
 

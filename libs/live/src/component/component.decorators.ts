@@ -7,6 +7,12 @@ export const LIVE_EVENT_METADATA = 'lattice:live:events';
 export interface ComponentOptions {
   /** The name pages and tokens refer to; unique in the app. */
   name: string;
+  /**
+   * Cache the server-side render of anonymous visitors' pages (needs CacheModule): keyed by
+   * component and props, for `ttl` ms, under `tags(props)` for invalidation. The live session
+   * still mounts afresh when it joins, so a stale first paint is corrected at once.
+   */
+  cache?: { ttl: number; tags?: (props: never) => string[] };
 }
 
 export interface EventBinding {

@@ -11,6 +11,7 @@ import type { ComponentService } from './component.service';
 
 export interface RegisteredComponent {
   name: string;
+  options: ComponentOptions;
   type: Type<ComponentService<unknown, unknown>>;
   instance: ComponentService<unknown, unknown>;
   events: Map<string, EventBinding>;
@@ -44,6 +45,7 @@ export class ComponentRegistry implements OnModuleInit {
       const bindings: EventBinding[] = Reflect.getMetadata(LIVE_EVENT_METADATA, metatype) ?? [];
       this.byName.set(options.name, {
         name: options.name,
+        options,
         type: metatype as Type<ComponentService<unknown, unknown>>,
         instance: instance as ComponentService<unknown, unknown>,
         events: new Map(bindings.map((b) => [b.event, b])),
