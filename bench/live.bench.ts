@@ -21,10 +21,12 @@ import {
   type OnLivePublish,
 } from '@lattice/live';
 import { SocketModule } from '@lattice/socket';
-import { Module } from '@nestjs/common';
+import { Controller, Get, Header, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import Handlebars from 'handlebars';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
@@ -124,6 +126,65 @@ class Ticker
   onPublish(_topic: string, payload: unknown) {
     this.setState(payload as { value: number; sentAt: number });
   }
+}
+
+/** The same 12-row page served over HTTP by one Nest app, rendered either way. */
+@Controller()
+class TablePages {
+  private readonly rows = questions(12);
+
+  @Get('lattice')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  lattice(): string {
+    return renderToString(latticeTable(this.rows));
+  }
+
+  @Get('handlebars')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  handlebars(): string {
+    return hbsTable({ rows: this.rows });
+  }
+}
+
+interface HttpRound {
+  side: 'lattice' | 'handlebars';
+  perSecond: number;
+}
+
+/** Requests/s from wrk (a second process), alternating the two routes in rounds. */
+async function overHttp(): Promise<HttpRound[] | string> {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT')
+      return 'wrk is not installed (apt-get install wrk)';
+  }
+  @Module({ controllers: [TablePages] })
+  class HttpBenchModule {}
+  const app = await NestFactory.create(HttpBenchModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const rounds: HttpRound[] = [];
+  try {
+    for (let round = 0; round < 3; round++) {
+      const order: Array<'lattice' | 'handlebars'> =
+        round % 2 ? ['handlebars', 'lattice'] : ['lattice', 'handlebars'];
+      for (const side of order) {
+        // Asynchronously: the server answering wrk runs in this very process.
+        const { stdout: report } = await promisify(execFile)('wrk', [
+          '-t1',
+          '-c16',
+          '-d4s',
+          `http://127.0.0.1:${port}/${side}`,
+        ]);
+        const perSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(report)?.[1]);
+        rounds.push({ side, perSecond });
+      }
+    }
+  } finally {
+    await app.close();
+  }
+  return rounds;
 }
 
 const SESSIONS = 1000;
@@ -244,6 +305,16 @@ async function main(): Promise<void> {
   out(
     `render: Lattice ${fmt(l.perSecond)}/s · Handlebars ${fmt(h.perSecond)}/s · ${ratio.toFixed(2)}×`,
   );
+  const http = await overHttp();
+  const httpMedian = (side: 'lattice' | 'handlebars') =>
+    typeof http === 'string'
+      ? 0
+      : median(http.filter((r) => r.side === side).map((r) => r.perSecond));
+  if (typeof http !== 'string') {
+    out(
+      `HTTP: Lattice ${fmt(httpMedian('lattice'))} req/s · Handlebars ${fmt(httpMedian('handlebars'))} req/s`,
+    );
+  }
   const f = await fanOut();
   out(
     `fan-out: ${fmt(f.frames)} frames in ${f.seconds.toFixed(2)} s · p50 ${median(f.latencies).toFixed(1)} ms p99 ${percentile(f.latencies, 99).toFixed(1)} ms · heap ${fmt(f.heapPerSession)} B/session`,
@@ -265,7 +336,7 @@ ${p.cases.map((c) => `| ${c.change} | ${fmt(c.bytes)} B | ${c.bytes <= 100 ? 'ye
 
 First join (statics and the full tree): ${fmt(p.join)} B; the same list as plain HTML is ${fmt(p.joinHtml)} B. The row's statics cross once per connection; each row then costs its dynamics only.
 
-Server-side rendering of a 12-row table with escaped text (titles carry \`<\`, \`>\`, \`&\` and \`"\`), to a string, in process (no HTTP yet; the HTTP comparison with plain Nest + Handlebars comes with \`@LivePage()\`): Lattice's \`renderToString(html\\\`…\\\`)\` against a precompiled Handlebars template with the same markup, output checked equal. Both sides warm up for 500 ms, then alternate in slices of 100 ms until each has 3 s of timed calls.
+Server-side rendering of a 12-row table with escaped text (titles carry \`<\`, \`>\`, \`&\` and \`"\`), to a string, in process: Lattice's \`renderToString(html\\\`…\\\`)\` against a precompiled Handlebars template with the same markup, output checked equal. Both sides warm up for 500 ms, then alternate in slices of 100 ms until each has 3 s of timed calls.
 
 | renderer | renders/s | p50 / p99 |
 | --- | ---: | ---: |
@@ -273,6 +344,25 @@ Server-side rendering of a 12-row table with escaped text (titles carry \`<\`, \
 | ${h.name} | ${fmt(h.perSecond)} | ${us(h.p50)} / ${us(h.p99)} |
 
 Lattice ÷ Handlebars: ${ratio.toFixed(2)}× (goal ≥ 1.5×: ${ratio >= 1.5 ? 'met' : 'not met'}).
+
+${
+  typeof http === 'string'
+    ? `Over HTTP: not measured (${http}).`
+    : `Over HTTP, the same two renders behind one plain Nest app (Express, a controller per route returning the page): \`wrk -t1 -c16 -d4s\` from a second process, 3 rounds per route, alternating which goes first. HTTP handling weighs as much as the render here, so the gap narrows.
+
+| route | requests/s per round | median |
+| --- | --- | ---: |
+| Lattice \`renderToString\` | ${http
+        .filter((r) => r.side === 'lattice')
+        .map((r) => fmt(r.perSecond))
+        .join(', ')} | ${fmt(httpMedian('lattice'))} |
+| Handlebars | ${http
+        .filter((r) => r.side === 'handlebars')
+        .map((r) => fmt(r.perSecond))
+        .join(', ')} | ${fmt(httpMedian('handlebars'))} |
+
+Lattice ÷ Handlebars over HTTP: ${(httpMedian('lattice') / httpMedian('handlebars')).toFixed(2)}× (goal ≥ 1.5×: ${httpMedian('lattice') / httpMedian('handlebars') >= 1.5 ? 'met' : 'not met'}).`
+}
 
 Fan-out: ${fmt(SESSIONS)} live sessions of one component on one node (in-process PubSub; the clients are \`ws\` sockets in the same process, on loopback), each following the topic \`bench:ticker\`. ${UPDATES} updates are published 20 ms apart with \`LiveUpdates.publish()\`; each reaches every session's \`onPublish\`, is rendered, diffed and sent. Latency is from the publish call to the frame's arrival at the client (same clock).
 
