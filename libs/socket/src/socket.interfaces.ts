@@ -49,6 +49,8 @@ export type Frame = [topic: string, event: string, payload: unknown, ref?: strin
  * answers events the client sends on a joined topic; `leave` cleans up.
  */
 export interface TopicHandler {
+  /** Anyone may subscribe (a handler without `join` is refused unless it says so). */
+  public?: boolean;
   join?(connection: SocketConnectionInfo, topic: string, payload: unknown): unknown;
   message?(
     connection: SocketConnectionInfo,

@@ -1,4 +1,4 @@
-import { DynamicModule, Injectable, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
@@ -33,7 +33,11 @@ export class SocketModule {
       constructor(private readonly manager: SocketManager) {}
 
       handleConnection(client: WebSocket, request: IncomingMessage): void {
-        void this.manager.attach(client, request);
+        // Whatever goes wrong with one connection must not become an unhandled rejection.
+        this.manager.attach(client, request).catch((error: unknown) => {
+          new Logger('Socket').error(`A connection failed to start: ${String(error)}`);
+          client.terminate();
+        });
       }
     }
 

@@ -9,7 +9,7 @@ import {
   SocketRequestError,
   WebSocketFactory,
 } from '@lattice/socket';
-import { INestApplication, Module, Provider } from '@nestjs/common';
+import { ForbiddenException, INestApplication, Module, Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
@@ -27,6 +27,7 @@ const authenticator: SocketAuthenticator = {
   authenticate(request: IncomingMessage) {
     const token = new URL(request.url ?? '/', 'http://x').searchParams.get('token');
     if (token === 'bad') throw new Error('token expired');
+    if (token === 'long') throw new ForbiddenException('拒否されました。'.repeat(20)); // 600+ bytes of UTF-8
     return token?.startsWith('good-') ? { id: token.slice(5) } : null;
   },
 };
@@ -166,6 +167,23 @@ describe('@lattice/socket on one node', () => {
   it('refuses a connection the authenticator rejects, with the close code 4401', async () => {
     const r = await raw(`${url}?token=bad`);
     expect(await r.closed).toEqual({ code: 4401, reason: 'unauthorized' });
+    // A long multi-byte reason is cut to the protocol's 123 bytes instead of crashing the server.
+    const long = await raw(`${url}?token=long`);
+    const { code, reason } = await long.closed;
+    expect(code).toBe(4401);
+    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+    expect(reason).toMatch(/^拒否されました。.*…$/);
+  });
+
+  it('refuses to join a topic whose handler has no join check, unless it is public', async () => {
+    const manager = app.get(SocketManager);
+    manager.handle('open:*', { public: true });
+    manager.handle('closed:*', { message: () => 'x' });
+    const c = track(client(url));
+    expect(await c.channel('open:1').join()).toBeNull();
+    await expect(c.channel('closed:1').join()).rejects.toMatchObject({
+      code: 'LATTICE_SOCKET_JOIN_REFUSED',
+    });
   });
 
   it('closes a connection that sends a frame over the size limit (1009)', async () => {

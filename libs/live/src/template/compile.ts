@@ -35,6 +35,10 @@ const URL_ATTRIBUTES = new Set([
 ]);
 /** Elements whose content is not HTML: a value there could end the element or run as code. */
 const RAW_TEXT = new Set(['script', 'style', 'iframe', 'noembed', 'noframes', 'xmp', 'plaintext']);
+/** Elements whose content is text up to their end tag (markup inside is not parsed); values there are escaped text. */
+const RCDATA = new Set(['textarea', 'title']);
+/** Attributes whose value the browser parses as a document. */
+const DOCUMENT_ATTRIBUTES = new Set(['srcdoc']);
 
 const compiled = new WeakMap<TemplateStringsArray, CompiledTemplate>();
 
@@ -64,7 +68,8 @@ type State =
   | 'valueSingle'
   | 'valueUnquoted'
   | 'comment'
-  | 'rawText';
+  | 'rawText'
+  | 'rcdata';
 
 /**
  * A small HTML tokenizer over the statics: enough to know, at each hole, whether it is text, a
@@ -96,6 +101,14 @@ function scan(strings: TemplateStringsArray): Hole[] {
             if (s.startsWith('!--', i + 1)) {
               state = 'comment';
               i += 3;
+              // "<!-->" and "<!--->" are complete (empty) comments to a browser.
+              if (s[i + 1] === '>') {
+                state = 'text';
+                i += 1;
+              } else if (s.startsWith('->', i + 1)) {
+                state = 'text';
+                i += 2;
+              }
             } else if (s[i + 1] === '/') {
               state = 'endTag';
               i++;
@@ -116,7 +129,7 @@ function scan(strings: TemplateStringsArray): Hole[] {
           break;
         case 'inTag':
           if (c === '>') {
-            state = RAW_TEXT.has(tag) ? 'rawText' : 'text';
+            state = RAW_TEXT.has(tag) ? 'rawText' : RCDATA.has(tag) ? 'rcdata' : 'text';
           } else if (!/[\s/]/.test(c)) {
             state = 'attrName';
             attr = c.toLowerCase();
@@ -163,13 +176,19 @@ function scan(strings: TemplateStringsArray): Hole[] {
           if (s.startsWith('-->', i)) {
             state = 'text';
             i += 2;
+          } else if (s.startsWith('--!>', i)) {
+            state = 'text';
+            i += 3;
           }
           break;
         case 'rawText':
+        case 'rcdata':
+          // Only "</tag" followed by whitespace, "/" or ">" ends it ("</scripts>" does not).
           if (
             s[i] === '<' &&
+            s[i + 1] === '/' &&
             s.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag &&
-            s[i + 1] === '/'
+            /[\s/>]/.test(s[i + 2 + tag.length] ?? '')
           ) {
             state = 'endTag';
             i++;
@@ -182,15 +201,28 @@ function scan(strings: TemplateStringsArray): Hole[] {
     // A hole follows this static.
     switch (state) {
       case 'text':
+        // "<${tag}": the value would be a tag name, and the rest of the tag would go unchecked.
+        if (/<\/?$/.test(s)) throw LiveMessages.holeIn('a tag name', place(part));
+        holes.push({ kind: 'text' });
+        break;
+      case 'rcdata':
         holes.push({ kind: 'text' });
         break;
       case 'valueDouble':
       case 'valueSingle': {
         if (attr.startsWith('on')) throw LiveMessages.eventHandlerValue(attr, place(part));
+        if (DOCUMENT_ATTRIBUTES.has(attr))
+          throw LiveMessages.holeIn(`the ${attr} attribute (parsed as a document)`, place(part));
         if (URL_ATTRIBUTES.has(attr)) {
-          // The scheme is settled once the static text so far has a '/', '?', '#' or ':' in it.
-          if (/[/?#:]/.test(valueSoFar)) holes.push({ kind: 'url', name: attr });
-          else if (unsettledHole) throw LiveMessages.ambiguousUrl(attr, place(part));
+          // The scheme is settled when static text before any value has a '/', '?', '#' or ':'
+          // (character references do not count: "&#106;" is a "j" to the browser). After a value
+          // whose scheme was checked alone, a later value could still change it ("${proto}://${host}").
+          const settled = /[/?#:]/.test(valueSoFar.replace(/&#?\w+;?/g, 'x'));
+          // An unsettled prefix with a character reference could spell a scheme the browser decodes.
+          if (unsettledHole || (!settled && valueSoFar.includes('&'))) {
+            throw LiveMessages.ambiguousUrl(attr, place(part));
+          }
+          if (settled) holes.push({ kind: 'url', name: attr });
           else {
             holes.push({ kind: 'url', name: attr, prefix: valueSoFar });
             unsettledHole = true;

@@ -122,6 +122,18 @@ describe('escaping', () => {
     );
   });
 
+  it('treats textarea and title content as text, whatever markup their statics contain', () => {
+    const payload = '</textarea><script>alert(1)</script>';
+    expect(renderToString(html`<textarea><b title="</textarea>${payload}</textarea>`)).toBe(
+      '<textarea><b title="</textarea>&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>',
+    );
+    expect(renderToString(html`<title>${'<b>x</b>'}</title>`)).toBe(
+      '<title>&lt;b&gt;x&lt;/b&gt;</title>',
+    );
+    // a URL value after a static path is settled; after two settled parts as well
+    expect(renderToString(html`<a href="/q/${'a'}/${'b'}">x</a>`)).toBe('<a href="/q/a/b">x</a>');
+  });
+
   it('inserts unsafeHTML() as is, and renders numbers, booleans and empty values', () => {
     expect(renderToString(html`<div>${unsafeHTML('<b>trusted</b>')}</div>`)).toBe(
       '<div><b>trusted</b></div>',
@@ -181,6 +193,43 @@ describe('template positions that cannot be escaped are refused when the templat
       () => html`<a href="${'java'}${'script:x'}">x</a>`,
       'LATTICE_LIVE_TEMPLATE_URL',
       /one value/,
+    ],
+    [
+      'a scheme and a host',
+      () => html`<a href="${'javascript'}://${'%0aalert(1)'}">x</a>`,
+      'LATTICE_LIVE_TEMPLATE_URL',
+      /one value/,
+    ],
+    [
+      'a character reference before a URL value',
+      () => html`<a href="&#106;${'avascript:alert(1)'}">x</a>`,
+      'LATTICE_LIVE_TEMPLATE_URL',
+      /one value/,
+    ],
+    [
+      'a tag name',
+      () => html`<${'img src=x onerror=alert(1)'}>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /tag name/,
+    ],
+    ['a closing tag name', () => html`<b></${'b'}>`, 'LATTICE_LIVE_TEMPLATE_POSITION', /a tag/],
+    [
+      'srcdoc',
+      () => html`<iframe srcdoc="${'<script>alert(1)</script>'}"></iframe>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /srcdoc/,
+    ],
+    [
+      'script content after a look-alike end tag',
+      () => html`<script>var a = "</scripts>"; ${'x'}</script>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /<script>/,
+    ],
+    [
+      'script after a short comment',
+      () => html`<!--><script>var a = "-->"; ${'x'}</script>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /<script>/,
     ],
   ])('%s', (_, build, code, hint) => {
     let error: unknown;

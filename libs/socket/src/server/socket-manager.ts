@@ -169,7 +169,9 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   async attach(ws: WebSocket, request: IncomingMessage): Promise<void> {
     // Frames that arrive while we authenticate wait; nothing is handled before we know who it is.
     const early: RawData[] = [];
-    const buffer = (data: RawData) => early.push(data);
+    const buffer = (data: RawData) => {
+      if (early.length < 32) early.push(data); // a client has no reason to send more before its welcome
+    };
     ws.on('message', buffer);
     let identity: SocketIdentity | null;
     try {
@@ -178,6 +180,7 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
       ws.close(CLOSE_UNAUTHORIZED, truncate(messageOf(error, 'unauthorized')));
       return;
     }
+    if (ws.readyState !== OPEN) return; // it left while we were authenticating
     const connection = new Connection(ws, identity, this.limit);
     this.connections.add(connection);
     ws.off('message', buffer);
@@ -227,7 +230,19 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
     }
     try {
       if (event === 'join') {
+        if (!entry.handler.join && !entry.handler.public) {
+          throw new LatticeError(
+            'LATTICE_SOCKET_JOIN_REFUSED',
+            `Topic "${topic}" has no join check, so it cannot be joined.`,
+            'Give its handler a join() that decides who may subscribe, or mark it public: true.',
+          );
+        }
         const response = await entry.handler.join?.(connection, topic, payload);
+        if (!this.connections.has(connection)) {
+          // The connection closed while the join ran: undo, or the subscription would outlive it.
+          await entry.handler.leave?.(connection, topic);
+          return;
+        }
         connection.topics.add(topic);
         let set = this.subscribers.get(topic);
         if (!set) this.subscribers.set(topic, (set = new Set()));
@@ -335,7 +350,10 @@ function codeOf(error: unknown): string {
   return status ? `http_${status}` : 'internal';
 }
 
-/** Close reasons are limited to 123 bytes by the protocol. */
+/** Close reasons are limited to 123 bytes by the protocol; cut by bytes, at a character boundary. */
 function truncate(reason: string): string {
-  return Buffer.byteLength(reason) > 120 ? `${reason.slice(0, 100)}…` : reason;
+  if (Buffer.byteLength(reason) <= 123) return reason;
+  let cut = reason;
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  return `${cut}…`.slice(0, cut.length + 1);
 }
