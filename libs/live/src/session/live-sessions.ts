@@ -116,6 +116,9 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     );
     instance.tree = render(component.instance.render(state));
     instance.topics = subscriptionsOf(instance);
+    // Joining again on the same connection replaces the instance; the old one must not flush later.
+    const previous = this.instances.get(key(connection, topic));
+    if (previous) this.dirty.delete(previous);
     this.instances.set(key(connection, topic), instance);
     instance.sent = 1;
     // A rejoin says which statics the page has and how many frames it applied: when that matches

@@ -10,7 +10,8 @@ export function originAllowed(request: IncomingMessage, allowed?: string[]): boo
   if (!origin) return true; // not a browser; cookies are not sent for it by a third party
   if (allowed?.length) return allowed.includes(origin);
   try {
-    return new URL(origin).host === request.headers.host;
+    // URL lower-cases the host; the Host header may come in any case.
+    return new URL(origin).host === request.headers.host?.toLowerCase();
   } catch {
     return false;
   }
