@@ -16,7 +16,7 @@ import Redis from 'ioredis';
 import { Keyv } from 'keyv';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { interleave, machine, median, Result, Side, writeSection } from './support';
+import { deleteKeys, interleave, machine, median, Result, Side, writeSection } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'lattice:bench:';
@@ -261,16 +261,6 @@ async function redisStore(
   }
 }
 
-/** Deletes every key under PREFIX; returns how many there were. */
-async function cleanUp(admin: Redis): Promise<number> {
-  let deleted = 0;
-  const stream = admin.scanStream({ match: `${PREFIX}*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) {
-    if (keys.length) deleted += await admin.unlink(...keys);
-  }
-  return deleted;
-}
-
 function goalTable(rows: Row[]): string {
   return [
     '| store | operation | Lattice ops/s | Lattice p50 / p99 | baseline | baseline ops/s | baseline p50 / p99 | Lattice ÷ baseline | ≥ 90 %? |',
@@ -351,7 +341,7 @@ async function main(): Promise<void> {
     await memoryStore(rows, tagged, flush, layers);
     await redisStore(admin, rows, tagged, flush);
   } finally {
-    const deleted = await cleanUp(admin);
+    const deleted = await deleteKeys(admin, PREFIX);
     out(`Deleted ${fmt(deleted)} Redis keys under ${PREFIX}.`);
     admin.disconnect();
   }

@@ -14,7 +14,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { interleave, machine, median, Result, Side, writeSection } from './support';
+import { deleteKeys, interleave, machine, median, Result, Side, writeSection } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `lattice:bench:queue:${randomBytes(3).toString('hex')}:`;
@@ -401,16 +401,6 @@ async function memory(): Promise<MemoryFigures> {
   }
 }
 
-/** Deletes every key under PREFIX; returns how many there were. */
-async function cleanUp(admin: Redis): Promise<number> {
-  let deleted = 0;
-  const stream = admin.scanStream({ match: `${PREFIX}*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) {
-    if (keys.length) deleted += await admin.unlink(...keys);
-  }
-  return deleted;
-}
-
 function addTable(rows: Row[]): string {
   return [
     '| adds | Lattice jobs/s | Lattice p50 / p99 per call | raw BullMQ jobs/s | raw p50 / p99 per call | Lattice ÷ raw | ≥ 90 %? |',
@@ -444,7 +434,7 @@ async function main(): Promise<void> {
     redis = await bullmq(admin);
     mem = await memory();
   } finally {
-    const deleted = await cleanUp(admin);
+    const deleted = await deleteKeys(admin, PREFIX);
     out(`Deleted ${fmt(deleted)} Redis keys under ${PREFIX}.`);
     await admin.quit();
   }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
+import type Redis from 'ioredis';
 
 const FILE = join(__dirname, '..', 'docs', 'benchmarks.md');
 
@@ -92,4 +93,14 @@ export async function interleave(sides: Side[], options: InterleaveOptions): Pro
     p99: percentile(latencies[s], 99),
     samples: latencies[s].length,
   }));
+}
+
+/** Deletes every Redis key under `prefix` (what a benchmark wrote); returns how many there were. */
+export async function deleteKeys(admin: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  const stream = admin.scanStream({ match: `${prefix}*`, count: 1000 });
+  for await (const keys of stream as AsyncIterable<string[]>) {
+    if (keys.length) deleted += await admin.unlink(...keys);
+  }
+  return deleted;
 }

@@ -63,6 +63,8 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
   private readonly dirty = new Set<LiveInstance>();
   private flushScheduled = false;
   private readonly lastRenders = new LastRenders();
+  /** Instances by the topic they follow, so a publish visits only its followers. */
+  private readonly followers = new Map<string, Set<LiveInstance>>();
   private subscription: Promise<Unsubscribe | undefined> | undefined;
 
   constructor(
@@ -115,10 +117,13 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
       this.schedule(i),
     );
     instance.tree = render(component.instance.render(state));
-    instance.topics = subscriptionsOf(instance);
+    this.follow(instance, subscriptionsOf(instance));
     // Joining again on the same connection replaces the instance; the old one must not flush later.
     const previous = this.instances.get(key(connection, topic));
-    if (previous) this.dirty.delete(previous);
+    if (previous) {
+      this.dirty.delete(previous);
+      this.follow(previous, []);
+    }
     this.instances.set(key(connection, topic), instance);
     instance.sent = 1;
     // A rejoin says which statics the page has and how many frames it applied: when that matches
@@ -136,6 +141,7 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     const instance = this.instances.get(key(connection, topic));
     if (!instance) return;
     this.instances.delete(key(connection, topic));
+    this.follow(instance, []);
     this.lastRenders.keep(instance.context.session, instance.sent, instance.tree);
   }
 
@@ -179,8 +185,8 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
 
   /** Called for every publish, on every node. */
   private async published(topic: string, payload: unknown): Promise<void> {
-    for (const instance of this.instances.values()) {
-      if (!instance.topics.includes(topic)) continue;
+    // A copy: a handler's re-render may change who follows what.
+    for (const instance of [...(this.followers.get(topic) ?? [])]) {
       const hooks = instance.component.instance as unknown as Partial<OnLivePublish>;
       try {
         await currentInstance.run(instance, () => hooks.onPublish?.(topic, payload));
@@ -190,6 +196,22 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
         );
       }
     }
+  }
+
+  /** Makes `instance` follow exactly `topics` (none, when it leaves). */
+  private follow(instance: LiveInstance, topics: string[]): void {
+    for (const topic of instance.topics) {
+      if (topics.includes(topic)) continue;
+      const set = this.followers.get(topic);
+      set?.delete(instance);
+      if (set?.size === 0) this.followers.delete(topic);
+    }
+    for (const topic of topics) {
+      let set = this.followers.get(topic);
+      if (!set) this.followers.set(topic, (set = new Set()));
+      set.add(instance);
+    }
+    instance.topics = topics;
   }
 
   private schedule(instance: LiveInstance): void {
@@ -216,7 +238,7 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     const next = render(instance.component.instance.render(instance.state));
     const diff = diffNode(instance.tree, next);
     instance.tree = next;
-    instance.topics = subscriptionsOf(instance);
+    this.follow(instance, subscriptionsOf(instance));
     if (diff === undefined) return;
     const statics = newStatics(diff, staticsRegistry, instance.known);
     instance.connection.push(
