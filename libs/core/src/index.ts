@@ -18,3 +18,4 @@ export * from './boot/exit-on-boot-error';
 export * from './boot/close-on-signals';
 export * from './cli/report-failures';
 export * from './validation/zod-body.pipe';
+export * from './text/closest-name';

@@ -1,3 +1,4 @@
+import { closestName } from '@lattice/core';
 import { Injectable, Logger, OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { LiveMessages } from '../live.messages';
@@ -62,27 +63,6 @@ export class ComponentRegistry implements OnModuleInit {
     const found = this.byName.get(name);
     if (found) return found;
     const names = this.names();
-    const closest = names
-      .map((candidate) => ({ candidate, distance: levenshtein(name, candidate) }))
-      .sort((a, b) => a.distance - b.distance)[0];
-    throw LiveMessages.componentUnknown(
-      name,
-      names,
-      closest && closest.distance <= Math.max(2, name.length / 3) ? closest.candidate : undefined,
-    );
+    throw LiveMessages.componentUnknown(name, names, closestName(name, names));
   }
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const kept = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = kept;
-    }
-  }
-  return row[b.length];
 }
