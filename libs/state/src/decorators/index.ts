@@ -1,0 +1,2 @@
+export * from './apply.decorator';
+export * from './state-definition.decorator';

@@ -1,0 +1,2 @@
+export * from './invalid-state-input.error';
+export * from './state-conflict.error';

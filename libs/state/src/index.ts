@@ -1,0 +1,16 @@
+export * from './state.module';
+export * from './state-manager';
+export * from './state.interfaces';
+export * from './state.constants';
+export * from './state.messages';
+export type { StateReducer } from './state-reducer';
+export { StreamDefinition, type MergedPayload } from './state-definition';
+export * from './decorators';
+export * from './errors';
+export { RecoveryManager, stateChecksum, type Recovered } from './recovery/recovery-manager';
+export { StateStore, type AppendedListener } from './stores/state-store';
+export { StateStores } from './stores/state-stores';
+export { MemoryStateStore } from './stores/memory-state.store';
+export { RedisStateStore } from './stores/redis-state.store';
+export { SqlStateStore } from './stores/sql-state.store';
+export { DistributedStateStore } from './stores/distributed-state.store';

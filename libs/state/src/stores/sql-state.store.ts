@@ -1,0 +1,207 @@
+import type { DataSource } from 'typeorm';
+import { StateConflictError } from '../errors/state-conflict.error';
+import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
+import { StateMessages } from '../state.messages';
+import { StateStore } from './state-store';
+
+const EVENTS = 'lattice_state_events';
+const SNAPSHOTS = 'lattice_state_snapshots';
+
+/** Tables, created on first use (see docs/decisions/0013-state-store-design.md). */
+const SCHEMA = {
+  sqlite: [
+    `CREATE TABLE IF NOT EXISTS ${EVENTS} (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id VARCHAR(255) NOT NULL, version INTEGER NOT NULL, event_id CHAR(36) NOT NULL, type VARCHAR(100) NOT NULL, payload TEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE (stream_id, version))`,
+    `CREATE TABLE IF NOT EXISTS ${SNAPSHOTS} (stream_id VARCHAR(255) NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (stream_id, version))`,
+  ],
+  mysql: [
+    `CREATE TABLE IF NOT EXISTS ${EVENTS} (position BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, stream_id VARCHAR(255) NOT NULL, version INT UNSIGNED NOT NULL, event_id CHAR(36) NOT NULL, type VARCHAR(100) NOT NULL, payload LONGTEXT NOT NULL, metadata TEXT NOT NULL, UNIQUE KEY uq_lattice_state_stream_version (stream_id, version)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    `CREATE TABLE IF NOT EXISTS ${SNAPSHOTS} (stream_id VARCHAR(255) NOT NULL, version INT UNSIGNED NOT NULL, body LONGTEXT NOT NULL, PRIMARY KEY (stream_id, version)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  ],
+};
+
+interface EventRow {
+  position: number | string;
+  stream_id: string;
+  version: number | string;
+  event_id: string;
+  type: string;
+  payload: string;
+  metadata: string;
+}
+
+/** MySQL/MariaDB and SQLite codes for "this (stream, version) exists" and "lost a lock race". */
+const RACE_CODES = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+/**
+ * Streams in the SQL database DatabaseModule connects to (SQLite or MySQL). One append is
+ * one INSERT … SELECT whose WHERE checks the expected version, so it is atomic without a
+ * transaction; the unique (stream_id, version) key settles two nodes racing for a version.
+ * Positions come from the auto-increment key: on MySQL, rows of concurrent appends can
+ * become visible out of position order, so `readAll` suits projections that re-read.
+ */
+export class SqlStateStore extends StateStore {
+  readonly kind = 'sql';
+  private ready?: Promise<void>;
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  private get dialect(): 'sqlite' | 'mysql' {
+    return this.dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
+  }
+
+  async append(
+    streamId: string,
+    events: PendingEvent[],
+    expectedVersion: number,
+  ): Promise<StateEvent[]> {
+    await this.schema();
+    const rows = events.map((event, index) => [
+      streamId,
+      expectedVersion + index + 1,
+      event.id,
+      event.type,
+      JSON.stringify(event.payload),
+      JSON.stringify(event.metadata),
+    ]);
+    const values = rows
+      .map((_, index) =>
+        index === 0
+          ? 'SELECT ? AS stream_id, ? AS version, ? AS event_id, ? AS type, ? AS payload, ? AS metadata'
+          : 'SELECT ?, ?, ?, ?, ?, ?',
+      )
+      .join(' UNION ALL ');
+    const sql =
+      `INSERT INTO ${EVENTS} (stream_id, version, event_id, type, payload, metadata) ` +
+      `SELECT v.stream_id, v.version, v.event_id, v.type, v.payload, v.metadata FROM (${values}) v ` +
+      `WHERE (SELECT COALESCE(MAX(version), 0) FROM ${EVENTS} WHERE stream_id = ?) = ?`;
+    const runner = this.dataSource.createQueryRunner();
+    let result: { affected?: number; raw: unknown };
+    try {
+      result = await runner.query(sql, [...rows.flat(), streamId, expectedVersion], true);
+    } catch (error) {
+      if (!RACE_CODES.has((error as { code?: string }).code ?? '')) throw error;
+      result = { affected: 0, raw: undefined };
+    } finally {
+      await runner.release();
+    }
+    if (!result.affected) {
+      const actual = await this.version(streamId);
+      if (expectedVersion > actual)
+        throw StateMessages.versionSkipped(streamId, expectedVersion, actual);
+      throw new StateConflictError(streamId, expectedVersion, actual);
+    }
+    const positions = await this.positions(streamId, expectedVersion, events.length, result.raw);
+    const stored = events.map((event, index) => ({
+      ...event,
+      streamId,
+      version: expectedVersion + index + 1,
+      position: positions[index],
+    }));
+    this.emitAppended(stored);
+    return stored;
+  }
+
+  async read(streamId: string, range: VersionRange = {}): Promise<StateEvent[]> {
+    await this.schema();
+    const from = Math.max(1, range.from ?? 1);
+    const params: unknown[] = [streamId, from];
+    let sql = `SELECT * FROM ${EVENTS} WHERE stream_id = ? AND version >= ?`;
+    if (range.to !== undefined) {
+      sql += ' AND version <= ?';
+      params.push(range.to);
+    }
+    sql += ' ORDER BY version';
+    if (range.limit !== undefined) sql += ` LIMIT ${Math.floor(range.limit)}`;
+    const rows = (await this.dataSource.query(sql, params)) as EventRow[];
+    return rows.map((row) => toEvent(row));
+  }
+
+  async readAll(after = 0, limit = 1000): Promise<StateEvent[]> {
+    await this.schema();
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ${EVENTS} WHERE position > ? ORDER BY position LIMIT ${Math.floor(limit)}`,
+      [after],
+    )) as EventRow[];
+    return rows.map((row) => toEvent(row));
+  }
+
+  async version(streamId: string): Promise<number> {
+    await this.schema();
+    const [row] = (await this.dataSource.query(
+      `SELECT COALESCE(MAX(version), 0) AS version FROM ${EVENTS} WHERE stream_id = ?`,
+      [streamId],
+    )) as { version: number | string }[];
+    return Number(row.version);
+  }
+
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.schema();
+    const body = JSON.stringify(snapshot);
+    const sql =
+      this.dialect === 'sqlite'
+        ? `INSERT INTO ${SNAPSHOTS} (stream_id, version, body) VALUES (?, ?, ?) ON CONFLICT (stream_id, version) DO UPDATE SET body = excluded.body`
+        : `INSERT INTO ${SNAPSHOTS} (stream_id, version, body) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE body = VALUES(body)`;
+    await this.dataSource.query(sql, [snapshot.streamId, snapshot.version, body]);
+  }
+
+  async loadSnapshot(streamId: string, atOrBefore?: number): Promise<Snapshot | undefined> {
+    await this.schema();
+    const params: unknown[] = [streamId];
+    let sql = `SELECT body FROM ${SNAPSHOTS} WHERE stream_id = ?`;
+    if (atOrBefore !== undefined) {
+      sql += ' AND version <= ?';
+      params.push(atOrBefore);
+    }
+    const [row] = (await this.dataSource.query(`${sql} ORDER BY version DESC LIMIT 1`, params)) as {
+      body: string;
+    }[];
+    return row ? (JSON.parse(row.body) as Snapshot) : undefined;
+  }
+
+  private schema(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const statement of SCHEMA[this.dialect]) await this.dataSource.query(statement);
+    })().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  /** Positions of the rows just inserted: from the driver when they are known to be consecutive. */
+  private async positions(
+    streamId: string,
+    expectedVersion: number,
+    count: number,
+    raw: unknown,
+  ): Promise<number[]> {
+    const consecutive = (first: number) => Array.from({ length: count }, (_, i) => first + i);
+    // SQLite has one writer, so a statement's rowids are consecutive; it reports the last.
+    if (this.dialect === 'sqlite') return consecutive(Number(raw) - count + 1);
+    const insertId = (raw as { insertId?: number | string } | undefined)?.insertId;
+    if (count === 1 && insertId !== undefined) return [Number(insertId)];
+    const rows = (await this.dataSource.query(
+      `SELECT position FROM ${EVENTS} WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version`,
+      [streamId, expectedVersion, expectedVersion + count],
+    )) as { position: number | string }[];
+    return rows.map((row) => Number(row.position));
+  }
+}
+
+function toEvent(row: EventRow): StateEvent {
+  try {
+    return {
+      id: row.event_id,
+      streamId: row.stream_id,
+      version: Number(row.version),
+      position: Number(row.position),
+      type: row.type,
+      payload: JSON.parse(row.payload) as unknown,
+      metadata: JSON.parse(row.metadata) as StateEvent['metadata'],
+    };
+  } catch (error) {
+    throw StateMessages.corruptEvent(row.stream_id, `version ${row.version}: ${String(error)}`);
+  }
+}
