@@ -1,4 +1,4 @@
-import { CacheRegistry, DEFAULT_CACHE_STORE, type LatticeCache } from '@lattice/cache';
+import type { LatticeCache } from '@lattice/cache';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { escapeHtml } from './template/escape';
 import { html, unsafeHTML, type TemplateResult } from './template/html';
 import { LayoutManager } from './layout/layout.manager';
 import { buildLiveRuntime } from './client/bundle';
+import { defaultCacheOf } from './cache/default-cache';
 import { SessionTokens } from './session/session-token';
 
 export interface LivePageOptions {
@@ -73,15 +74,7 @@ export class LiveRenderer {
 
   /** The default cache store when CacheModule is imported; renders are not cached otherwise. */
   private cache(): LatticeCache | null {
-    if (this.renderCache === undefined) {
-      try {
-        this.renderCache = this.moduleRef
-          .get(CacheRegistry, { strict: false })
-          .get(DEFAULT_CACHE_STORE);
-      } catch {
-        this.renderCache = null;
-      }
-    }
+    if (this.renderCache === undefined) this.renderCache = defaultCacheOf(this.moduleRef);
     return this.renderCache;
   }
 

@@ -1,4 +1,4 @@
-import { CacheModule } from '@lattice/cache';
+import { CacheModule, CacheRegistry, DEFAULT_CACHE_STORE } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import {
   applyNodeDiff,
@@ -61,6 +61,7 @@ class Page {
   /** Frames applied since the last join, as the runtime counts them. */
   applied = 0;
   rejoins: Array<{ t: StaticsTable; d: NodeDiff | RNode }> = [];
+  lastJoin: { t: StaticsTable; d: NodeDiff | RNode } | undefined;
 
   constructor(
     base: string,
@@ -87,6 +88,14 @@ class Page {
     });
   }
 
+  /** The same page, its connection now to another node (as a load balancer would send it). */
+  moveTo(base: string): Page {
+    this.client.close();
+    const moved = new Page(base, this.topic, this.token);
+    Object.assign(moved, { statics: this.statics, tree: this.tree, applied: this.applied });
+    return moved;
+  }
+
   static fromHtml(base: string, markup: string): Page {
     const topic = /data-l-topic="([^"]+)"/.exec(markup)![1];
     const token = /data-l-token="([^"]+)"/.exec(markup)![1];
@@ -99,9 +108,11 @@ class Page {
       token,
       n: this.applied,
       known: Object.keys(this.statics),
-    }))) as { t: StaticsTable; d: RNode };
+    }))) as { t: StaticsTable; d: NodeDiff | RNode };
+    this.lastJoin = { t, d };
     Object.assign(this.statics, t);
-    this.tree = d;
+    // A first join gets the tree; a rejoin with a matching count gets a diff of what it has.
+    this.tree = Array.isArray(d) ? d : applyNodeDiff(this.tree!, d);
     this.applied = 1;
   }
 
@@ -344,4 +355,86 @@ describeWith(['redis'], 'live sessions across two processes on one Redis', () =>
       await app.close();
     }
   }, 40_000);
+
+  describe('a rejoin on the other node gets only the difference', () => {
+    let other: TsProcess;
+    let app: INestApplication;
+    let port: string;
+    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live-rejoin') };
+
+    beforeEach(async () => {
+      other = new TsProcess('test/integration/live/fixtures/live-node.ts', {
+        ...env,
+        LIVE_SECRET: SECRET,
+        LOG_LEVEL: 'error',
+      });
+      ({ app } = await boot(env));
+      [, port] = await other.waitFor(/listening (\d+)/, 20_000);
+    }, 40_000);
+    afterEach(async () => {
+      await other.stop();
+      await app.close();
+    });
+
+    /** Rendered here (B), joined on the other node (A), two frames applied there. */
+    async function pageOnOtherNode(): Promise<Page> {
+      const markup = await app.get(LiveRenderer).component('counter', { start: 1 });
+      const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
+      await page.join();
+      await page.send('inc');
+      await page.send('triple');
+      expect(page.html).toContain('<b>5</b><i>tripled</i>');
+      expect(page.applied).toBe(3);
+      return page;
+    }
+
+    const lastRender = (page: Page) =>
+      app
+        .get(CacheRegistry)
+        .get(DEFAULT_CACHE_STORE)
+        .get(`live:last:${page.topic.slice(3)}`);
+
+    it('after the page left A, B answers the rejoin with a diff and no statics', async () => {
+      const onA = await pageOnOtherNode();
+      onA.client.close();
+      for (const deadline = Date.now() + 5000; !(await lastRender(onA)); await sleep(20)) {
+        if (Date.now() > deadline) throw new Error('A never kept the last render in Redis');
+      }
+      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+      const before = onB.html;
+      await onB.join();
+      const reply = onB.lastJoin;
+      // Mounted again from its props on B (count 1, no note): two values, not the tree.
+      expect(reply).toEqual({ t: {}, d: { 0: '1', 1: '' } });
+      expect(before).toContain('<b>5</b>');
+      expect(onB.html).toContain('<b>1</b><i></i>');
+      expect(await lastRender(onA)).toBeUndefined(); // used once
+      onB.client.close();
+    }, 40_000);
+
+    it('when A shuts down with the page open, B still answers the rejoin with a diff', async () => {
+      const onA = await pageOnOtherNode();
+      await other.stop(); // graceful: A keeps its open pages' renders before closing them
+      expect(await lastRender(onA)).toMatchObject({ n: 3 });
+      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+      await onB.join();
+      expect(onB.lastJoin).toEqual({
+        t: {},
+        d: { 0: '1', 1: '' },
+      });
+      onB.client.close();
+    }, 40_000);
+
+    it('a page whose frame count differs gets the whole tree', async () => {
+      const onA = await pageOnOtherNode();
+      await other.stop();
+      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+      onB.applied = 2; // one frame lost on the way
+      await onB.join();
+      const reply = onB.lastJoin!;
+      expect(Array.isArray(reply.d)).toBe(true);
+      expect(onB.html).toContain('<b>1</b>');
+      onB.client.close();
+    }, 40_000);
+  });
 });

@@ -1,6 +1,14 @@
 import { PubSub, type Unsubscribe } from '@lattice/core';
 import { SocketManager, type SocketConnectionInfo } from '@lattice/socket';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { defaultCacheOf } from '../cache/default-cache';
 import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
 import {
   currentInstance,
@@ -11,6 +19,7 @@ import { diffNode, newStatics } from '../diff/diff';
 import { render, staticsRegistry } from '../diff/render';
 import type { RNode } from '../diff/rendered';
 import { LiveMessages } from '../live.messages';
+import { LastRenders } from './last-renders';
 import { SessionTokens } from './session-token';
 
 /** The socket topic prefix of live pages: `lv:<session id>`. */
@@ -57,12 +66,14 @@ class LiveInstance implements StateHolder<unknown> {
  * same tick are coalesced into one frame per instance.
  */
 @Injectable()
-export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
+export class LiveSessions
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Live');
   private readonly instances = new Map<string, LiveInstance>();
   private readonly dirty = new Set<LiveInstance>();
   private flushScheduled = false;
-  private readonly lastRenders = new LastRenders();
+  private readonly lastRenders: LastRenders;
   /** Instances by the topic they follow, so a publish visits only its followers. */
   private readonly followers = new Map<string, Set<LiveInstance>>();
   private subscription: Promise<Unsubscribe | undefined> | undefined;
@@ -72,7 +83,13 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: ComponentRegistry,
     private readonly tokens: SessionTokens,
     private readonly pubsub: PubSub,
-  ) {}
+    moduleRef: ModuleRef,
+  ) {
+    let cache: ReturnType<typeof defaultCacheOf> | undefined;
+    this.lastRenders = new LastRenders(() =>
+      cache === undefined ? (cache = defaultCacheOf(moduleRef)) : cache,
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     this.sockets.handle(`${LIVE_TOPIC_PREFIX}*`, {
@@ -89,6 +106,16 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(`Live publishes from other nodes are off: ${String(error)}`);
         return undefined;
       });
+  }
+
+  /**
+   * Keeps every open page's last render before the connections close (the cache is still open
+   * here), so pages that reconnect to another node during a deploy get only the difference.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const open = [...this.instances.values()];
+    this.instances.clear();
+    await Promise.all(open.map((instance) => this.keepLastRender(instance)));
   }
 
   onApplicationShutdown(): void {
@@ -131,18 +158,27 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
     if (Array.isArray(known)) {
       for (const id of known.slice(0, 5000)) if (typeof id === 'string') instance.known.add(id);
     }
-    const last = typeof n === 'number' && n > 0 ? this.lastRenders.take(claims.sid, n) : undefined;
-    const d = last ? (diffNode(last, instance.tree) ?? {}) : instance.tree;
+    const last =
+      typeof n === 'number' && n > 0 ? await this.lastRenders.take(claims.sid, n) : undefined;
+    const d = last ? (diffNode(last.tree, instance.tree) ?? {}) : instance.tree;
     return { t: newStatics(d, staticsRegistry, instance.known) ?? {}, d };
   }
 
   /** A session's page went away (closed, or its connection dropped): keep its last render a while. */
-  private left(connection: SocketConnectionInfo, topic: string): void {
+  private async left(connection: SocketConnectionInfo, topic: string): Promise<void> {
     const instance = this.instances.get(key(connection, topic));
     if (!instance) return;
     this.instances.delete(key(connection, topic));
+    await this.keepLastRender(instance);
+  }
+
+  private async keepLastRender(instance: LiveInstance): Promise<void> {
     this.follow(instance, []);
-    this.lastRenders.keep(instance.context.session, instance.sent, instance.tree);
+    this.dirty.delete(instance);
+    await this.lastRenders.keep(instance.context.session, {
+      n: instance.sent,
+      tree: instance.tree,
+    });
   }
 
   private async event(
@@ -247,27 +283,6 @@ export class LiveSessions implements OnModuleInit, OnApplicationShutdown {
       statics ? { t: statics, d: diff } : { d: diff },
     );
     instance.sent++;
-  }
-}
-
-/**
- * The last render of sessions whose connection dropped, kept for a few minutes so a rejoin to
- * this node gets a diff instead of the whole page. (A rejoin on another node gets the whole
- * page, which the runtime morphs in place.)
- */
-class LastRenders {
-  private readonly entries = new Map<string, { n: number; tree: RNode; until: number }>();
-
-  keep(session: string, n: number, tree: RNode, ttlMs = 300_000): void {
-    const now = Date.now();
-    for (const [id, entry] of this.entries) if (entry.until < now) this.entries.delete(id);
-    this.entries.set(session, { n, tree, until: now + ttlMs });
-  }
-
-  take(session: string, n: number): RNode | undefined {
-    const entry = this.entries.get(session);
-    this.entries.delete(session);
-    return entry && entry.n === n && entry.until >= Date.now() ? entry.tree : undefined;
   }
 }
 
