@@ -37,6 +37,8 @@ export type Dispatchable<S> =
 interface Subscription {
   matches: (streamId: string) => boolean;
   listener: StateListener;
+  /** Per store, the last position given before the subscription started: it hears later events only. */
+  since: Map<StateStore, number>;
 }
 
 /** Blind appends (no version relied on) retry on top of the latest version up to this many times. */
@@ -154,14 +156,24 @@ export class StateManager implements OnApplicationShutdown {
     );
   }
 
-  /** Hears every change of the matching streams (`question:42`, `question:*`, `*`), on every node. */
-  subscribe<S = unknown>(pattern: string, listener: StateListener<S>): () => void {
+  /**
+   * Hears every change of the matching streams (`question:42`, `question:*`, `*`) made after
+   * the returned promise resolves, on every node, once each and in version order per stream.
+   * Resolves to a function that stops it.
+   */
+  async subscribe<S = unknown>(pattern: string, listener: StateListener<S>): Promise<() => void> {
+    const since = new Map<StateStore, number>();
+    const stores = [...this.definitions.values()].map((definition) => this.storeFor(definition));
+    for (const store of new Set([...stores, ...this.stores.opened()])) {
+      this.watch(store);
+      since.set(store, await store.lastPosition());
+    }
     const subscription: Subscription = {
       matches: streamMatcher(pattern),
       listener: listener as StateListener,
+      since,
     };
     this.subscriptions.add(subscription);
-    for (const store of this.stores.opened()) this.watch(store);
     return () => {
       this.subscriptions.delete(subscription);
     };
@@ -383,11 +395,15 @@ export class StateManager implements OnApplicationShutdown {
   private watch(store: StateStore): void {
     if (this.watched.has(store)) return;
     this.watched.add(store);
-    store.onAppended((events) => this.deliver(events));
+    store.onAppended((events) => this.deliver(store, events));
   }
 
-  /** Feeds subscribers one stream's new events in version order, filling any gap from the store. */
-  private deliver(events: StateEvent[]): void {
+  /**
+   * Feeds subscribers one stream's new events in version order. Notifications can arrive
+   * late, twice or out of order (PubSub promises no more), so a per-stream cursor skips what
+   * was delivered and reads any gap from the store.
+   */
+  private deliver(store: StateStore, events: StateEvent[]): void {
     const streamId = events[0]?.streamId;
     if (!streamId) return;
     const listeners = [...this.subscriptions].filter((s) => s.matches(streamId));
@@ -399,18 +415,20 @@ export class StateManager implements OnApplicationShutdown {
       const definition = this.definitions.get(streamId.split(':')[0]);
       if (!definition) return;
       let cursor = this.cursors.get(streamId);
-      const first = events[0].version;
-      if (!cursor || cursor.version >= events[events.length - 1].version + 1000) {
-        cursor =
-          first === 1
-            ? { state: definition.initial(streamId), version: 0 }
-            : await this.stateAt(streamId, first - 1);
-      }
       let missing: StateEvent[] = [];
-      if (first > cursor.version + 1) {
-        missing = await this.storeFor(definition).read(streamId, {
+      if (!cursor) {
+        const since = Math.min(...listeners.map((s) => s.since.get(store) ?? 0));
+        ({ cursor, missing } = await this.startCursor(
+          definition,
+          store,
+          streamId,
+          events[0],
+          since,
+        ));
+      } else if (events[0].version > cursor.version + 1) {
+        missing = await store.read(streamId, {
           from: cursor.version + 1,
-          to: first - 1,
+          to: events[0].version - 1,
         });
       }
       for (const event of [...missing, ...events]) {
@@ -422,9 +440,10 @@ export class StateManager implements OnApplicationShutdown {
           event,
           state: cursor.state,
         };
-        for (const { listener } of listeners) {
+        for (const subscription of listeners) {
+          if (event.position <= (subscription.since.get(store) ?? 0)) continue;
           try {
-            await listener(change);
+            await subscription.listener(change);
           } catch (error) {
             this.logger.error(`A state listener of "${streamId}" failed: ${String(error)}`);
           }
@@ -434,6 +453,36 @@ export class StateManager implements OnApplicationShutdown {
     }).catch((error: unknown) => {
       this.logger.error(`Changes of "${streamId}" not delivered: ${String(error)}`);
     });
+  }
+
+  /**
+   * The first notification of a stream may not be its first change after `since`: walk back
+   * to the last event at or before `since`, and return the events after it to deliver too.
+   */
+  private async startCursor(
+    definition: StreamDefinition,
+    store: StateStore,
+    streamId: string,
+    first: StateEvent,
+    since: number,
+  ): Promise<{ cursor: VersionedState; missing: StateEvent[] }> {
+    let missing: StateEvent[] = [];
+    let base = first.position <= since ? first.version : first.version - 1;
+    while (base > 0) {
+      const page = await store.read(streamId, { from: Math.max(1, base - 99), to: base });
+      const after = page.filter((event) => event.position > since);
+      missing = [...after, ...missing];
+      if (after.length < page.length) {
+        base = page[page.length - after.length - 1].version;
+        break;
+      }
+      base = page.length ? page[0].version - 1 : 0;
+    }
+    const cursor =
+      base === 0
+        ? { state: definition.initial(streamId), version: 0 }
+        : await this.stateAt(streamId, base);
+    return { cursor, missing };
   }
 
   private inputsOf(result: EventInput | EventInput[] | undefined): EventInput[] {

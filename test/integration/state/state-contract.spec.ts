@@ -313,7 +313,7 @@ function contract(store: StoreKind, label: string, setup: () => Promise<Record<s
     it('tells subscribers every change in version order, with the state after it', async () => {
       const stream = id('counter');
       const changes: StateChange<Counter>[] = [];
-      const stop = state.subscribe<Counter>('counter:*', (change) => {
+      const stop = await state.subscribe<Counter>('counter:*', (change) => {
         if (change.streamId === stream) changes.push(change);
       });
       await Promise.all([1, 2, 3, 4].map((by) => state.dispatch(stream, add(by))));

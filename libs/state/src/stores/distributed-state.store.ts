@@ -62,6 +62,10 @@ export class DistributedStateStore extends StateStore {
     return this.inner.readAll(after, limit);
   }
 
+  lastPosition(): Promise<number> {
+    return this.inner.lastPosition();
+  }
+
   version(streamId: string): Promise<number> {
     return this.inner.version(streamId);
   }

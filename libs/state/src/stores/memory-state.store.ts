@@ -51,6 +51,10 @@ export class MemoryStateStore extends StateStore {
     return this.all.slice(after, after + limit);
   }
 
+  async lastPosition(): Promise<number> {
+    return this.all.length;
+  }
+
   async version(streamId: string): Promise<number> {
     return this.streams.get(streamId)?.length ?? 0;
   }

@@ -124,6 +124,10 @@ export class RedisStateStore extends StateStore {
     });
   }
 
+  async lastPosition(): Promise<number> {
+    return Number((await this.redis.get(this.key('position'))) ?? 0);
+  }
+
   async version(streamId: string): Promise<number> {
     return this.redis.xlen(this.key('stream', streamId));
   }

@@ -29,8 +29,11 @@ interface EventRow {
   metadata: string;
 }
 
-/** MySQL/MariaDB and SQLite codes for "this (stream, version) exists" and "lost a lock race". */
-const RACE_CODES = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'SQLITE_CONSTRAINT_UNIQUE']);
+/** "This (stream, version) exists": another node appended first. */
+const TAKEN_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
+/** Lock races InnoDB reports when appends collide; the statement is run again. */
+const TRANSIENT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_AUTOINC_READ_FAILED']);
+const TRANSIENT_ATTEMPTS = 5;
 
 /**
  * Streams in the SQL database DatabaseModule connects to (SQLite or MySQL). One append is
@@ -76,16 +79,7 @@ export class SqlStateStore extends StateStore {
       `INSERT INTO ${EVENTS} (stream_id, version, event_id, type, payload, metadata) ` +
       `SELECT v.stream_id, v.version, v.event_id, v.type, v.payload, v.metadata FROM (${values}) v ` +
       `WHERE (SELECT COALESCE(MAX(version), 0) FROM ${EVENTS} WHERE stream_id = ?) = ?`;
-    const runner = this.dataSource.createQueryRunner();
-    let result: { affected?: number; raw: unknown };
-    try {
-      result = await runner.query(sql, [...rows.flat(), streamId, expectedVersion], true);
-    } catch (error) {
-      if (!RACE_CODES.has((error as { code?: string }).code ?? '')) throw error;
-      result = { affected: 0, raw: undefined };
-    } finally {
-      await runner.release();
-    }
+    const result = await this.insert(sql, [...rows.flat(), streamId, expectedVersion]);
     if (!result.affected) {
       const actual = await this.version(streamId);
       if (expectedVersion > actual)
@@ -101,6 +95,25 @@ export class SqlStateStore extends StateStore {
     }));
     this.emitAppended(stored);
     return stored;
+  }
+
+  /** Runs the guarded INSERT; a lost race for the version counts as nothing inserted. */
+  private async insert(
+    sql: string,
+    params: unknown[],
+  ): Promise<{ affected?: number; raw: unknown }> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await runner.query(sql, params, true);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (TAKEN_CODES.has(code)) return { affected: 0, raw: undefined };
+        if (!TRANSIENT_CODES.has(code) || attempt >= TRANSIENT_ATTEMPTS) throw error;
+      } finally {
+        await runner.release();
+      }
+    }
   }
 
   async read(streamId: string, range: VersionRange = {}): Promise<StateEvent[]> {
@@ -125,6 +138,14 @@ export class SqlStateStore extends StateStore {
       [after],
     )) as EventRow[];
     return rows.map((row) => toEvent(row));
+  }
+
+  async lastPosition(): Promise<number> {
+    await this.schema();
+    const [row] = (await this.dataSource.query(
+      `SELECT COALESCE(MAX(position), 0) AS position FROM ${EVENTS}`,
+    )) as { position: number | string }[];
+    return Number(row.position);
   }
 
   async version(streamId: string): Promise<number> {

@@ -28,6 +28,9 @@ export abstract class StateStore {
   /** Events of every stream in position order, after position `after` (default 0). */
   abstract readAll(after?: number, limit?: number): Promise<StateEvent[]>;
 
+  /** The highest position given so far; 0 when the store is empty. */
+  abstract lastPosition(): Promise<number>;
+
   /** The stream's latest version; 0 when it has no events. */
   abstract version(streamId: string): Promise<number>;
 
