@@ -11,6 +11,7 @@ export * from './live.renderer';
 export * from './component/component.decorators';
 export * from './component/component.service';
 export * from './component/component.registry';
+export type { OnLiveProps } from './component/component-tree';
 export * from './session/session-token';
 export * from './session/live-sessions';
 export * from './live-page.decorator';

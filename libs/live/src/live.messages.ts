@@ -98,4 +98,38 @@ export const LiveMessages = {
       `Layouts contain each other in a circle: ${names.join(' → ')}.`,
       'Remove one of the parent links so the chain ends.',
     ),
+  childOutsideLive: (component: unknown) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHILD_OUTSIDE',
+      `live(${componentName(component)}) was rendered outside a live component or page.`,
+      'Place child components in the render() of a @Component or a @Layout rendered by LiveRenderer.',
+    ),
+  componentClassUnknown: (type: string, known: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_COMPONENT_UNKNOWN',
+      `Component ${type} is not registered. Registered: ${known.length ? known.join(', ') : '(none)'}.`,
+      "Decorate it with @Component({ name }) and add it to a module's providers.",
+    ),
+  childWithoutRoot: (name: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHILD_ROOT',
+      `Child component "${name}" renders a template that does not start with an element, so its events cannot be told apart from its parent's.`,
+      'Wrap its template in one root element: html`<div>…</div>`.',
+    ),
+  childDuplicate: (name: string, key: string | undefined, parent: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHILD_DUPLICATE',
+      `"${parent}" places child "${name}"${key === undefined ? ' without a key' : ` with key "${key}"`} twice in one render.`,
+      `Give each a unique key: live(${name}, props, { key: item.id }).`,
+    ),
+  childGone: (component: string, cid: unknown) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHILD_GONE',
+      `The event was for child component ${String(cid)} of "${component}", which is no longer on the page.`,
+      'Nothing to do: the page is updated already.',
+    ),
 };
+
+function componentName(component: unknown): string {
+  return typeof component === 'function' ? component.name : JSON.stringify(component);
+}

@@ -4,6 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { ComponentRegistry } from './component/component.registry';
 import type { LiveContext } from './component/component.service';
+import { renderTreeToString } from './component/component-tree';
 import { renderToString } from './diff/render';
 import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
 import { escapeHtml } from './template/escape';
@@ -47,11 +48,13 @@ export class LiveRenderer {
   ): Promise<string> {
     const component = this.registry.get(name);
     const { token, claims } = this.tokens.issue(name, props);
+    const context = { identity, session: claims.sid };
     const renderNow = async () =>
-      renderToString(
-        component.instance.render(
-          await component.instance.mount(props, { identity, session: claims.sid }),
-        ),
+      renderTreeToString(
+        this.registry,
+        component,
+        await component.instance.mount(props, context),
+        context,
       );
     const cached = component.options.cache;
     const cache = this.cache();

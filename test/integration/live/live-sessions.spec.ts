@@ -1,8 +1,11 @@
 import { CacheModule, CacheRegistry, DEFAULT_CACHE_STORE } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import {
+  applyComponentsDiff,
   applyNodeDiff,
   BUILTIN_STATICS,
+  ComponentsDiff,
+  RComponents,
   html,
   ComponentRegistry,
   LiveModule,
@@ -23,7 +26,9 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
-import { CachedNews, Counter, LAYOUTS, VoteBoard } from './fixtures/components';
+import { CachedNews, Counter, LAYOUTS, Panel, Tally, VoteBoard } from './fixtures/components';
+
+type Frame = { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff };
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +47,7 @@ async function boot(
       LiveModule.forRoot({ secret: SECRET }),
       CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
     ],
-    providers: [Counter, VoteBoard, CachedNews, ...LAYOUTS],
+    providers: [Counter, VoteBoard, CachedNews, Panel, Tally, ...LAYOUTS],
   })
   class LiveTestModule {}
   const app = await NestFactory.create(LiveTestModule, { logger: false });
@@ -57,11 +62,12 @@ class Page {
   readonly client: SocketClient;
   statics: StaticsTable = { ...BUILTIN_STATICS };
   tree: RNode | undefined;
+  components: RComponents = {};
   frames: unknown[] = [];
   /** Frames applied since the last join, as the runtime counts them. */
   applied = 0;
-  rejoins: Array<{ t: StaticsTable; d: NodeDiff | RNode }> = [];
-  lastJoin: { t: StaticsTable; d: NodeDiff | RNode } | undefined;
+  rejoins: Frame[] = [];
+  lastJoin: Frame | undefined;
 
   constructor(
     base: string,
@@ -73,17 +79,13 @@ class Page {
       timeoutMs: 3000,
     }).connect();
     this.client.channel(topic).on('diff', (frame) => {
-      const { t, d } = frame as { t?: StaticsTable; d: NodeDiff | RNode };
       this.frames.push(frame);
-      Object.assign(this.statics, t);
-      this.tree = applyNodeDiff(this.tree!, d);
+      this.apply(frame as Frame);
       this.applied++;
     });
     this.client.channel(topic).on('rejoined', (frame) => {
-      const { t, d } = frame as { t: StaticsTable; d: NodeDiff | RNode };
-      this.rejoins.push({ t, d });
-      Object.assign(this.statics, t);
-      this.tree = applyNodeDiff(this.tree!, d);
+      this.rejoins.push(frame as Frame);
+      this.apply(frame as Frame);
       this.applied = 1;
     });
   }
@@ -104,24 +106,37 @@ class Page {
 
   async join(token = this.token): Promise<void> {
     // As the runtime does: each rejoin says how many frames the page applied and which statics it has.
-    const { t, d } = (await this.client.channel(this.topic).join(() => ({
+    const frame = (await this.client.channel(this.topic).join(() => ({
       token,
       n: this.applied,
       known: Object.keys(this.statics),
-    }))) as { t: StaticsTable; d: NodeDiff | RNode };
-    this.lastJoin = { t, d };
-    Object.assign(this.statics, t);
-    // A first join gets the tree; a rejoin with a matching count gets a diff of what it has.
-    this.tree = Array.isArray(d) ? d : applyNodeDiff(this.tree!, d);
+    }))) as Frame;
+    this.lastJoin = frame;
+    this.apply(frame);
     this.applied = 1;
   }
 
-  send(e: string, v: unknown = {}): Promise<unknown> {
-    return this.client.channel(this.topic).push('event', { e, v });
+  /** A first join gets the tree; a rejoin with a matching count gets a diff of what it has. */
+  private apply({ t, d, c }: Frame): void {
+    Object.assign(this.statics, t);
+    if (Array.isArray(d)) this.components = {};
+    if (d !== undefined) this.tree = applyNodeDiff(this.tree!, d);
+    if (c) this.components = applyComponentsDiff(this.components, c);
+  }
+
+  /** The child component id of the first element matching `marker` in the page's HTML. */
+  cid(marker: string): number {
+    const at = this.html.indexOf(marker);
+    const ids = [...this.html.slice(0, at).matchAll(/data-l-c="(\d+)"/g)];
+    return Number(ids.at(-1)![1]);
+  }
+
+  send(e: string, v: unknown = {}, c?: number): Promise<unknown> {
+    return this.client.channel(this.topic).push('event', c === undefined ? { e, v } : { e, v, c });
   }
 
   get html(): string {
-    return toHTML(this.tree!, this.statics);
+    return toHTML(this.tree!, this.statics, this.components);
   }
 
   async until(test: (html: string) => boolean, timeoutMs = 5000): Promise<string> {
@@ -269,9 +284,90 @@ describe('live sessions over the socket', () => {
     expect(app.get(CachedNews).mounts).toBe(4);
   });
 
+  describe('child components', () => {
+    const tallyText = (html: string) =>
+      [...html.matchAll(/>(\w+): <b>(\d+)<\/b>/g)].map((m) => `${m[1]}=${m[2]}`);
+
+    it('renders children in the first paint and the join, each root element carrying its id', async () => {
+      const { page, markup } = await open('panel', { labels: ['a', 'b'] });
+      await page.join();
+      expect(tallyText(page.html)).toEqual(['a=0', 'b=0']);
+      expect(page.html).toMatch(
+        /<div><p data-l-c="1" class="tally">a: .*<div><p data-l-c="2" class="tally">b: /,
+      );
+      expect(markup).toContain(`>${page.html}</div>`); // server render = joined tree
+      expect(page.lastJoin!.c).toEqual({ 1: expect.any(Array), 2: expect.any(Array) });
+    });
+
+    it('routes a child’s event to it and sends only that child’s diff', async () => {
+      const { page } = await open('panel', { labels: ['a', 'b'] });
+      await page.join();
+      await page.send('inc', {}, page.cid('>b: '));
+      expect(page.frames.at(-1)).toEqual({ c: { [page.cid('>b: ')]: { 1: '1' } } });
+      expect(tallyText(page.html)).toEqual(['a=0', 'b=1']);
+      // The parent's events stay the parent's, and its change leaves the children out.
+      await page.send('rename', { title: 'Scores' });
+      expect(page.frames.at(-1)).toEqual({ d: { 0: 'Scores' } });
+      expect(tallyText(page.html)).toEqual(['a=0', 'b=1']);
+      await expect(page.send('rename', { title: 'x' }, 1)).rejects.toMatchObject({
+        code: 'LATTICE_LIVE_EVENT_UNKNOWN',
+        message: expect.stringContaining(
+          'Component "tally" has no handler for event "rename". It handles: inc',
+        ),
+      });
+    });
+
+    it('mounts a child the parent adds, gives new props to onProps, and drops a removed one', async () => {
+      const { page } = await open('panel', { labels: ['a', 'b'] });
+      await page.join();
+      const mounts = app.get(Tally).mounts;
+      await page.send('add', { label: 'c' });
+      const added = page.frames.at(-1) as Frame;
+      expect(added.d).toEqual({ 1: { i: [['3', 2, [expect.any(String), 3]]] } });
+      expect(added.c).toEqual({ 3: expect.any(Array) });
+      expect(tallyText(page.html)).toEqual(['a=0', 'b=0', 'c=0']);
+      expect(app.get(Tally).mounts).toBe(mounts + 1);
+
+      await page.send('inc', {}, 1);
+      await page.send('relabel', { id: 1, label: 'z' });
+      expect(page.frames.at(-1)).toEqual({ c: { 1: { 0: 'z' } } }); // count kept, no mount
+      expect(tallyText(page.html)).toEqual(['z=1', 'b=0', 'c=0']);
+      expect(app.get(Tally).mounts).toBe(mounts + 1);
+
+      await page.send('remove', { id: 2 });
+      expect(page.frames.at(-1)).toEqual({ d: { 1: { r: ['2'] } }, c: { 2: null } });
+      expect(tallyText(page.html)).toEqual(['z=1', 'c=0']);
+      await expect(page.send('inc', {}, 2)).rejects.toMatchObject({
+        code: 'LATTICE_LIVE_CHILD_GONE',
+      });
+    });
+
+    it('a publish to a topic a child follows updates that child alone', async () => {
+      const { page } = await open('panel', { labels: ['p1', 'p2'] });
+      await page.join();
+      await app.get(LiveUpdates).publish('tally:p2', {});
+      await page.until((h) => tallyText(h).join() === 'p1=0,p2=10');
+      expect(page.frames.at(-1)).toEqual({ c: { 2: { 1: '10' } } });
+    });
+
+    it('a rejoin sends only what differs in the children too', async () => {
+      const { page } = await open('panel', { labels: ['a', 'b'] });
+      await page.join();
+      await page.send('inc', {}, 2);
+      const manager = app.get(SocketManager) as unknown as {
+        connections: Set<{ id: string; ws: WebSocket }>;
+      };
+      for (const c of manager.connections) if (c.id === page.client.connectionId) c.ws.terminate();
+      await page.until(() => page.rejoins.length === 1);
+      // Mounted afresh: child 2's count is back to 0; the root and child 1 did not change.
+      expect(page.rejoins[0]).toEqual({ t: {}, d: {}, c: { 2: { 1: '0' } } });
+      expect(tallyText(page.html)).toEqual(['a=0', 'b=0']);
+    });
+  });
+
   it('names the closest component when a name is unknown', () => {
     expect(() => app.get(ComponentRegistry).get('countr')).toThrow(
-      /Did you mean "counter"\? Registered: board, cached-news, counter/,
+      /Did you mean "counter"\? Registered: board, cached-news, counter, panel, tally/,
     );
   });
 

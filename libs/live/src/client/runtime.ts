@@ -6,18 +6,24 @@
 import { SocketClient, type Channel } from '@lattice/socket/client/socket-client';
 import morphdom from 'morphdom';
 import {
+  applyComponentsDiff,
   applyNodeDiff,
   BUILTIN_STATICS,
   toHTML,
+  type ComponentsDiff,
   type NodeDiff,
+  type RComponents,
   type RNode,
   type StaticsTable,
 } from '../diff/rendered';
 
-/** A join reply (always a whole tree) or a `diff` push. */
+/** A join reply (a whole tree, or a diff on a rejoin) or a `diff` push. */
 interface LiveFrame {
   t?: StaticsTable;
-  d: NodeDiff | RNode;
+  /** The root's tree or diff; absent when only child components changed. */
+  d?: NodeDiff | RNode;
+  /** Child components: a diff, a whole node, or null when gone. */
+  c?: ComponentsDiff;
 }
 
 interface LiveRoot {
@@ -25,6 +31,7 @@ interface LiveRoot {
   readonly topic: string;
   readonly channel: Channel;
   tree: RNode | undefined;
+  components: RComponents;
   /** Joined on the current connection: an event sent now reaches the session. */
   live: boolean;
   joining: boolean;
@@ -66,6 +73,7 @@ function start(): void {
       topic,
       channel: client.channel(topic),
       tree: undefined,
+      components: {},
       live: false,
       joining: false,
       refused: false,
@@ -142,17 +150,20 @@ function joinFailed(root: LiveRoot, reason: unknown): void {
 }
 
 function render(root: LiveRoot, frame: LiveFrame | null): void {
-  if (frame?.d === undefined) {
-    fail(root, { code: 'bad_frame', message: 'The server sent no rendered tree (`d`).' });
+  if (!frame || (frame.d === undefined && frame.c === undefined)) {
+    fail(root, { code: 'bad_frame', message: 'The server sent no rendered tree (`d` or `c`).' });
     return;
   }
   if (frame.t) Object.assign(statics, frame.t);
   // A diff can only apply to a tree; one that outran the join is covered by the join's tree.
   if (!root.tree && !Array.isArray(frame.d)) return;
   try {
-    root.tree = applyNodeDiff(root.tree as RNode, frame.d);
+    // A whole tree comes with every child component: the old table goes.
+    if (Array.isArray(frame.d)) root.components = {};
+    if (frame.d !== undefined) root.tree = applyNodeDiff(root.tree as RNode, frame.d);
+    if (frame.c) root.components = applyComponentsDiff(root.components, frame.c);
     root.frames++;
-    morph(root.el, toHTML(root.tree, statics));
+    morph(root.el, toHTML(root.tree as RNode, statics, root.components));
   } catch (error) {
     console.error(error);
     fail(root, { code: 'render_failed', message: `Could not apply the server's render: ${error}` });
@@ -260,6 +271,12 @@ function rootOf(el: Element): LiveRoot | undefined {
   return rootEl ? roots.find((root) => root.el === rootEl) : undefined;
 }
 
+/** The child component an element is inside (its events go to it), if any. */
+function componentOf(el: Element, root: LiveRoot): number | undefined {
+  const child = el.closest<HTMLElement>('[data-l-c]');
+  return child && root.el.contains(child) ? Number(child.dataset.lC) : undefined;
+}
+
 function onClick(event: MouseEvent): void {
   if (!(event.target instanceof Element)) return;
   const el = event.target.closest<HTMLElement>('[data-l-click]');
@@ -271,7 +288,7 @@ function onClick(event: MouseEvent): void {
   for (const { name, value } of Array.from(el.attributes)) {
     if (name.startsWith(VALUE_PREFIX)) values[name.slice(VALUE_PREFIX.length)] = value;
   }
-  void send(root, el.dataset.lClick!, values, [el], isFormControl(el) ? [el] : []);
+  void send(root, el, el.dataset.lClick!, values, [el], isFormControl(el) ? [el] : []);
 }
 
 function onSubmit(event: SubmitEvent): void {
@@ -288,7 +305,7 @@ function onSubmit(event: SubmitEvent): void {
     (el): el is FormControl => isFormControl(el) && (el as HTMLButtonElement).type === 'submit',
   );
   const triggers = event.submitter ? [form, event.submitter] : [form];
-  void send(root, form.dataset.lSubmit!, values, triggers, submitButtons);
+  void send(root, form, form.dataset.lSubmit!, values, triggers, submitButtons);
 }
 
 function onChange(event: Event): void {
@@ -303,7 +320,7 @@ function onChange(event: Event): void {
     const value = isCheckable(el) ? (el.checked ? el.value : '') : el.value;
     const values = { [el.name]: value };
     // Not disabled while in flight: that would take the focus from a field being typed in.
-    void send(root, el.dataset.lChange!, values, [el], []);
+    void send(root, el, el.dataset.lChange!, values, [el], []);
   };
   // A change is a committed value: sent at once, in place of a pending input.
   if (event.type === 'change') {
@@ -326,12 +343,13 @@ function recoverInput(root: LiveRoot): void {
       : el.value !== el.defaultValue;
     if (!edited) continue;
     const value = isCheckable(el) ? (el.checked ? el.value : '') : el.value;
-    void send(root, (el as HTMLElement).dataset.lChange!, { [el.name]: value }, [el], []);
+    void send(root, el, (el as HTMLElement).dataset.lChange!, { [el.name]: value }, [el], []);
   }
 }
 
 async function send(
   root: LiveRoot,
+  source: Element,
   name: string,
   values: Record<string, string>,
   triggers: Element[],
@@ -347,7 +365,11 @@ async function send(
   const marked = [...new Set([...triggers, ...toDisable])];
   for (const el of marked) markBusy(el, toDisable.includes(el as FormControl));
   try {
-    await root.channel.push('event', { e: name, v: values });
+    const c = componentOf(source, root);
+    await root.channel.push(
+      'event',
+      c === undefined ? { e: name, v: values } : { e: name, v: values, c },
+    );
   } catch (error) {
     fail(root, error);
   } finally {

@@ -23,6 +23,7 @@ export interface RegisteredComponent {
 export class ComponentRegistry implements OnModuleInit {
   private readonly logger = new Logger('Live');
   private readonly byName = new Map<string, RegisteredComponent>();
+  private readonly byType = new Map<Type<unknown>, RegisteredComponent>();
 
   constructor(private readonly discovery: DiscoveryService) {}
 
@@ -44,18 +45,28 @@ export class ComponentRegistry implements OnModuleInit {
         throw LiveMessages.duplicateComponent(options.name, existing.type.name, metatype.name);
       }
       const bindings: EventBinding[] = Reflect.getMetadata(LIVE_EVENT_METADATA, metatype) ?? [];
-      this.byName.set(options.name, {
+      const registered: RegisteredComponent = {
         name: options.name,
         options,
         type: metatype as Type<ComponentService<unknown, unknown>>,
         instance: instance as ComponentService<unknown, unknown>,
         events: new Map(bindings.map((b) => [b.event, b])),
-      });
+      };
+      this.byName.set(options.name, registered);
+      this.byType.set(metatype as Type<unknown>, registered);
     }
   }
 
   names(): string[] {
     return [...this.byName.keys()].sort();
+  }
+
+  /** A component by its class (as `live(Sidebar, …)` names it) or its name. */
+  resolve(ref: Type<unknown> | string): RegisteredComponent {
+    if (typeof ref === 'string') return this.get(ref);
+    const found = this.byType.get(ref);
+    if (!found) throw LiveMessages.componentClassUnknown(ref.name, this.names());
+    return found;
   }
 
   /** The component named `name`; an unknown name fails with the registered names and the closest one. */

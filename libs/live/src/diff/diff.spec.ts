@@ -1,7 +1,15 @@
-import { html, repeat, TemplateResult, unsafeHTML } from '../template/html';
-import { diffNode, longestIncreasing, newStatics } from './diff';
-import { render, renderToString, staticsRegistry } from './render';
-import { applyNodeDiff, BUILTIN_STATICS, RNode, StaticsTable, toHTML } from './rendered';
+import { html, live, LiveChild, repeat, TemplateResult, unsafeHTML } from '../template/html';
+import { diffComponents, diffNode, longestIncreasing, newStatics } from './diff';
+import { render, renderToString, staticsRegistry, withChildHost } from './render';
+import {
+  applyComponentsDiff,
+  applyNodeDiff,
+  BUILTIN_STATICS,
+  RComponents,
+  RNode,
+  StaticsTable,
+  toHTML,
+} from './rendered';
 
 /** A small seeded PRNG (mulberry32), so a failing case can be replayed from its seed. */
 function prng(seed: number) {
@@ -199,5 +207,139 @@ describe('diffs', () => {
       ['<p>', '</p>'],
     ]);
     expect(newStatics(render(html`<p>${'a'}</p>`), staticsRegistry, known)).toBeUndefined();
+  });
+
+  describe('child components', () => {
+    /** A tile child: its props (a title) and its own state (clicks). */
+    const tile = (title: string, clicks: number) =>
+      html`<article><h3>${title}</h3><b>${clicks}</b></article>`;
+    interface Page {
+      heading: string;
+      tiles: Array<{ id: number; title: string }>;
+      clicks: Record<number, number>;
+    }
+    const pageView = (p: Page) =>
+      html`<main><h1>${p.heading}</h1>${repeat(
+        p.tiles,
+        (t) => t.id,
+        (t) => html`<div>${live('tile', { id: t.id, title: t.title }, { key: t.id })}</div>`,
+      )}</main>`;
+
+    /** What a live session does, reduced: ids by key, each child's node rendered from its state. */
+    function serverRender(p: Page, ids: Map<string, number>, next: { cid: number }) {
+      const components: RComponents = {};
+      const tree = withChildHost(
+        {
+          place: (child: LiveChild) => {
+            const { id, title } = child.props as { id: number; title: string };
+            let cid = ids.get(child.key!);
+            if (cid === undefined) ids.set(child.key!, (cid = next.cid++));
+            components[cid] = render(tile(title, p.clicks[id] ?? 0));
+            return cid;
+          },
+        },
+        () => render(pageView(p)),
+      );
+      return { tree, components };
+    }
+    /** The expected HTML, built without trees: each child's HTML in place. */
+    const expectedHtml = (p: Page, ids: Map<string, number>) =>
+      withChildHost(
+        {
+          place: (child: LiveChild) => {
+            const { id, title } = child.props as { id: number; title: string };
+            const cid = ids.get(child.key!)!;
+            return renderToString(tile(title, p.clicks[id] ?? 0)).replace(
+              '<article>',
+              `<article data-l-c="${cid}">`,
+            );
+          },
+        },
+        () => renderToString(pageView(p)),
+      );
+
+    it('applying root and component diffs gives the full render (1,000 generated steps)', () => {
+      for (let seed = 1; seed <= 50; seed++) {
+        const r = prng(seed);
+        let nextId = 1;
+        let p: Page = { heading: 'h', tiles: [], clicks: {} };
+        const ids = new Map<string, number>();
+        const next = { cid: 1 };
+        let server = serverRender(p, ids, next);
+        const known = new Set<string>();
+        const statics: StaticsTable = { ...BUILTIN_STATICS };
+        Object.assign(statics, newStatics(server.tree, staticsRegistry, known));
+        Object.assign(statics, newStatics(server.components, staticsRegistry, known));
+        let tree = server.tree;
+        let components = server.components;
+        for (let step = 0; step < 20; step++) {
+          const op = r.int(5);
+          const tiles = [...p.tiles];
+          if (op === 0)
+            tiles.splice(r.int(tiles.length + 1), 0, { id: nextId++, title: r.pick(WORDS) });
+          else if (op === 1 && tiles.length) tiles.splice(r.int(tiles.length), 1);
+          else if (op === 2 && tiles.length) {
+            const at = r.int(tiles.length);
+            tiles[at] = { ...tiles[at], title: r.pick(WORDS) };
+          } else if (op === 3 && tiles.length) {
+            const id = tiles[r.int(tiles.length)].id;
+            p = { ...p, clicks: { ...p.clicks, [id]: (p.clicks[id] ?? 0) + 1 } };
+          } else p = { ...p, heading: r.pick(WORDS) };
+          p = { ...p, tiles };
+          for (const key of [...ids.keys()])
+            if (!tiles.some((t) => String(t.id) === key)) ids.delete(key);
+          const after = serverRender(p, ids, next);
+          const d = diffNode(server.tree, after.tree);
+          const c = diffComponents(server.components, after.components);
+          const wire = JSON.parse(JSON.stringify({ d, c })) as { d?: RNode; c?: RComponents };
+          if (d) Object.assign(statics, newStatics(d, staticsRegistry, known));
+          if (c) Object.assign(statics, newStatics(c, staticsRegistry, known));
+          if (wire.d) tree = applyNodeDiff(tree, wire.d);
+          if (wire.c) components = applyComponentsDiff(components, wire.c);
+          expect(Object.keys(components).sort()).toEqual(Object.keys(after.components).sort());
+          const got = toHTML(tree, statics, components);
+          if (got !== expectedHtml(p, ids))
+            throw new Error(
+              `seed ${seed}, step ${step}: client HTML differs\n${got}\n${expectedHtml(p, ids)}`,
+            );
+          server = after;
+        }
+      }
+    });
+
+    it('a change inside one child is that child’s diff alone; the parent’s tree holds only its id', () => {
+      const ids = new Map<string, number>();
+      const next = { cid: 1 };
+      const p: Page = {
+        heading: 'h',
+        tiles: [
+          { id: 1, title: 'a' },
+          { id: 2, title: 'b' },
+        ],
+        clicks: {},
+      };
+      const before = serverRender(p, ids, next);
+      expect(before.tree[2]).toEqual({
+        k: ['1', '2'],
+        n: [
+          [expect.any(String), 1],
+          [expect.any(String), 2],
+        ],
+      });
+      const after = serverRender({ ...p, clicks: { 2: 1 } }, ids, next);
+      expect(diffNode(before.tree, after.tree)).toBeUndefined();
+      expect(diffComponents(before.components, after.components)).toEqual({ 2: { 1: '1' } });
+      const { 1: _kept, ...rest } = after.components;
+      expect(diffComponents(after.components, rest)).toEqual({ 1: null });
+    });
+
+    it('is refused outside a live render and as an attribute value', () => {
+      expect(() => render(html`<p>${live('tile', {})}</p>`)).toThrow(
+        /live\("tile"\) was rendered outside/,
+      );
+      expect(() =>
+        withChildHost({ place: () => 1 }, () => render(html`<p title="${live('tile', {})}"></p>`)),
+      ).toThrow(/template, list or unsafeHTML\(\) was given as the value of attribute title/);
+    });
   });
 });

@@ -1,5 +1,7 @@
 import {
+  ComponentsDiff,
   isList,
+  RComponents,
   ListDiff,
   NodeDiff,
   RDyn,
@@ -25,7 +27,8 @@ export function diffNode(before: RNode, after: RNode): NodeDiff | RNode | undefi
 }
 
 function diffDyn(before: RDyn, after: RDyn): SlotDiff | undefined {
-  if (typeof after === 'string') return before === after ? undefined : after;
+  if (typeof after === 'string' || typeof after === 'number')
+    return before === after ? undefined : after;
   if (Array.isArray(after)) return Array.isArray(before) ? diffNode(before, after) : after;
   return isList(before) ? diffList(before, after) : after;
 }
@@ -74,6 +77,26 @@ function diffList(before: RList, after: RList): ListDiff | undefined {
   return diff;
 }
 
+/**
+ * What changed in a page's child components: a diff per changed one, the whole node of a new one,
+ * null for one that is gone; undefined when nothing changed. Unchanged components keep their
+ * node object, so they cost one comparison.
+ */
+export function diffComponents(
+  before: RComponents,
+  after: RComponents,
+): ComponentsDiff | undefined {
+  let changes: ComponentsDiff | undefined;
+  for (const cid in after) {
+    const old = before[cid];
+    if (old === after[cid]) continue;
+    const change = old ? diffNode(old, after[cid]) : after[cid];
+    if (change !== undefined) (changes ??= {})[cid] = change;
+  }
+  for (const cid in before) if (!(cid in after)) (changes ??= {})[cid] = null;
+  return changes;
+}
+
 /** Positions (into `values`) of one longest strictly increasing subsequence. O(n log n). */
 export function longestIncreasing(values: number[]): number[] {
   const tails: number[] = []; // tails[len] = position of the smallest tail of a run of length len+1
@@ -99,7 +122,7 @@ export function longestIncreasing(values: number[]): number[] {
  * Adds them to `known`, so each template's statics cross a connection once.
  */
 export function newStatics(
-  payload: SlotDiff,
+  payload: SlotDiff | ComponentsDiff,
   registry: StaticsTable,
   known: Set<string>,
 ): StaticsTable | undefined {
@@ -112,8 +135,8 @@ export function newStatics(
     }
     for (let i = 1; i < n.length; i++) slot(n[i] as RDyn);
   };
-  const slot = (value: SlotDiff): void => {
-    if (typeof value === 'string') return;
+  const slot = (value: SlotDiff | null): void => {
+    if (typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) return node(value);
     if (isList(value)) return value.n.forEach(node);
     if ('r' in value || 'i' in value || 'u' in value) {
@@ -124,6 +147,6 @@ export function newStatics(
     }
     for (const key in value) slot((value as NodeDiff)[key]);
   };
-  slot(payload);
+  slot(payload as SlotDiff);
   return found;
 }

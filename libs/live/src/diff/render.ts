@@ -1,6 +1,6 @@
 import { LiveMessages } from '../live.messages';
 import { escapeHtml, sanitizeUrl, UNSAFE_URL } from '../template/escape';
-import { Repeat, TemplateResult, UnsafeHTML } from '../template/html';
+import { LiveChild, Repeat, TemplateResult, UnsafeHTML } from '../template/html';
 import type { Hole } from '../template/compile';
 import {
   BUILTIN_STATICS,
@@ -17,6 +17,31 @@ import {
  * process (or a restarted one) has the same id for the same template.
  */
 export const staticsRegistry: StaticsTable = { ...BUILTIN_STATICS };
+
+/**
+ * Where `live()` children go while a template renders: the host (a live session, or a server
+ * render) gives each one its component id, or a placeholder in HTML it fills in afterwards.
+ */
+export interface ChildHost {
+  place(child: LiveChild): number | string;
+}
+let childHost: ChildHost | undefined;
+
+/** Runs a (synchronous) render with `host` receiving the `live()` children it meets. */
+export function withChildHost<T>(host: ChildHost, fn: () => T): T {
+  const outer = childHost;
+  childHost = host;
+  try {
+    return fn();
+  } finally {
+    childHost = outer;
+  }
+}
+
+function placeChild(child: LiveChild): number | string {
+  if (!childHost) throw LiveMessages.childOutsideLive(child.component);
+  return childHost.place(child);
+}
 
 /** Renders a template into the tree that diffs are computed on and sent as. */
 export function render(result: TemplateResult): RNode {
@@ -58,6 +83,7 @@ function textToString(value: unknown): string {
     for (const item of value) out += textToString(item);
     return out;
   }
+  if (value instanceof LiveChild) return String(placeChild(value));
   const dyn = renderText(value); // the remaining cases are leaves: '', unsafe HTML, or an error
   return typeof dyn === 'string' ? dyn : toHTML(asNode(dyn as RDyn), staticsRegistry);
 }
@@ -70,6 +96,7 @@ function renderHole(hole: Hole, value: unknown): RDyn {
       value instanceof TemplateResult ||
       value instanceof UnsafeHTML ||
       value instanceof Repeat ||
+      value instanceof LiveChild ||
       Array.isArray(value)
     ) {
       throw LiveMessages.templateInAttribute(hole.name);
@@ -103,6 +130,7 @@ function renderText(value: unknown): RDyn {
       if (value instanceof UnsafeHTML) return value.html;
       if (value instanceof Repeat) return renderRepeat(value);
       if (Array.isArray(value)) return renderArray(value);
+      if (value instanceof LiveChild) return placeChild(value);
   }
   throw LiveMessages.valueNotRenderable(value);
 }

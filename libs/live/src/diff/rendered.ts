@@ -8,8 +8,12 @@ export interface RList {
   k: string[];
   n: RNode[];
 }
-/** A dynamic: escaped HTML text, a nested template, or a list. */
-export type RDyn = string | RNode | RList;
+/** A dynamic: escaped HTML text, a nested template, a list, or a child component by id. */
+export type RDyn = string | RNode | RList | number;
+/** The rendered child components of a page, by component id. */
+export type RComponents = { [cid: string]: RNode };
+/** Changed child components: a diff, a whole node (new), or null (gone). */
+export type ComponentsDiff = { [cid: string]: NodeDiff | RNode | null };
 
 /** Changed dynamics of a node whose statics did not change, by index. */
 export type NodeDiff = { [index: string]: SlotDiff };
@@ -22,8 +26,8 @@ export interface ListDiff {
   i?: Array<[key: string, index: number] | [key: string, index: number, node: RNode]>;
   u?: { [key: string]: NodeDiff | RNode };
 }
-/** A replacement (text, node or list) or a change inside a node or list. */
-export type SlotDiff = string | RNode | RList | NodeDiff | ListDiff;
+/** A replacement (text, node, list or component id) or a change inside a node or list. */
+export type SlotDiff = string | number | RNode | RList | NodeDiff | ListDiff;
 
 /** Statics by id. `_` is the built-in one-value template used for plain text inside lists. */
 export type StaticsTable = Record<string, readonly string[]>;
@@ -38,21 +42,49 @@ function isListDiff(diff: object): diff is ListDiff {
   return 'r' in diff || 'i' in diff || 'u' in diff;
 }
 
-/** The HTML of a rendered node. */
-export function toHTML(node: RNode, statics: StaticsTable): string {
+/** The HTML of a rendered node (its child components from `components`). */
+export function toHTML(node: RNode, statics: StaticsTable, components: RComponents = {}): string {
   const parts = statics[node[0]];
   if (!parts) throw new Error(`Unknown statics "${node[0]}"`);
   let out = parts[0];
-  for (let i = 1; i < node.length; i++) out += dynHTML(node[i] as RDyn, statics) + parts[i];
+  for (let i = 1; i < node.length; i++)
+    out += dynHTML(node[i] as RDyn, statics, components) + parts[i];
   return out;
 }
 
-function dynHTML(dyn: RDyn, statics: StaticsTable): string {
+function dynHTML(dyn: RDyn, statics: StaticsTable, components: RComponents): string {
   if (typeof dyn === 'string') return dyn;
-  if (Array.isArray(dyn)) return toHTML(dyn, statics);
+  if (typeof dyn === 'number') {
+    const child = components[dyn];
+    if (!child) throw new Error(`Unknown component ${dyn}`);
+    return componentHTML(toHTML(child, statics, components), dyn);
+  }
+  if (Array.isArray(dyn)) return toHTML(dyn, statics, components);
   let out = '';
-  for (const item of dyn.n) out += toHTML(item, statics);
+  for (const item of dyn.n) out += toHTML(item, statics, components);
   return out;
+}
+
+/**
+ * A child component's HTML with its id on its root element (`data-l-c`), which routes the events
+ * from inside it to it. The server refuses child templates that do not start with an element.
+ */
+export function componentHTML(html: string, cid: number): string {
+  const tag = /^\s*<[a-zA-Z][^\s/>]*/.exec(html);
+  if (!tag) return html;
+  const end = tag[0].length;
+  return `${html.slice(0, end)} data-l-c="${cid}"${html.slice(end)}`;
+}
+
+/** Applies a components diff to a page's components; returns the new table. */
+export function applyComponentsDiff(components: RComponents, diff: ComponentsDiff): RComponents {
+  const next = { ...components };
+  for (const cid in diff) {
+    const change = diff[cid];
+    if (change === null) delete next[cid];
+    else next[cid] = applyNodeDiff(next[cid], change);
+  }
+  return next;
 }
 
 /** Applies a node diff (or a full replacement) to a node; returns the new node. */
@@ -67,7 +99,7 @@ export function applyNodeDiff(node: RNode, diff: NodeDiff | RNode): RNode {
 }
 
 function applySlot(old: RDyn, diff: SlotDiff): RDyn {
-  if (typeof diff === 'string' || Array.isArray(diff) || isList(diff)) return diff as RDyn;
+  if (typeof diff !== 'object' || Array.isArray(diff) || isList(diff)) return diff as RDyn;
   if (isListDiff(diff)) return applyListDiff(old as RList, diff);
   return applyNodeDiff(old as RNode, diff);
 }

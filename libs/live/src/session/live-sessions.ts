@@ -9,15 +9,12 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { defaultCacheOf } from '../cache/default-cache';
-import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
-import {
-  currentInstance,
-  type LiveContext,
-  type StateHolder,
-} from '../component/component.service';
-import { diffNode, newStatics } from '../diff/diff';
-import { render, staticsRegistry } from '../diff/render';
-import type { RNode } from '../diff/rendered';
+import { ComponentTree, LiveUnit } from '../component/component-tree';
+import { ComponentRegistry } from '../component/component.registry';
+import { currentInstance, type LiveContext } from '../component/component.service';
+import { diffComponents, diffNode, newStatics } from '../diff/diff';
+import { staticsRegistry } from '../diff/render';
+import type { ComponentsDiff, NodeDiff, RComponents, RNode, StaticsTable } from '../diff/rendered';
 import { LiveMessages } from '../live.messages';
 import { LastRenders } from './last-renders';
 import { SessionTokens } from './session-token';
@@ -37,26 +34,33 @@ export interface OnLivePublish<S = unknown> {
   onPublish(topic: string, payload: unknown): void | Promise<void>;
 }
 
-class LiveInstance implements StateHolder<unknown> {
-  tree: RNode = ['_', ''];
+/** One joined page: its component tree, and what its connection has been sent. */
+class LiveInstance {
+  readonly tree: ComponentTree;
+  /** The root node and child components as last sent. */
+  sentNode: RNode = ['_', ''];
+  sentComponents: RComponents = {};
   /** Frames sent on this join, the join's reply included. */
   sent = 0;
   readonly known = new Set<string>();
-  topics: string[] = [];
-  dirty = false;
+  /** Units whose state changed since the last frame. */
+  readonly dirty = new Set<LiveUnit>();
+  /** The flush in progress: flushes of one page run one after another (children mount async). */
+  flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly component: RegisteredComponent,
+    registry: ComponentRegistry,
     readonly connection: SocketConnectionInfo,
     readonly topic: string,
     readonly context: LiveContext,
-    public state: unknown,
-    private readonly onChange: (instance: LiveInstance) => void,
-  ) {}
+    onChange: (instance: LiveInstance, unit: LiveUnit) => void,
+    onRemove: (unit: LiveUnit) => void,
+  ) {
+    this.tree = new ComponentTree(registry, context, (unit) => onChange(this, unit), onRemove);
+  }
 
-  changed(): void {
-    this.dirty = true;
-    this.onChange(this);
+  get name(): string {
+    return this.tree.root.component.name;
   }
 }
 
@@ -74,8 +78,8 @@ export class LiveSessions
   private readonly dirty = new Set<LiveInstance>();
   private flushScheduled = false;
   private readonly lastRenders: LastRenders;
-  /** Instances by the topic they follow, so a publish visits only its followers. */
-  private readonly followers = new Map<string, Set<LiveInstance>>();
+  /** Components (of every page) by the topic they follow, so a publish visits only its followers. */
+  private readonly followers = new Map<string, Set<LiveUnit>>();
   private subscription: Promise<Unsubscribe | undefined> | undefined;
 
   constructor(
@@ -138,30 +142,35 @@ export class LiveSessions
       throw LiveMessages.tokenInvalid('it belongs to another page');
     const component = this.registry.get(claims.c);
     const context: LiveContext = { identity: connection.identity, session: claims.sid };
-    // Mount runs on every join and rejoin, so whatever it checks (access, existence) is checked again.
-    const state = await component.instance.mount(claims.p, context);
-    const instance = new LiveInstance(component, connection, topic, context, state, (i) =>
-      this.schedule(i),
+    const instance = new LiveInstance(
+      this.registry,
+      connection,
+      topic,
+      context,
+      (page, unit) => this.schedule(page, unit),
+      (unit) => this.follow(unit, []),
     );
-    instance.tree = render(component.instance.render(state));
-    this.follow(instance, subscriptionsOf(instance));
+    // Mount runs on every join and rejoin, so whatever it checks (access, existence) is checked again.
+    await instance.tree.mount(component, claims.p);
+    for (const unit of instance.tree.all()) this.follow(unit, subscriptionsOf(unit));
     // Joining again on the same connection replaces the instance; the old one must not flush later.
     const previous = this.instances.get(key(connection, topic));
-    if (previous) {
-      this.dirty.delete(previous);
-      this.follow(previous, []);
-    }
+    if (previous) this.drop(previous);
     this.instances.set(key(connection, topic), instance);
     instance.sent = 1;
     // A rejoin says which statics the page has and how many frames it applied: when that matches
-    // the last render this node kept for the session, only the difference goes back.
+    // the last render kept for the session, only the difference goes back.
     if (Array.isArray(known)) {
       for (const id of known.slice(0, 5000)) if (typeof id === 'string') instance.known.add(id);
     }
     const last =
       typeof n === 'number' && n > 0 ? await this.lastRenders.take(claims.sid, n) : undefined;
-    const d = last ? (diffNode(last.tree, instance.tree) ?? {}) : instance.tree;
-    return { t: newStatics(d, staticsRegistry, instance.known) ?? {}, d };
+    const components = instance.tree.components();
+    const d = last ? (diffNode(last.tree, instance.tree.root.node) ?? {}) : instance.tree.root.node;
+    const c = last ? diffComponents(last.components ?? {}, components) : components;
+    instance.sentNode = instance.tree.root.node;
+    instance.sentComponents = components;
+    return frameOf(instance, d, c && Object.keys(c).length ? c : undefined, true);
   }
 
   /** A session's page went away (closed, or its connection dropped): keep its last render a while. */
@@ -173,12 +182,18 @@ export class LiveSessions
   }
 
   private async keepLastRender(instance: LiveInstance): Promise<void> {
-    this.follow(instance, []);
-    this.dirty.delete(instance);
+    this.drop(instance);
     await this.lastRenders.keep(instance.context.session, {
       n: instance.sent,
-      tree: instance.tree,
+      tree: instance.sentNode,
+      components: instance.sentComponents,
     });
+  }
+
+  /** The instance stops following topics and flushing. */
+  private drop(instance: LiveInstance): void {
+    this.dirty.delete(instance);
+    for (const unit of instance.tree.all()) this.follow(unit, []);
   }
 
   private async event(
@@ -190,8 +205,11 @@ export class LiveSessions
     if (event !== 'event') throw LiveMessages.eventUnknown(topic, event, ['event']);
     const instance = this.instances.get(key(connection, topic));
     if (!instance) throw LiveMessages.tokenInvalid('the session is not joined');
-    const { e, v } = (payload ?? {}) as { e?: unknown; v?: unknown };
-    const component = instance.component;
+    const { e, v, c } = (payload ?? {}) as { e?: unknown; v?: unknown; c?: unknown };
+    // Events from inside a child component carry its id and go to it.
+    const unit = c === undefined ? instance.tree.root : instance.tree.units.get(Number(c));
+    if (!unit) throw LiveMessages.childGone(instance.name, c);
+    const component = unit.component;
     const binding = typeof e === 'string' ? component.events.get(e) : undefined;
     if (!binding)
       throw LiveMessages.eventUnknown(component.name, String(e), [...component.events.keys()]);
@@ -210,47 +228,46 @@ export class LiveSessions
     const handler = (
       component.instance as unknown as Record<string, (...args: unknown[]) => unknown>
     )[binding.method];
-    await currentInstance.run(instance, () =>
-      handler.call(component.instance, values, instance.state, instance.context),
+    await currentInstance.run(unit, () =>
+      handler.call(component.instance, values, unit.state, instance.context),
     );
     // The diff leaves before the reply, so the page shows the result when the event settles.
     this.dirty.delete(instance);
-    if (instance.dirty) this.flush(instance);
+    if (instance.dirty.size) await this.flush(instance);
     return null;
   }
 
   /** Called for every publish, on every node. */
   private async published(topic: string, payload: unknown): Promise<void> {
     // A copy: a handler's re-render may change who follows what.
-    for (const instance of [...(this.followers.get(topic) ?? [])]) {
-      const hooks = instance.component.instance as unknown as Partial<OnLivePublish>;
+    for (const unit of [...(this.followers.get(topic) ?? [])]) {
+      const hooks = unit.component.instance as unknown as Partial<OnLivePublish>;
       try {
-        await currentInstance.run(instance, () => hooks.onPublish?.(topic, payload));
+        await currentInstance.run(unit, () => hooks.onPublish?.(topic, payload));
       } catch (error) {
-        this.logger.error(
-          `${instance.component.name}.onPublish("${topic}") failed: ${String(error)}`,
-        );
+        this.logger.error(`${unit.component.name}.onPublish("${topic}") failed: ${String(error)}`);
       }
     }
   }
 
-  /** Makes `instance` follow exactly `topics` (none, when it leaves). */
-  private follow(instance: LiveInstance, topics: string[]): void {
-    for (const topic of instance.topics) {
+  /** Makes `unit` follow exactly `topics` (none, when it leaves). */
+  private follow(unit: LiveUnit, topics: string[]): void {
+    for (const topic of unit.topics) {
       if (topics.includes(topic)) continue;
       const set = this.followers.get(topic);
-      set?.delete(instance);
+      set?.delete(unit);
       if (set?.size === 0) this.followers.delete(topic);
     }
     for (const topic of topics) {
       let set = this.followers.get(topic);
       if (!set) this.followers.set(topic, (set = new Set()));
-      set.add(instance);
+      set.add(unit);
     }
-    instance.topics = topics;
+    unit.topics = topics;
   }
 
-  private schedule(instance: LiveInstance): void {
+  private schedule(instance: LiveInstance, unit: LiveUnit): void {
+    instance.dirty.add(unit);
     this.dirty.add(instance);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -258,41 +275,76 @@ export class LiveSessions
       this.flushScheduled = false;
       const batch = [...this.dirty];
       this.dirty.clear();
-      for (const each of batch) this.flush(each);
+      for (const each of batch) void this.flush(each);
     });
   }
 
-  /** Renders an instance and sends what changed since the last frame it was sent. */
-  private flush(instance: LiveInstance): void {
-    if (!this.instances.has(key(instance.connection, instance.topic))) return; // left meanwhile
+  /** Renders the changed components of a page and sends what changed since its last frame. */
+  private flush(instance: LiveInstance): Promise<void> {
+    instance.flushing = instance.flushing
+      .then(() => this.flushNow(instance))
+      .catch((error: unknown) =>
+        this.logger.error(`Rendering live page ${instance.name} failed: ${String(error)}`),
+      );
+    return instance.flushing;
+  }
+
+  private async flushNow(instance: LiveInstance): Promise<void> {
+    if (this.instances.get(key(instance.connection, instance.topic)) !== instance) return; // left
+    if (instance.dirty.size === 0) return;
     if (instance.connection.buffered > SLOW_CLIENT_BYTES) {
       // A slow client gets the latest state when it has caught up, not every step in between.
-      setTimeout(() => this.schedule(instance), 50).unref();
+      setTimeout(() => {
+        const unit = instance.dirty.values().next().value;
+        if (unit) this.schedule(instance, unit);
+      }, 50).unref();
       return;
     }
-    instance.dirty = false;
-    const next = render(instance.component.instance.render(instance.state));
-    const diff = diffNode(instance.tree, next);
-    instance.tree = next;
-    this.follow(instance, subscriptionsOf(instance));
-    if (diff === undefined) return;
-    const statics = newStatics(diff, staticsRegistry, instance.known);
-    instance.connection.push(
-      instance.topic,
-      'diff',
-      statics ? { t: statics, d: diff } : { d: diff },
-    );
+    const tree = instance.tree;
+    // The root first: its render may drop children, or re-render them with new props.
+    const units = [...instance.dirty].sort((a, b) => a.cid - b.cid);
+    instance.dirty.clear();
+    for (const unit of units) {
+      if (unit.cid !== 0 && !tree.units.has(unit.cid)) continue; // removed by its parent
+      if (unit.dirty) await tree.render(unit); // false when its parent re-rendered it already
+    }
+    for (const unit of tree.all()) this.follow(unit, subscriptionsOf(unit));
+    const components = tree.components();
+    const d = diffNode(instance.sentNode, tree.root.node);
+    const c = diffComponents(instance.sentComponents, components);
+    instance.sentNode = tree.root.node;
+    instance.sentComponents = components;
+    if (d === undefined && c === undefined) return;
+    instance.connection.push(instance.topic, 'diff', frameOf(instance, d, c, false));
     instance.sent++;
   }
+}
+
+/** A frame: new statics, the root's diff (or tree), and the child components' changes. */
+function frameOf(
+  instance: LiveInstance,
+  d: NodeDiff | RNode | undefined,
+  c: ComponentsDiff | RComponents | undefined,
+  join: boolean,
+): { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff } {
+  let t = d === undefined ? undefined : newStatics(d, staticsRegistry, instance.known);
+  const ct = c && newStatics(c, staticsRegistry, instance.known);
+  if (ct) t = { ...t, ...ct };
+  const frame: { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff } = {};
+  // A join's reply always has `t` and `d` (the runtime counts on them).
+  if (t || join) frame.t = t ?? {};
+  if (d !== undefined || join) frame.d = d ?? {};
+  if (c) frame.c = c;
+  return frame;
 }
 
 function key(connection: SocketConnectionInfo, topic: string): string {
   return `${connection.id}|${topic}`;
 }
 
-function subscriptionsOf(instance: LiveInstance): string[] {
-  const hooks = instance.component.instance as unknown as Partial<OnLivePublish>;
-  return hooks.subscriptions?.(instance.state) ?? [];
+function subscriptionsOf(unit: LiveUnit): string[] {
+  const hooks = unit.component.instance as unknown as Partial<OnLivePublish>;
+  return hooks.subscriptions?.(unit.state) ?? [];
 }
 
 /** Server push: changes live components from anywhere (a job, a listener, another node). */

@@ -1,3 +1,5 @@
+import type { Type } from '@nestjs/common';
+import type { ComponentService } from '../component/component.service';
 import { compile, type CompiledTemplate } from './compile';
 
 /** The result of an html`` tag: the compiled statics and this render's values. */
@@ -25,6 +27,16 @@ export class Repeat<T = unknown> {
   ) {}
 }
 
+/** A child component placed in a template with `live()`; the session mounts and renders it. */
+export class LiveChild<P = unknown> {
+  constructor(
+    /** The component's class, or its registered name. */
+    readonly component: Type<ComponentService<P, unknown>> | string,
+    readonly props: P,
+    readonly key: string | undefined,
+  ) {}
+}
+
 /**
  * The template tag. The strings are the statics (compiled once per call site); the values are the
  * dynamics, escaped for where they sit: element text, a quoted attribute, or a URL attribute
@@ -48,4 +60,27 @@ export function repeat<T>(
   render: (item: T, index: number) => TemplateResult,
 ): Repeat<T> {
   return new Repeat(items, key, render);
+}
+
+/**
+ * Places a child component: it is mounted with `props` the first time its parent renders it, has
+ * its own state and `@On()` handlers (events from inside it go to it), and a change of its state
+ * sends only its own diff. Its template must have one root element. `key` tells apart children of
+ * the same component in one parent (as in `repeat()`); a parent that renders different props later
+ * calls the child's `onProps()`, or mounts it again when it has none.
+ *
+ * @example
+ * html`<main>${repeat(questions, (q) => q.id, (q) => live(VoteButton, { id: q.id }, { key: q.id }))}</main>
+ *   ${live(Sidebar, { active: tag })}`
+ */
+export function live<P>(
+  component: Type<ComponentService<P, unknown>> | string,
+  props: P,
+  options: { key?: string | number } = {},
+): LiveChild<P> {
+  return new LiveChild(
+    component,
+    props,
+    options.key === undefined ? undefined : String(options.key),
+  );
 }
