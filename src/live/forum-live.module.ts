@@ -5,11 +5,12 @@ import { Tag } from '../questions/tag.entity';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
 import { QuestionList } from './question-list.component';
+import { Footer, Header, Sidebar } from './site-components';
 import { SiteLayout } from './site.layout';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag])],
   controllers: [LiveHomeController, DemoController],
-  providers: [SiteLayout, QuestionList, CounterDemo, ListDemo],
+  providers: [SiteLayout, Header, Footer, Sidebar, QuestionList, CounterDemo, ListDemo],
 })
 export class ForumLiveModule {}

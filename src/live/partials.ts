@@ -1,22 +1,9 @@
-import { html, repeat } from '@lattice/live';
-import { FORUM_VERSION } from '../forum.constants';
+import { live } from '@lattice/live';
+import { Sidebar, type SidebarProps } from './site-components';
 
-// The page furniture as template functions: rendered inside the live component, so they update
-// with it (a tag count in the sidebar changes in the same diff as the list).
-
-export const header = () =>
-  html`<header><h1>Lattice Forum</h1><small>version ${FORUM_VERSION}</small><p>A real-time community Q&amp;A forum, and the sample app of Lattice, a real-time full-stack framework on NestJS. Votes appear in every open browser as people cast them.</p></header>`;
-
-export const sidebar = (tags: Array<{ name: string; questionCount: number }>, active?: string) =>
-  html`<aside><h2>Tags</h2><ul class="tags">${repeat(
-    tags,
-    (t) => t.name,
-    (t) =>
-      html`<li class="${t.name === active ? 'active' : ''}"><a href="/?tag=${t.name}">${t.name}</a> <span>${t.questionCount}</span></li>`,
-  )}</ul></aside>`;
-
-export const footer = () =>
-  html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a></p></footer>`;
+/** The tag sidebar, placed as a child component of the page that shows it. */
+export const sidebar = (tags: SidebarProps['tags'], active?: string) =>
+  live(Sidebar, { tags, active });
 
 export const STYLES = `<style>
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }

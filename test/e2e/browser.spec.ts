@@ -133,4 +133,34 @@ describeBrowser('the live Forum in Chromium', () => {
     expect(await items()).toEqual(['Make it pass', 'Ship it', 'Measure it']);
     expect(errors).toEqual([]);
   });
+
+  it('renders the Header and Footer components around every page, and the Sidebar child answers its own clicks', async () => {
+    const { page, errors } = await open();
+    await expect(page.locator('nav a.current').innerText()).resolves.toBe('Questions');
+    await expect(page.locator('footer a[href="/health"]').count()).resolves.toBe(1);
+    const sidebar = page.locator('aside.sidebar');
+    // A child of the question list: its root element carries its component id.
+    await expect(sidebar.getAttribute('data-l-c')).resolves.toMatch(/^\d+$/);
+    const tags = () => sidebar.locator('.tags li').count();
+    const total = await page.evaluate(() => {
+      const text = document.querySelector('aside.sidebar button.more')?.textContent ?? '';
+      return Number(/Show all (\d+)/.exec(text)?.[1]);
+    });
+    expect(total).toBeGreaterThan(5);
+    expect(await tags()).toBe(5);
+    const listBefore = await page.locator('.questions').innerHTML();
+    await sidebar.locator('button.more').click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('aside.sidebar .tags li').length === n,
+      total,
+    );
+    await expect(sidebar.locator('button.more').innerText()).resolves.toBe('Show fewer');
+    expect(await page.locator('.questions').innerHTML()).toBe(listBefore);
+
+    await page.goto(`${url}/demo/counter`);
+    await live(page);
+    await expect(page.locator('nav a.current').innerText()).resolves.toBe('Counter');
+    await expect(page.locator('footer').count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+  });
 });

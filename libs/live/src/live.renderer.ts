@@ -1,18 +1,23 @@
 import type { LatticeCache } from '@lattice/cache';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { createHash } from 'node:crypto';
-import { ComponentRegistry } from './component/component.registry';
+import { createHash, randomBytes } from 'node:crypto';
+import { ComponentRegistry, type RegisteredComponent } from './component/component.registry';
 import type { LiveContext } from './component/component.service';
 import { renderTreeToString } from './component/component-tree';
-import { renderToString } from './diff/render';
+import { renderToString, withChildHost } from './diff/render';
 import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
 import { escapeHtml } from './template/escape';
-import { html, unsafeHTML, type TemplateResult } from './template/html';
+import { html, unsafeHTML, type LiveChild, type TemplateResult } from './template/html';
+import type { OnLivePublish } from './session/live-sessions';
 import { LayoutManager } from './layout/layout.manager';
 import { buildLiveRuntime } from './client/bundle';
 import { defaultCacheOf } from './cache/default-cache';
 import { SessionTokens } from './session/session-token';
+
+// Layout children's placeholders: per process, so page content cannot guess them.
+const LAYOUT_NONCE = randomBytes(8).toString('hex');
+const LAYOUT_PLACEHOLDER = new RegExp(`\u0000${LAYOUT_NONCE}:(\\d+)\u0000`, 'g');
 
 export interface LivePageOptions {
   title?: string;
@@ -87,6 +92,37 @@ export class LiveRenderer {
     return `<script defer src="${this.options.assetsPath ?? '/lattice'}/${bundle.fileName}"></script>`;
   }
 
+  /**
+   * The layouts' HTML. Components they place with `live()` are live roots of their own (their
+   * own session on the page's socket), or static HTML when they cannot change.
+   */
+  private async layoutToString(
+    body: TemplateResult,
+    identity: LiveContext['identity'],
+  ): Promise<string> {
+    const placed: LiveChild[] = [];
+    const markup = withChildHost(
+      {
+        place: (child) => {
+          placed.push(child);
+          return `\u0000${LAYOUT_NONCE}:${placed.length - 1}\u0000`;
+        },
+      },
+      () => renderToString(body),
+    );
+    if (placed.length === 0) return markup;
+    const filled = await Promise.all(
+      placed.map(async (child) => {
+        const component = this.registry.resolve(child.component);
+        if (isInteractive(component)) return this.component(component.name, child.props, identity);
+        const context: LiveContext = { identity, session: '' };
+        const state = await component.instance.mount(child.props, context);
+        return renderTreeToString(this.registry, component, state, context);
+      }),
+    );
+    return markup.replace(LAYOUT_PLACEHOLDER, (_, i: string) => filled[Number(i)]);
+  }
+
   /** A whole HTML page around one live component. */
   async page(
     name: string,
@@ -106,12 +142,21 @@ export class LiveRenderer {
         title,
         path: page.path,
       });
-      body = renderToString(wrapped.body);
+      body = await this.layoutToString(wrapped.body, identity);
       layoutHead = wrapped.head;
     }
     // The document is Lattice's: title, socket address and runtime script appear exactly once.
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
+}
+
+/**
+ * A component a layout places can change only through `@On()` handlers or published topics;
+ * one with neither is rendered once, without a session to join.
+ */
+function isInteractive(component: RegisteredComponent): boolean {
+  const hooks = component.instance as unknown as Partial<OnLivePublish>;
+  return component.events.size > 0 || typeof hooks.subscriptions === 'function';
 }
 
 function hashOf(props: unknown): string {

@@ -26,7 +26,15 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
-import { CachedNews, Counter, LAYOUTS, Panel, Tally, VoteBoard } from './fixtures/components';
+import {
+  Badge,
+  CachedNews,
+  Counter,
+  LAYOUTS,
+  Panel,
+  Tally,
+  VoteBoard,
+} from './fixtures/components';
 
 type Frame = { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff };
 
@@ -47,7 +55,7 @@ async function boot(
       LiveModule.forRoot({ secret: SECRET }),
       CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
     ],
-    providers: [Counter, VoteBoard, CachedNews, Panel, Tally, ...LAYOUTS],
+    providers: [Counter, VoteBoard, CachedNews, Panel, Tally, Badge, ...LAYOUTS],
   })
   class LiveTestModule {}
   const app = await NestFactory.create(LiveTestModule, { logger: false });
@@ -367,7 +375,7 @@ describe('live sessions over the socket', () => {
 
   it('names the closest component when a name is unknown', () => {
     expect(() => app.get(ComponentRegistry).get('countr')).toThrow(
-      /Did you mean "counter"\? Registered: board, cached-news, counter, panel, tally/,
+      /Did you mean "counter"\? Registered: badge, board, cached-news, counter, panel, tally/,
     );
   });
 
@@ -406,7 +414,7 @@ describe('live sessions over the socket', () => {
       app.get(LiveRenderer).page('counter', { start: 1 }, { layout: 'nope' }),
     ).rejects.toMatchObject({
       code: 'LATTICE_LIVE_LAYOUT_UNKNOWN',
-      message: expect.stringContaining('Registered: inner, loop-a, loop-b, outer'),
+      message: expect.stringContaining('Registered: inner, loop-a, loop-b, outer, with-parts'),
     });
     await expect(
       app.get(LiveRenderer).page('counter', { start: 1 }, { layout: 'loop-a' }),
@@ -414,6 +422,23 @@ describe('live sessions over the socket', () => {
       code: 'LATTICE_LIVE_LAYOUT_CYCLE',
       message: expect.stringContaining('loop-a → loop-b → loop-a'),
     });
+  });
+
+  it('renders components a layout places: static ones once, interactive ones as live roots of their own', async () => {
+    const markup = await app
+      .get(LiveRenderer)
+      .page('counter', { start: 2 }, { layout: 'with-parts' });
+    expect(markup).toContain('<header><span class="badge">B&lt;1&gt;</span></header>');
+    const roots = [
+      ...markup.matchAll(/<div data-l-root data-l-topic="([^"]+)" data-l-token="([^"]+)">/g),
+    ];
+    expect(roots).toHaveLength(2); // the page and the tally, each with its session
+    expect(markup).toMatch(/<aside><div data-l-root [^>]+><p class="tally">side: <b>0<\/b>/);
+    const side = new Page(base, roots[1][1], roots[1][2]);
+    pages.push(side);
+    await side.join();
+    await side.send('inc');
+    expect(side.html).toContain('side: <b>1</b>');
   });
 
   it('serves the runtime script under its content hash with a year of caching', async () => {

@@ -1,0 +1,81 @@
+import { Component, ComponentService, html, On, repeat, type OnLiveProps } from '@lattice/live';
+import { FORUM_VERSION } from '../forum.constants';
+
+const SECTIONS = [
+  { path: '/', label: 'Questions' },
+  { path: '/demo/counter', label: 'Counter' },
+  { path: '/demo/list', label: 'Keyed list' },
+];
+
+/** The site's header and navigation, the current section marked. Static: rendered once per page. */
+@Component({ name: 'site-header' })
+export class Header extends ComponentService<{ path?: string }, { path?: string }> {
+  mount(props: { path?: string }) {
+    return props;
+  }
+
+  render({ path }: { path?: string }) {
+    return html`<div class="site-header"><header><h1>Lattice Forum</h1><small>version ${FORUM_VERSION}</small><p>A real-time community Q&amp;A forum, and the sample app of Lattice, a real-time full-stack framework on NestJS. Votes appear in every open browser as people cast them.</p></header><nav>${SECTIONS.map(
+      (s) => html`<a href="${s.path}" class="${s.path === path ? 'current' : ''}">${s.label}</a> `,
+    )}</nav></div>`;
+  }
+}
+
+/** The site's footer. Static: rendered once per page. */
+@Component({ name: 'site-footer' })
+export class Footer extends ComponentService<Record<string, never>, Record<string, never>> {
+  mount() {
+    return {};
+  }
+
+  render() {
+    return html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a></p></footer>`;
+  }
+}
+
+export interface SidebarProps {
+  tags: Array<{ name: string; questionCount: number }>;
+  active?: string;
+}
+interface SidebarState extends SidebarProps {
+  showAll: boolean;
+}
+/** Tags shown before "Show all". */
+const FEW = 5;
+
+/**
+ * The tags beside the question list, a child component of it: the list passes the tags it
+ * loaded; "Show all" is the sidebar's own state and event, so a click re-renders only it.
+ */
+@Component({ name: 'site-sidebar' })
+export class Sidebar
+  extends ComponentService<SidebarProps, SidebarState>
+  implements OnLiveProps<SidebarProps, SidebarState>
+{
+  mount(props: SidebarProps) {
+    return { ...props, showAll: false };
+  }
+
+  onProps(props: SidebarProps, state: SidebarState) {
+    return { ...state, ...props };
+  }
+
+  render({ tags, active, showAll }: SidebarState) {
+    const shown = showAll ? tags : tags.slice(0, FEW);
+    return html`<aside class="sidebar"><h2>Tags</h2><ul class="tags">${repeat(
+      shown,
+      (t) => t.name,
+      (t) =>
+        html`<li class="${t.name === active ? 'active' : ''}"><a href="/?tag=${t.name}">${t.name}</a> <span>${t.questionCount}</span></li>`,
+    )}</ul>${
+      tags.length > FEW
+        ? html`<button class="more" data-l-click="toggle">${showAll ? 'Show fewer' : `Show all ${tags.length}`}</button>`
+        : ''
+    }</aside>`;
+  }
+
+  @On('toggle')
+  toggle() {
+    this.update((s) => ({ ...s, showAll: !s.showAll }));
+  }
+}
