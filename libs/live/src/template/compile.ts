@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { LiveMessages } from '../live.messages';
+import { STYLE_FUNCTIONS } from './escape';
 
 /** Where a dynamic value sits in the markup, which decides how it is escaped. */
 export type Hole =
   | { kind: 'text' }
   | { kind: 'attr'; name: string }
+  /** The `style` attribute: the value must be a plain CSS value (see `sanitizeStyle`). */
+  | { kind: 'style'; name: string }
   /**
    * An attribute that holds a URL. When the value can still decide the scheme, `prefix` is the
    * static text before it in the attribute, and the two are checked together.
@@ -39,6 +42,18 @@ const RAW_TEXT = new Set(['script', 'style', 'iframe', 'noembed', 'noframes', 'x
 const RCDATA = new Set(['textarea', 'title']);
 /** Attributes whose value the browser parses as a document. */
 const DOCUMENT_ATTRIBUTES = new Set(['srcdoc']);
+/**
+ * SVG animation elements set another attribute of their target (`attributeName="href"`) to
+ * these values, unchecked by any URL rule: values there are refused.
+ */
+const ANIMATION_ELEMENTS = new Set([
+  'animate',
+  'set',
+  'animatemotion',
+  'animatetransform',
+  'animatecolor',
+]);
+const ANIMATION_VALUE_ATTRIBUTES = new Set(['values', 'to', 'from', 'by', 'attributename']);
 
 const compiled = new WeakMap<TemplateStringsArray, CompiledTemplate>();
 
@@ -80,6 +95,9 @@ function scan(strings: TemplateStringsArray): Hole[] {
   let state: State = 'text';
   let tag = '';
   let attr = '';
+  /** Attribute names of the current tag so far, and where a value went into a <meta> content. */
+  let tagAttrs = new Set<string>();
+  let metaContentHole: number | undefined;
   /** Static text of the current attribute value so far. */
   let valueSoFar = '';
   /** A hole in this URL value was checked before its scheme was settled. */
@@ -115,6 +133,8 @@ function scan(strings: TemplateStringsArray): Hole[] {
             } else if (/[a-zA-Z]/.test(s[i + 1] ?? '')) {
               state = 'tagName';
               tag = '';
+              tagAttrs = new Set();
+              metaContentHole = undefined;
             }
           }
           break;
@@ -129,6 +149,13 @@ function scan(strings: TemplateStringsArray): Hole[] {
           break;
         case 'inTag':
           if (c === '>') {
+            // <meta http-equiv="refresh" content="0;url=…">: the content is a URL (or a header);
+            // checked here because http-equiv may come after content.
+            if (metaContentHole !== undefined && tagAttrs.has('http-equiv'))
+              throw LiveMessages.holeIn(
+                '<meta http-equiv> content (a refresh URL or a header)',
+                place(metaContentHole),
+              );
             state = RAW_TEXT.has(tag) ? 'rawText' : RCDATA.has(tag) ? 'rcdata' : 'text';
           } else if (!/[\s/]/.test(c)) {
             state = 'attrName';
@@ -138,9 +165,13 @@ function scan(strings: TemplateStringsArray): Hole[] {
         case 'attrName':
           if (c === '=') {
             state = 'beforeValue';
-          } else if (/\s/.test(c)) state = 'afterAttrName';
-          else if (c === '>' || c === '/') {
+            tagAttrs.add(attr);
+          } else if (/\s/.test(c)) {
+            state = 'afterAttrName';
+            tagAttrs.add(attr);
+          } else if (c === '>' || c === '/') {
             state = 'inTag';
+            tagAttrs.add(attr);
             i--;
           } else attr += c.toLowerCase();
           break;
@@ -213,6 +244,14 @@ function scan(strings: TemplateStringsArray): Hole[] {
         if (attr.startsWith('on')) throw LiveMessages.eventHandlerValue(attr, place(part));
         if (DOCUMENT_ATTRIBUTES.has(attr))
           throw LiveMessages.holeIn(`the ${attr} attribute (parsed as a document)`, place(part));
+        if (ANIMATION_ELEMENTS.has(tag) && ANIMATION_VALUE_ATTRIBUTES.has(attr))
+          throw LiveMessages.holeIn(
+            `the ${attr} attribute of <${tag}> (it can set a URL attribute such as href)`,
+            place(part),
+          );
+        if (tag === 'meta' && attr === 'http-equiv')
+          throw LiveMessages.holeIn('the http-equiv attribute of <meta>', place(part));
+        if (tag === 'meta' && attr === 'content') metaContentHole = part;
         if (URL_ATTRIBUTES.has(attr)) {
           // The scheme is settled when static text before any value has a '/', '?', '#' or ':'
           // (character references do not count: "&#106;" is a "j" to the browser). After a value
@@ -227,6 +266,15 @@ function scan(strings: TemplateStringsArray): Hole[] {
             holes.push({ kind: 'url', name: attr, prefix: valueSoFar });
             unsettledHole = true;
           }
+        } else if (attr === 'style') {
+          // The value is checked alone; static text must not put it inside url(…) or an escape.
+          const outer = openCssFunctions(valueSoFar).find((name) => !STYLE_FUNCTIONS.has(name));
+          if (outer !== undefined || valueSoFar.endsWith('\\'))
+            throw LiveMessages.holeIn(
+              `style, inside ${outer !== undefined ? `${outer}(…)` : 'a CSS escape'} (it could load a URL)`,
+              place(part),
+            );
+          holes.push({ kind: 'style', name: attr });
         } else {
           holes.push({ kind: 'attr', name: attr });
         }
@@ -244,4 +292,14 @@ function scan(strings: TemplateStringsArray): Hole[] {
     }
   }
   return holes;
+}
+
+/** The CSS functions still open at the end of `css` (`url(` in "background: url("), outermost first. */
+function openCssFunctions(css: string): string[] {
+  const open: string[] = [];
+  for (const token of css.matchAll(/([a-zA-Z_-][\w-]*)?\(|\)/g)) {
+    if (token[0] === ')') open.pop();
+    else open.push((token[1] ?? '').toLowerCase());
+  }
+  return open.filter((name) => name !== ''); // bare parentheses group, as in calc((a + b) * 2)
 }

@@ -1,6 +1,6 @@
 import { renderToString } from '../diff/render';
 import { html, unsafeHTML } from './html';
-import { UNSAFE_URL } from './escape';
+import { UNSAFE_STYLE, UNSAFE_URL } from './escape';
 
 /** Payloads collected from the usual XSS cheat sheets: tags, handlers, quotes, entities, SVG/MathML, unicode. */
 const PAYLOADS = [
@@ -60,6 +60,37 @@ const URL_PAYLOADS = [
   'livescript:alert(1)',
   'file:///etc/passwd',
   'jar:http://x!/',
+];
+
+/** Style values that could load a URL, run code, add declarations or break out of the attribute. */
+const STYLE_PAYLOADS = [
+  'url(javascript:alert(1))',
+  'url(//evil.example/track.png)',
+  'URL(x)',
+  'u\\72l(x)',
+  '\\75 rl(x)',
+  '\\',
+  'u/**/rl(x)',
+  'expression(alert(1))',
+  'EXPRESSION(alert(1))',
+  '@import "x.css"',
+  'red; background: url(x)',
+  'red;position:fixed;top:0;left:0;width:100%;height:100%',
+  'image-set("x.png" 1x)',
+  '-webkit-image-set(x.png 1x)',
+  'cross-fade(url(a), url(b), 50%)',
+  'element(#secret)',
+  'paint(leak)',
+  'src(x)',
+  'var(--x, url(x))',
+  'behavior: url(x.htc)',
+  '-moz-binding: url(x.xml#xss)',
+  'red" onmouseover="alert(1)',
+  "red' onmouseover='alert(1)",
+  '"><script>alert(1)</script>',
+  'red</style><script>alert(1)</script>',
+  '{}*{background:red}',
+  'r\u0000ed',
 ];
 
 describe('escaping', () => {
@@ -122,6 +153,47 @@ describe('escaping', () => {
     );
   });
 
+  it.each(STYLE_PAYLOADS)('refuses the style value %j', (value) => {
+    expect(renderToString(html`<p style="color: ${value}">x</p>`)).toBe(
+      `<p style="color: ${UNSAFE_STYLE}">x</p>`,
+    );
+  });
+
+  it.each(PAYLOADS)('keeps %j out of a style attribute, or inert', (payload) => {
+    const out = renderToString(html`<p style="${payload}">x</p>`);
+    const value = /^<p style="([^"]*)">x<\/p>$/.exec(out)?.[1];
+    expect(value).toBeDefined();
+    expect(value).not.toMatch(/url\(|expression|@import|\\|[<>'"]/i);
+  });
+
+  it('keeps plain CSS values in style', () => {
+    for (const value of [
+      'red',
+      '#ff0000',
+      'rgb(1, 2, 3)',
+      'calc(100% - 2rem)',
+      'linear-gradient(to right, red, blue)',
+      '12px',
+      'var(--accent)',
+      '1 / 3',
+      'translateX(-50%) rotate(45deg)',
+      'bold 12px/1.5 system-ui, sans-serif',
+    ]) {
+      expect(renderToString(html`<p style="x: ${value}">x</p>`)).toBe(
+        `<p style="x: ${value}">x</p>`,
+      );
+    }
+    expect(renderToString(html`<p style="width: calc(${40} * 1%)">x</p>`)).toBe(
+      '<p style="width: calc(40 * 1%)">x</p>',
+    );
+  });
+
+  it('allows values in <meta content> without http-equiv', () => {
+    expect(renderToString(html`<meta name="description" content="${'a "b" <c>'}">`)).toBe(
+      '<meta name="description" content="a &quot;b&quot; &lt;c&gt;">',
+    );
+  });
+
   it('treats textarea and title content as text, whatever markup their statics contain', () => {
     const payload = '</textarea><script>alert(1)</script>';
     expect(renderToString(html`<textarea><b title="</textarea>${payload}</textarea>`)).toBe(
@@ -148,7 +220,7 @@ describe('escaping', () => {
 });
 
 describe('template positions that cannot be escaped are refused when the template is first used', () => {
-  it.each([
+  it.each<[string, () => unknown, string, RegExp]>([
     [
       'an event handler',
       () => html`<button onclick="${'x'}">x</button>`,
@@ -225,6 +297,60 @@ describe('template positions that cannot be escaped are refused when the templat
       'LATTICE_LIVE_TEMPLATE_POSITION',
       /<script>/,
     ],
+    [
+      'a style value inside url()',
+      () => html`<p style="background: url(${'//evil.example/x.png'})">x</p>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /inside url\(…\)/,
+    ],
+    [
+      'a style value inside image-set()',
+      () => html`<p style="background: image-set(${'x.png'} 1x)">x</p>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /inside image-set\(…\)/,
+    ],
+    [
+      'a style value after a CSS escape',
+      () => html`<p style="x: \\${'75 rl(x)'}">x</p>`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /CSS escape/,
+    ],
+    [
+      'a meta refresh URL',
+      () => html`<meta http-equiv="refresh" content="0;url=${'javascript:alert(1)'}">`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /http-equiv/,
+    ],
+    [
+      'a meta refresh URL before the http-equiv attribute',
+      () => html`<meta content="${'0;url=javascript:alert(1)'}" http-equiv="Refresh">`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /http-equiv/,
+    ],
+    [
+      'a dynamic http-equiv',
+      () => html`<meta http-equiv="${'refresh'}" content="0;url=/x">`,
+      'LATTICE_LIVE_TEMPLATE_POSITION',
+      /http-equiv/,
+    ],
+    ...['values', 'to', 'from', 'by', 'attributeName'].flatMap((attr) =>
+      ['animate', 'set', 'animateMotion', 'animateTransform'].map(
+        (tag) =>
+          [
+            `SVG <${tag} ${attr}>`,
+            () =>
+              html(
+                [
+                  `<svg><a href="#"><${tag} attributeName="href" ${attr}="`,
+                  `"/>x</a></svg>`,
+                ] as unknown as TemplateStringsArray,
+                'javascript:alert(1)',
+              ),
+            'LATTICE_LIVE_TEMPLATE_POSITION',
+            new RegExp(`${attr.toLowerCase()} attribute of <${tag.toLowerCase()}>`),
+          ] as [string, () => unknown, string, RegExp],
+      ),
+    ),
     [
       'script after a short comment',
       () => html`<!--><script>var a = "-->"; ${'x'}</script>`,
