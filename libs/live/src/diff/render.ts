@@ -1,5 +1,5 @@
 import { LiveMessages } from '../live.messages';
-import { escapeHtml, sanitizeUrl, UNSAFE_URL } from '../template/escape';
+import { escapeHtml, sanitizeStyle, sanitizeUrl, UNSAFE_URL } from '../template/escape';
 import { LiveChild, Repeat, TemplateResult, UnsafeHTML } from '../template/html';
 import type { Hole } from '../template/compile';
 import {
@@ -104,6 +104,7 @@ function renderHole(hole: Hole, value: unknown): RDyn {
     throw LiveMessages.valueNotRenderable(value);
   }
   const text = String(value);
+  if (hole.kind === 'style') return escapeHtml(sanitizeStyle(text));
   if (
     hole.kind === 'url' &&
     hole.prefix !== undefined &&
