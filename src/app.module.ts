@@ -3,6 +3,7 @@ import { LatticeConfig, LatticeModule } from '@lattice/core';
 import { LiveModule } from '@lattice/live';
 import { QueueDashboardModule, QueueModule } from '@lattice/queue';
 import { SocketModule } from '@lattice/socket';
+import { StateModule } from '@lattice/state';
 import { Module } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
@@ -29,6 +30,8 @@ import { StatusGateway } from './status/status.gateway';
     }),
     // bull-board; it gets the admin guard with the security issue.
     QueueDashboardModule.forRoot({ route: '/admin/queues' }),
+    // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
+    StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),
     LiveModule.forRootAsync({
       inject: [LatticeConfig],

@@ -2,6 +2,7 @@ import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
 import { DatabaseCommandsModule } from '@lattice/database';
 import { QueueCommandsModule, QueueModule } from '@lattice/queue';
+import { StateModule } from '@lattice/state';
 import { Module } from '@nestjs/common';
 import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
@@ -15,6 +16,7 @@ import { QuestionsModule } from './questions/questions.module';
     CacheModule.forRoot(),
     // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
     QueueModule.forRoot({ worker: false }),
+    StateModule.forRoot({ devtools: false }),
     QuestionsModule,
     DatabaseCommandsModule,
     QueueCommandsModule,

@@ -1,6 +1,7 @@
 import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
 import { QuestionRepository } from '../questions/question.repository';
+import { QuestionsModule } from '../questions/questions.module';
 import { Tag } from '../questions/tag.entity';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
@@ -9,7 +10,7 @@ import { Footer, Header, Sidebar } from './site-components';
 import { SiteLayout } from './site.layout';
 
 @Module({
-  imports: [DatabaseModule.forFeature([QuestionRepository, Tag])],
+  imports: [DatabaseModule.forFeature([QuestionRepository, Tag]), QuestionsModule],
   controllers: [LiveHomeController, DemoController],
   providers: [SiteLayout, Header, Footer, Sidebar, QuestionList, CounterDemo, ListDemo],
 })

@@ -1,15 +1,15 @@
-import { InjectCache, LatticeCache } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import {
   Component,
   ComponentService,
   html,
-  LiveUpdates,
+  type LiveContext,
   On,
   OnLivePublish,
   repeat,
 } from '@lattice/live';
 import { z } from 'zod';
+import { QuestionActivityService, SCORES_TOPIC } from '../questions/question-activity.service';
 import { QuestionRepository } from '../questions/question.repository';
 import { Tag } from '../questions/tag.entity';
 import { sidebar } from './partials';
@@ -30,9 +30,6 @@ export interface QuestionListState {
   tags: Array<{ name: string; questionCount: number }>;
 }
 
-/** The topic every question list follows; a vote publishes `{ id, score }` on it. */
-export const SCORES_TOPIC = 'questions:scores';
-
 /** The home page: the newest questions with live vote counts, the tags beside them. */
 // Anonymous first paints are cached for 5 s (a vote flushes them); the live session mounts afresh.
 @Component({ name: 'question-list', cache: { ttl: 5_000, tags: () => ['questions:list'] } })
@@ -43,8 +40,7 @@ export class QuestionList
   constructor(
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Tag) private readonly tags: LatticeRepository<Tag>,
-    @InjectCache() private readonly cache: LatticeCache,
-    private readonly live: LiveUpdates,
+    private readonly activity: QuestionActivityService,
   ) {
     super();
   }
@@ -93,18 +89,14 @@ export class QuestionList
     this.setState({ filter: q });
   }
 
-  /** One vote up. Accounts arrive with the security issue; until then anyone may vote. */
+  /** One vote up, recorded on the question's state stream. Accounts arrive with the security issue. */
   @On('vote', z.object({ id: z.coerce.number().int().positive() }))
-  async vote({ id }: { id: number }): Promise<void> {
-    await this.questions.repository.increment({ id }, 'score', 1);
-    const question = await this.questions.repository.findOne({
-      where: { id },
-      select: { id: true, score: true },
-    });
-    if (!question) return;
-    await this.cache.tags([`question:${id}`, 'questions:popular', 'questions:list']).flush();
-    // Every open list, on every node, hears it (this one included).
-    await this.live.publish(SCORES_TOPIC, { id, score: question.score });
+  async vote(
+    { id }: { id: number },
+    _state: QuestionListState,
+    context: LiveContext,
+  ): Promise<void> {
+    await this.activity.vote(id, 1, context.identity?.id ?? `session:${context.session}`);
   }
 
   subscriptions(): string[] {

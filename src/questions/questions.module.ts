@@ -4,6 +4,8 @@ import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { RecomputeTagStats } from './jobs/recompute-tag-stats.job';
+import { QuestionActivityService } from './question-activity.service';
+import { QuestionActivityState } from './question-activity.state';
 import { QuestionRepository } from './question.repository';
 import { QuestionsController } from './questions.controller';
 import { QuestionsService } from './questions.service';
@@ -14,7 +16,13 @@ import { Vote } from './vote.entity';
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Answer, Tag, Vote, User])],
   controllers: [QuestionsController, TagsController],
-  providers: [QuestionsService, NotifyQuestionAuthor, RecomputeTagStats],
-  exports: [QuestionsService],
+  providers: [
+    QuestionsService,
+    QuestionActivityState,
+    QuestionActivityService,
+    NotifyQuestionAuthor,
+    RecomputeTagStats,
+  ],
+  exports: [QuestionsService, QuestionActivityService],
 })
 export class QuestionsModule {}

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
+import { QuestionActivityService } from './question-activity.service';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
 
@@ -26,6 +27,7 @@ export class QuestionsService {
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
     @InjectLatticeRepository(User) private readonly users: LatticeRepository<User>,
     private readonly queues: QueueManager,
+    private readonly activity: QuestionActivityService,
   ) {}
 
   /**
@@ -68,6 +70,8 @@ export class QuestionsService {
    */
   async answer(questionId: number, input: AnswerInput): Promise<Answer> {
     const answer = await this.saveAnswer(questionId, input);
+    // The answer count lives on the question's state stream; the table keeps a projection.
+    await this.activity.answered(questionId, answer.id, `user:${input.authorId}`);
     try {
       await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
     } catch (error) {
@@ -87,7 +91,6 @@ export class QuestionsService {
     if (!author)
       throw new BadRequestException(`authorId ${input.authorId} does not match any user.`);
     const answer = await this.answers.create({ body: input.body, question, author });
-    await this.questions.repository.increment({ id: questionId }, 'answerCount', 1);
     return answer;
   }
 }

@@ -238,8 +238,12 @@ export class StateManager implements OnApplicationShutdown {
     options: DispatchOptions,
   ): Promise<DispatchResult<S>> {
     const store = this.storeFor(definition);
-    let head = (await this.head(definition, streamId)) as Head<S>;
     const command = typeof input === 'function' ? input : undefined;
+    // A blind append goes on top of the cached head without reading the store first: if
+    // another node appended meanwhile, the store refuses it and the loop catches up.
+    const blind = !command && options.expectedVersion === undefined;
+    const cached = blind ? this.heads.get(streamId) : undefined;
+    let head = (cached ?? (await this.head(definition, streamId))) as Head<S>;
     // The version this dispatch relies on; undefined for a blind append.
     const relied = options.expectedVersion ?? (command ? head.version : undefined);
     if (relied !== undefined && relied > head.version)

@@ -16,6 +16,8 @@ import type { StateStore } from './state-store';
  * kind follows core's driver selection (Redis with REDIS_URL, memory otherwise); a shared
  * store is wrapped in `DistributedStateStore` whenever PubSub reaches other nodes.
  */
+const START_TIMEOUT_MS = 2000;
+
 @Injectable()
 export class StateStores implements OnApplicationShutdown {
   private readonly logger = new Logger('State');
@@ -44,10 +46,23 @@ export class StateStores implements OnApplicationShutdown {
     return store;
   }
 
-  /** Opens a store and waits until it hears other nodes (used at bootstrap). */
+  /**
+   * Opens a store and waits until it hears other nodes (used at bootstrap), but never longer
+   * than `START_TIMEOUT_MS`: a Redis outage must not block the start; the subscription
+   * completes when Redis is back, and StateManager fills any missed versions from the store.
+   */
   async open(kind: StoreKind = this.defaultKind): Promise<StateStore> {
     const store = this.get(kind);
-    await Promise.all(this.starting);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), START_TIMEOUT_MS);
+    });
+    const started = await Promise.race([Promise.all(this.starting), timeout]);
+    clearTimeout(timer);
+    if (started === 'timeout')
+      this.logger.warn(
+        `The ${kind} state store does not hear other nodes yet (Redis is not answering); starting anyway.`,
+      );
     return store;
   }
 
@@ -56,7 +71,6 @@ export class StateStores implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.starting);
     await Promise.all([...this.stores.values()].map((store) => store.close()));
     this.stores.clear();
   }
@@ -65,7 +79,11 @@ export class StateStores implements OnApplicationShutdown {
     if (kind === 'memory') return new MemoryStateStore();
     const shared =
       kind === 'redis'
-        ? new RedisStateStore(this.redis.get('state'), this.redis.key('state', ''))
+        ? new RedisStateStore(
+            // Fail fast while Redis is down instead of queueing commands for a minute.
+            this.redis.get('state', { maxRetriesPerRequest: 2 }),
+            this.redis.key('state', ''),
+          )
         : new SqlStateStore(this.dataSource());
     if (this.pubsub.driver !== 'redis') return shared;
     const distributed = new DistributedStateStore(shared, this.pubsub);
