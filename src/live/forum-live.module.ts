@@ -5,6 +5,7 @@ import { QuestionsModule } from '../questions/questions.module';
 import { Tag } from '../questions/tag.entity';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
+import { QuestionCard } from './question-card.component';
 import { QuestionList } from './question-list.component';
 import { Footer, Header, Sidebar } from './site-components';
 import { SiteLayout } from './site.layout';
@@ -12,6 +13,15 @@ import { SiteLayout } from './site.layout';
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag]), QuestionsModule],
   controllers: [LiveHomeController, DemoController],
-  providers: [SiteLayout, Header, Footer, Sidebar, QuestionList, CounterDemo, ListDemo],
+  providers: [
+    SiteLayout,
+    Header,
+    Footer,
+    Sidebar,
+    QuestionList,
+    QuestionCard,
+    CounterDemo,
+    ListDemo,
+  ],
 })
 export class ForumLiveModule {}

@@ -163,4 +163,33 @@ describeBrowser('the live Forum in Chromium', () => {
     await expect(page.locator('footer').count()).resolves.toBe(1);
     expect(errors).toEqual([]);
   });
+  it('a question card bound to its state stream updates in every browser, votes and API answers alike', async () => {
+    const [a, b] = [await open(), await open()];
+    for (const { page } of [a, b]) {
+      await page.goto(`${url}/demo/question/9`);
+      await live(page);
+    }
+    const card = (page: Page) => page.locator('.question-card .score').innerText();
+    const before = Number(await card(b.page));
+    await a.page.locator('.question-card button[aria-label="Vote up"]').click();
+    await b.page.waitForFunction(
+      (expected) => document.querySelector('.question-card .score')?.textContent === expected,
+      String(before + 1),
+    );
+    // An answer through the HTTP API is an event on the same stream: both cards hear it.
+    const answers = Number(await a.page.locator('.question-card .answers').innerText());
+    const response = await fetch(`${url}/questions/9/answers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authorId: 1, body: 'Seen live.' }),
+    });
+    expect(response.status).toBe(201);
+    for (const { page } of [a, b]) {
+      await page.waitForFunction(
+        (expected) => document.querySelector('.question-card .answers')?.textContent === expected,
+        String(answers + 1),
+      );
+    }
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
 });

@@ -17,3 +17,5 @@ export * from './session/live-sessions';
 export * from './live-page.decorator';
 export * from './layout/layout';
 export * from './layout/layout.manager';
+export * from './state/use-state.decorator';
+export { LiveComponentState } from './state/component-state.definition';

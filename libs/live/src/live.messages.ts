@@ -44,6 +44,18 @@ export const LiveMessages = {
       `repeat() produced the key "${key}" twice; keys identify items across renders and must be unique.`,
       'Key items by their id: repeat(items, (item) => item.id, render).',
     ),
+  stateModuleMissing: (components: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_STATE_MODULE_MISSING',
+      `${components.join(', ')} use @UseState or @PersistState, but StateModule is not imported.`,
+      'Import StateModule.forRoot() from @lattice/state in the application module.',
+    ),
+  streamPropMissing: (component: string, template: string, prop: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_STREAM_PROP_MISSING',
+      `Live component "${component}" is bound to the stream "${template}", but its props have no "${prop}".`,
+      `Pass "${prop}" in the props of "${component}" (for example from the page's route).`,
+    ),
   stateOutsideEvent: (component: string) =>
     new LatticeError(
       'LATTICE_LIVE_STATE_OUTSIDE_EVENT',

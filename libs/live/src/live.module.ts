@@ -8,6 +8,8 @@ import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
 import { LiveRenderer } from './live.renderer';
 import { LiveSessions, LiveUpdates } from './session/live-sessions';
 import { SessionTokens } from './session/session-token';
+import { LiveComponentState } from './state/component-state.definition';
+import { LiveStateBinding } from './state/live-state.binding';
 
 /**
  * Live components: server-rendered, updated over @lattice/socket with diffs. Import it next to
@@ -56,6 +58,9 @@ export class LiveModule {
         LiveSessions,
         LiveUpdates,
         LiveRenderer,
+        // Used only with StateModule: @UseState / @PersistState components.
+        LiveStateBinding,
+        LiveComponentState,
       ],
       exports: [
         ComponentRegistry,

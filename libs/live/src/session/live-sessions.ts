@@ -237,6 +237,14 @@ export class LiveSessions
     return null;
   }
 
+  /**
+   * Tells this node's components that follow `topic`, without PubSub: for sources every node
+   * hears on its own (state stream changes). `LiveUpdates.publish` reaches every node.
+   */
+  notifyLocal(topic: string, payload: unknown): Promise<void> {
+    return this.published(topic, payload);
+  }
+
   /** Called for every publish, on every node. */
   private async published(topic: string, payload: unknown): Promise<void> {
     // A copy: a handler's re-render may change who follows what.
