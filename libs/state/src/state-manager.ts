@@ -150,9 +150,12 @@ export class StateManager implements OnApplicationShutdown {
     if (expected !== undefined && (!Number.isInteger(expected) || expected < 0))
       throw StateMessages.expectedVersionInvalid(streamId, expected);
     // Validate plain events before waiting for the stream, so bad input fails fast.
-    if (typeof input !== 'function') this.toPending(definition, streamId, input, options);
+    const validated =
+      typeof input === 'function'
+        ? undefined
+        : this.toPending(definition, streamId, input, options);
     return this.serialize(streamId, () =>
-      this.dispatchInOrder(definition, streamId, input, options),
+      this.dispatchInOrder(definition, streamId, input, options, validated),
     );
   }
 
@@ -236,6 +239,8 @@ export class StateManager implements OnApplicationShutdown {
     streamId: string,
     input: Dispatchable<S>,
     options: DispatchOptions,
+    /** Plain events, already validated by dispatch(). */
+    validated?: PendingEvent[],
   ): Promise<DispatchResult<S>> {
     const store = this.storeFor(definition);
     const command = typeof input === 'function' ? input : undefined;
@@ -278,10 +283,9 @@ export class StateManager implements OnApplicationShutdown {
           pending = [this.pendingEvent(MERGED_EVENT, payload, 1, options)];
         }
       } else {
-        const decided = command
-          ? command(head.state, head.version)
-          : (input as EventInput | EventInput[]);
-        pending = this.toPending(definition, streamId, decided, options);
+        pending = command
+          ? this.toPending(definition, streamId, command(head.state, head.version), options)
+          : validated!;
       }
 
       try {
