@@ -2,13 +2,16 @@ import {
   applyDecorators,
   CallHandler,
   ExecutionContext,
+  Inject,
   Injectable,
   NestInterceptor,
+  Optional,
   SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
+import { LIVE_CSRF_TOKENS, type LiveCsrfTokens } from './live.options';
 import { LiveRenderer } from './live.renderer';
 import type { TemplateResult } from './template/html';
 
@@ -36,6 +39,7 @@ export class LivePageInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly renderer: LiveRenderer,
     private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(LIVE_CSRF_TOKENS) private readonly csrf?: LiveCsrfTokens,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<string> {
@@ -51,7 +55,9 @@ export class LivePageInterceptor implements NestInterceptor {
             const title =
               typeof options.title === 'function' ? options.title(props) : options.title;
             const request = context.switchToHttp().getRequest<{ url?: string }>();
+            const csrfToken = await this.csrf?.token(request, response);
             const page = await this.renderer.page(component, props ?? {}, {
+              csrfToken,
               title,
               head: options.head,
               layout: options.layout,

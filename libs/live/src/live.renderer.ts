@@ -29,6 +29,8 @@ export interface LivePageOptions {
   slots?: Record<string, TemplateResult | undefined>;
   /** The request path, for layouts that mark the current section. */
   path?: string;
+  /** The request's CSRF token, written once as `<meta name="csrf-token">` (see LIVE_CSRF_TOKENS). */
+  csrfToken?: string;
 }
 
 /** Server-side rendering of live components, for full page loads. */
@@ -146,7 +148,7 @@ export class LiveRenderer {
       layoutHead = wrapped.head;
     }
     // The document is Lattice's: title, socket address and runtime script appear exactly once.
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.csrfToken === undefined ? '' : `<meta name="csrf-token" content="${escapeHtml(page.csrfToken)}">`}${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
 }
 
