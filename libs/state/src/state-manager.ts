@@ -166,10 +166,17 @@ export class StateManager implements OnApplicationShutdown {
    */
   async subscribe<S = unknown>(pattern: string, listener: StateListener<S>): Promise<() => void> {
     const since = new Map<StateStore, number>();
-    const stores = [...this.definitions.values()].map((definition) => this.storeFor(definition));
-    for (const store of new Set([...stores, ...this.stores.opened()])) {
+    const stores = this.definitionsMatching(pattern).map((definition) => this.storeFor(definition));
+    for (const store of new Set(stores)) {
       this.watch(store);
-      since.set(store, await store.lastPosition());
+      try {
+        since.set(store, await store.lastPosition());
+      } catch (error) {
+        // Without a starting position, each stream is heard from its first notification on.
+        this.logger.warn(
+          `Subscription to "${pattern}" started without the ${store.kind} store's position: ${String(error)}`,
+        );
+      }
     }
     const subscription: Subscription = {
       matches: streamMatcher(pattern),
@@ -180,6 +187,13 @@ export class StateManager implements OnApplicationShutdown {
     return () => {
       this.subscriptions.delete(subscription);
     };
+  }
+
+  /** The definitions whose streams a pattern can match (`question:*` → question; `*` → all). */
+  private definitionsMatching(pattern: string): StreamDefinition[] {
+    const name = /^([A-Za-z][\w-]*)(?::|$)/.exec(pattern)?.[1];
+    const definition = name === undefined ? undefined : this.definitions.get(name);
+    return definition ? [definition] : [...this.definitions.values()];
   }
 
   /** The state right after `version` (time travel); 400 when the stream has not reached it. */
@@ -425,7 +439,8 @@ export class StateManager implements OnApplicationShutdown {
       let cursor = this.cursors.get(streamId);
       let missing: StateEvent[] = [];
       if (!cursor) {
-        const since = Math.min(...listeners.map((s) => s.since.get(store) ?? 0));
+        const starts = listeners.map((s) => s.since.get(store));
+        const since = starts.includes(undefined) ? undefined : Math.min(...(starts as number[]));
         ({ cursor, missing } = await this.startCursor(
           definition,
           store,
@@ -449,7 +464,8 @@ export class StateManager implements OnApplicationShutdown {
           state: cursor.state,
         };
         for (const subscription of listeners) {
-          if (event.position <= (subscription.since.get(store) ?? 0)) continue;
+          const start = subscription.since.get(store);
+          if (start !== undefined && event.position <= start) continue;
           try {
             await subscription.listener(change);
           } catch (error) {
@@ -472,11 +488,12 @@ export class StateManager implements OnApplicationShutdown {
     store: StateStore,
     streamId: string,
     first: StateEvent,
-    since: number,
+    /** Undefined when a subscription could not learn where it started. */
+    since: number | undefined,
   ): Promise<{ cursor: VersionedState; missing: StateEvent[] }> {
     let missing: StateEvent[] = [];
-    let base = first.position <= since ? first.version : first.version - 1;
-    while (base > 0) {
+    let base = since === undefined || first.position > since ? first.version - 1 : first.version;
+    while (since !== undefined && base > 0) {
       const page = await store.read(streamId, { from: Math.max(1, base - 99), to: base });
       const after = page.filter((event) => event.position > since);
       missing = [...after, ...missing];
