@@ -1,0 +1,274 @@
+import { LatticeModule } from '@lattice/core';
+import { QueueModule } from '@lattice/queue';
+import { INestApplicationContext, Injectable, Module, type Provider } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { OnEvent } from '@nestjs/event-emitter';
+import { EventListener, Listen } from '../decorators';
+import { EventsModule } from '../events.module';
+import type { Listener, ListenerFailure } from '../events.interfaces';
+import { EventDispatcher } from './event-dispatcher';
+
+class OrderPlaced {
+  static readonly eventName = 'order.placed';
+  constructor(
+    readonly orderId: number,
+    readonly total = 10,
+  ) {}
+  describe(): string {
+    return `order ${this.orderId} (${this.total})`;
+  }
+}
+
+class UserRegistered {
+  constructor(readonly userId: string) {}
+}
+
+const calls: string[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@Injectable()
+class OrderListeners {
+  @Listen(OrderPlaced)
+  plain(event: OrderPlaced) {
+    calls.push(`plain:${event.orderId}`);
+  }
+
+  @Listen(OrderPlaced, { priority: 10 })
+  first(event: OrderPlaced) {
+    calls.push(`first:${event.orderId}`);
+  }
+
+  @Listen('order.*', { priority: -5 })
+  anyOrder(event: OrderPlaced) {
+    calls.push(`order.*:${event.orderId}`);
+  }
+
+  @Listen('**', { priority: -10 })
+  everything() {
+    calls.push('**');
+  }
+
+  @Listen(OrderPlaced, { priority: 5 })
+  broken(event: OrderPlaced) {
+    if (event.orderId === 13) throw new Error('unlucky order');
+  }
+
+  @Listen(OrderPlaced, { priority: 1 })
+  async slow(event: OrderPlaced) {
+    await sleep(30);
+    calls.push(`slow:${event.orderId}`);
+  }
+
+  @Listen('report.ready')
+  report(payload: { id: string }) {
+    calls.push(`report:${payload.id}`);
+  }
+}
+
+@EventListener(UserRegistered)
+class WelcomeUser implements Listener<UserRegistered> {
+  handle(event: UserRegistered) {
+    calls.push(`welcome:${event.userId}`);
+  }
+}
+
+/** Fails on its first two tries, then records the event it was given. */
+@Injectable()
+class Flaky {
+  tries = 0;
+  received: unknown[] = [];
+
+  @Listen(OrderPlaced, { async: { attempts: 3, backoff: { type: 'fixed', delay: 20 } } })
+  async charge(event: OrderPlaced) {
+    this.tries++;
+    if (this.tries < 3) throw new Error(`payment service down (try ${this.tries})`);
+    this.received.push(event);
+  }
+}
+
+@EventListener(UserRegistered, { async: { attempts: 2, backoff: 10 } })
+class Hopeless implements Listener<UserRegistered> {
+  tries = 0;
+  handle() {
+    this.tries++;
+    throw new Error('never works');
+  }
+}
+
+@Injectable()
+class NestStyle {
+  heard: string[] = [];
+  @OnEvent('order.placed')
+  onOrder(event: OrderPlaced) {
+    this.heard.push(`nest:${event.orderId}`);
+  }
+}
+
+async function boot(
+  providers: Provider[],
+  failures: ListenerFailure[] = [],
+  withQueue = true,
+): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+      ...(withQueue ? [QueueModule.forRoot({ driver: 'memory' })] : []),
+      EventsModule.forRoot({ onListenerError: (failure) => failures.push(failure) }),
+    ],
+    providers,
+  })
+  class EventsTestModule {}
+  const app = await NestFactory.createApplicationContext(EventsTestModule, {
+    logger: false,
+    abortOnError: false,
+  });
+  await app.init();
+  return app;
+}
+
+describe('EventDispatcher', () => {
+  let app: INestApplicationContext;
+  let events: EventDispatcher;
+  const failures: ListenerFailure[] = [];
+
+  beforeAll(async () => {
+    app = await boot([OrderListeners, WelcomeUser, Flaky, Hopeless, NestStyle], failures);
+    events = app.get(EventDispatcher);
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    calls.length = 0;
+    failures.length = 0;
+  });
+
+  it('runs listeners by priority, with wildcards, and sync ones before dispatch returns', async () => {
+    events.dispatch(new OrderPlaced(1));
+    expect(calls).toEqual(['first:1', 'plain:1', 'order.*:1', '**']);
+    await sleep(60);
+    expect(calls).toEqual(['first:1', 'plain:1', 'order.*:1', '**', 'slow:1']);
+  });
+
+  it('awaits each listener in order with dispatchAndWait', async () => {
+    const result = await events.dispatchAndWait(new OrderPlaced(2));
+    expect(calls).toEqual(['first:2', 'slow:2', 'plain:2', 'order.*:2', '**']);
+    expect(result).toMatchObject({ event: 'order.placed', queued: 1, failures: [] });
+    expect(result.ran).toBe(7); // 6 of ours and the @nestjs/event-emitter handler
+  });
+
+  it('isolates a failing listener and reports it', async () => {
+    const result = await events.dispatchAndWait(new OrderPlaced(13));
+    expect(calls).toEqual(['first:13', 'slow:13', 'plain:13', 'order.*:13', '**']);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatchObject({
+      listener: 'OrderListeners.broken',
+      event: 'order.placed',
+    });
+    expect(result.failures[0].error.message).toBe('unlucky order');
+    expect(failures.map((f) => f.listener)).toEqual(['OrderListeners.broken']);
+
+    events.dispatch(new OrderPlaced(13)); // fire-and-forget: reported the same way, never thrown
+    expect(failures.map((f) => f.listener)).toEqual([
+      'OrderListeners.broken',
+      'OrderListeners.broken',
+    ]);
+  });
+
+  it('dispatches by name with a payload, and to Listener<E> classes', () => {
+    events.dispatch('report.ready', { id: 'r1' });
+    events.dispatch(new UserRegistered('ada'));
+    expect(calls).toEqual(['report:r1', '**', 'welcome:ada', '**']);
+  });
+
+  it('lists the listeners an event reaches, in order', () => {
+    expect(events.listenersFor(OrderPlaced)).toEqual([
+      'OrderListeners.first',
+      'OrderListeners.broken',
+      'OrderListeners.slow',
+      'OrderListeners.plain',
+      'Flaky.charge',
+      'external listener',
+      'OrderListeners.anyOrder',
+      'OrderListeners.everything',
+    ]);
+  });
+
+  it('lets @nestjs/event-emitter handlers hear our events', async () => {
+    const nest = app.get(NestStyle);
+    nest.heard.length = 0;
+    await events.dispatchAndWait(new OrderPlaced(5));
+    expect(nest.heard).toEqual(['nest:5']);
+  });
+
+  it('adds and removes listeners at runtime', () => {
+    const seen: number[] = [];
+    const off = events.on(OrderPlaced, (event) => seen.push(event.orderId), { priority: 100 });
+    events.dispatch(new OrderPlaced(7));
+    off();
+    events.dispatch(new OrderPlaced(8));
+    expect(seen).toEqual([7]);
+  });
+});
+
+describe('async listeners', () => {
+  let app: INestApplicationContext;
+  let events: EventDispatcher;
+  const failures: ListenerFailure[] = [];
+
+  beforeEach(async () => {
+    failures.length = 0;
+    app = await boot([Flaky, Hopeless], failures);
+    events = app.get(EventDispatcher);
+  });
+  afterEach(() => app.close());
+
+  it('run as queue jobs, retried with backoff, and get an instance of the event class', async () => {
+    const flaky = app.get(Flaky);
+    events.dispatch(new OrderPlaced(42, 99));
+    expect(flaky.tries).toBe(0); // queued, not run in the call
+    for (const deadline = Date.now() + 3000; flaky.received.length === 0 && Date.now() < deadline;)
+      await sleep(10);
+    expect(flaky.tries).toBe(3);
+    expect(flaky.received).toHaveLength(1);
+    const received = flaky.received[0] as OrderPlaced;
+    expect(received).toBeInstanceOf(OrderPlaced);
+    expect(received.describe()).toBe('order 42 (99)');
+  });
+
+  it('count as queued in an awaited dispatch', async () => {
+    const result = await events.dispatchAndWait(new OrderPlaced(43));
+    expect(result).toMatchObject({ ran: 0, queued: 1, failures: [] });
+  });
+
+  it('stop after their attempts', async () => {
+    const hopeless = app.get(Hopeless);
+    events.dispatch(new UserRegistered('bob'));
+    await sleep(300);
+    expect(hopeless.tries).toBe(2);
+  });
+
+  it('refuse events that are not JSON, as a reported failure', async () => {
+    const circular = new OrderPlaced(1) as OrderPlaced & { self?: unknown };
+    circular.self = circular;
+    const result = await events.dispatchAndWait(circular);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0].error.message).toMatch(
+      /cannot be queued for async listener Flaky.charge/,
+    );
+  });
+});
+
+describe('EventsModule without QueueModule', () => {
+  it('says to import QueueModule when a listener is async', async () => {
+    await expect(boot([Flaky], [], false)).rejects.toThrow(
+      /Listener Flaky.charge is marked async.*QueueModule is not imported/,
+    );
+  });
+
+  it('boots when no listener is async', async () => {
+    const app = await boot([WelcomeUser], [], false);
+    calls.length = 0;
+    app.get(EventDispatcher).dispatch(new UserRegistered('x'));
+    expect(calls).toEqual(['welcome:x']);
+    await app.close();
+  });
+});

@@ -1,0 +1,81 @@
+import type { BackoffOptions } from '@lattice/queue';
+import type { ModuleMetadata, Type } from '@nestjs/common';
+
+/** An event class (its static `eventName` or class name is the event's name) or a name/pattern. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventType<E = any> = Type<E> | string;
+
+/** Implement on a listener class marked `@EventListener(SomeEvent)`. */
+export interface Listener<E = unknown> {
+  handle(event: E): void | Promise<void>;
+}
+
+/** Options of `@Listen()` and `@EventListener()`. */
+export interface ListenerOptions {
+  /** Higher runs first (default 0). Equal priorities run in registration order. */
+  priority?: number;
+  /**
+   * Run as a @lattice/queue job instead of in the dispatching call: persistent (BullMQ with
+   * REDIS_URL), retried with backoff. `true` takes the defaults below.
+   */
+  async?: boolean | AsyncListenerOptions;
+}
+
+export interface AsyncListenerOptions {
+  /** Queue the job runs on (default `events`). */
+  queue?: string;
+  /** Total tries, the first included (default 3). */
+  attempts?: number;
+  /** Delay between tries (default exponential from 1 s). */
+  backoff?: number | BackoffOptions;
+  /** Milliseconds a try may take. */
+  timeout?: number;
+}
+
+/** A listener that threw, as reported by `dispatchAndWait()` and `onListenerError`. */
+export interface ListenerFailure {
+  event: string;
+  listener: string;
+  error: Error;
+}
+
+/** What an awaited dispatch did. */
+export interface DispatchResult {
+  event: string;
+  /** Listeners that ran in this call (async listeners are counted in `queued`). */
+  ran: number;
+  /** Async listeners handed to the queue. */
+  queued: number;
+  failures: ListenerFailure[];
+}
+
+export interface EventsModuleOptions {
+  /** Called for every listener that throws (after it is logged); never stops the others. */
+  onListenerError?: (failure: ListenerFailure) => void;
+  /** Broadcast channels: history, resume and pacing. See the events guide. */
+  channels?: ChannelOptions;
+}
+
+export interface ChannelOptions {
+  /** Where history lives. Default: core's choice for `events` (redis with REDIS_URL, else memory). */
+  history?: 'memory' | 'redis';
+  /** Events kept per channel (default 1,000 in memory, 10,000 in Redis). */
+  maxLength?: number;
+  /** Redis only: events older than this are trimmed (default 24 h). */
+  maxAgeMs?: number;
+  /** Most events a resume replays; further behind, the client is told to resync (default 1,000). */
+  replayCap?: number;
+  /** Replay pace per client: events per second (default 500). */
+  replayRate?: number;
+  /** Events per replay frame (default 50). */
+  replayBatch?: number;
+  /** Largest broadcast payload in bytes (default 32 KiB); larger ones are refused. */
+  maxPayloadBytes?: number;
+}
+
+export interface EventsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => EventsModuleOptions | Promise<EventsModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+}

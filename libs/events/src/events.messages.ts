@@ -1,0 +1,61 @@
+import { LatticeError } from '@lattice/core';
+
+const list = (names: string[]) => (names.length ? names.join(', ') : '(none)');
+
+/** Every error the events library raises on purpose: the thing, the cause, the fix. */
+export const EventsMessages = {
+  queueMissing: (listener: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_QUEUE_MISSING',
+      `Listener ${listener} is marked async, so it runs as a queue job, but QueueModule is not imported.`,
+      'Import QueueModule.forRoot() in the application module, or drop { async } from the listener.',
+    ),
+  listenerNotAFunction: (owner: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_LISTENER_NO_HANDLE',
+      `${owner} is marked @EventListener() but has no handle(event) method.`,
+      'Implement Listener<E>: add "handle(event: E) { … }" to the class.',
+    ),
+  eventNotJson: (event: string, listener: string, cause: unknown) =>
+    new LatticeError(
+      'LATTICE_EVENTS_EVENT_NOT_JSON',
+      `Event "${event}" cannot be queued for async listener ${listener}: it is not JSON data (${String(cause)}).`,
+      'Give the event class only plain fields (strings, numbers, arrays, plain objects).',
+    ),
+  channelNameInvalid: (name: unknown) =>
+    new LatticeError(
+      'LATTICE_EVENTS_CHANNEL_INVALID',
+      `Channel name ${JSON.stringify(name)} is not valid: use 1 to 200 letters, digits or "._-@".`,
+      'Pick a channel name like "orders" or "user.42".',
+    ),
+  channelPatternDuplicate: (pattern: string, first: string, second: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_CHANNEL_AUTH_DUPLICATE',
+      `Two @ChannelAuth handlers, ${first} and ${second}, claim channel pattern "${pattern}".`,
+      'Keep one authorization callback per pattern.',
+    ),
+  channelUnknown: (name: string, patterns: string[]) =>
+    new LatticeError(
+      'LATTICE_EVENTS_CHANNEL_UNKNOWN',
+      `Channel "${name}" is neither public nor matched by a @ChannelAuth pattern. Known patterns: ${list(patterns)}.`,
+      'Declare it in EventsModule channels.public, or add a @ChannelAuth() method for it.',
+    ),
+  channelDenied: (name: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_CHANNEL_DENIED',
+      `You may not subscribe to channel "${name}".`,
+      'Sign in as a user the channel admits.',
+    ),
+  payloadTooLarge: (channel: string, bytes: number, max: number) =>
+    new LatticeError(
+      'LATTICE_EVENTS_PAYLOAD_TOO_LARGE',
+      `The broadcast on channel "${channel}" is ${bytes} bytes; the limit is ${max}.`,
+      'Send an id and let clients fetch the rest, or raise channels.maxPayloadBytes.',
+    ),
+  resumeInvalid: (detail: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_RESUME_INVALID',
+      `The subscription's resume position is not valid: ${detail}.`,
+      'Send { epoch: string, offset: integer ≥ 0 } from a previous subscription, or nothing.',
+    ),
+} as const;
