@@ -5,7 +5,17 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const LAYERS = ['core', 'database', 'cache', 'socket', 'queue', 'state', 'events', 'live'];
+const LAYERS = [
+  'core',
+  'database',
+  'cache',
+  'socket',
+  'queue',
+  'state',
+  'security',
+  'events',
+  'live',
+];
 const root = new URL('..', import.meta.url).pathname;
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 

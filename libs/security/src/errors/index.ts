@@ -1,0 +1,3 @@
+export * from './authentication.error';
+export * from './login-locked.error';
+export * from './username-taken.error';

@@ -1,0 +1,106 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { SUPPORTED_ALGORITHMS } from './security.constants';
+import type { RefreshTokenStore } from './stores/refresh-token-store.interface';
+import type { SecurityUserStore } from './stores/user-store.interface';
+
+export type JwtAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+/** Who made a request, as the access token says. `request.user` and `@CurrentUser()` hold it. */
+export interface AuthUser {
+  id: string;
+  username: string;
+  roles: string[];
+  /** The refresh-token family (login session) the access token was issued for. */
+  sessionId: string;
+}
+
+export interface JwtOptions {
+  /** Signing and the only accepted algorithm (default `HS256`). */
+  algorithm?: JwtAlgorithm;
+  /** HS* secret, at least 32 bytes. Default: `JWT_SECRET` from the configuration (see `securityConfigShape`). */
+  secret?: string;
+  /** RS*, PS* and ES*: the PEM private key that signs. */
+  privateKey?: string;
+  /** RS*, PS* and ES*: the PEM public key that verifies. */
+  publicKey?: string;
+  /** `iss` written and required (default `lattice`). */
+  issuer?: string;
+  /** `aud` written and required (default `lattice`). */
+  audience?: string;
+  /** Access-token lifetime in seconds (default 600). */
+  accessTtlSeconds?: number;
+  /** Clock difference tolerated on `exp`, `nbf` and `iat`, in seconds (default 30, at most 300). */
+  clockSkewSeconds?: number;
+}
+
+export interface CookieOptions {
+  /** Access-token cookie (default `lattice_access`). */
+  accessName?: string;
+  /** Refresh-token cookie (default `lattice_refresh`), sent only to the auth routes. */
+  refreshName?: string;
+  /** `Secure` attribute (default true; browsers accept Secure cookies on http://localhost). */
+  secure?: boolean;
+  /** SameSite of the access cookie (default `Lax`; the refresh cookie is always `Strict`). */
+  sameSite?: 'Strict' | 'Lax';
+  /** Cookie domain (default none: host-only). */
+  domain?: string;
+}
+
+export interface LoginThrottleOptions {
+  /** Failed logins per account within the window before it is locked (default 5). */
+  maxAttemptsPerAccount?: number;
+  /** Failed logins per client IP within the window before it is locked (default 20). */
+  maxAttemptsPerIp?: number;
+  /** The counting window and the lock duration, in seconds (default 900). */
+  windowSeconds?: number;
+  /** `memory` (this process) or `redis` (all nodes). Default: Redis when REDIS_URL is set. */
+  store?: 'memory' | 'redis';
+}
+
+export interface PasswordOptions {
+  /** Shortest accepted password (default 8, ASVS 5.0 V6.2.1). */
+  minLength?: number;
+  /** argon2id memory cost in KiB (default 19456, the OWASP minimum). */
+  memoryCost?: number;
+  /** argon2id passes (default 2). */
+  timeCost?: number;
+}
+
+export interface SecurityModuleOptions {
+  jwt?: JwtOptions;
+  cookies?: CookieOptions;
+  /** Refresh-token lifetime in seconds, renewed at each rotation (default 14 days). */
+  refreshTtlSeconds?: number;
+  loginThrottle?: LoginThrottleOptions;
+  passwords?: PasswordOptions;
+  /** Roles given to a new account (default `['member']`). */
+  defaultRoles?: string[];
+  /** Every route needs a valid access token unless marked `@Public()` (default true). */
+  globalGuard?: boolean;
+  /**
+   * Check on every request that the token's session was not revoked (logout, reuse detection):
+   * one store read per request. Default false: revocation then takes effect when the access token
+   * expires (`accessTtlSeconds`).
+   */
+  checkSessionOnEachRequest?: boolean;
+  /** Routes `register`, `login`, `refresh`, `logout`, `me` under this prefix (default `auth`); `false` for none. */
+  routes?: string | false;
+}
+
+/** Where accounts and refresh-token families live: the TypeORM default or the app's own class. */
+export interface SecurityStoreOptions {
+  /** Default `'database'`: the `lattice_users` table through DatabaseModule. */
+  userStore?: 'database' | Type<SecurityUserStore>;
+  /** Default `'database'`: the `lattice_refresh_tokens` table through DatabaseModule. */
+  refreshTokenStore?: 'database' | Type<RefreshTokenStore>;
+}
+
+export interface SecurityModuleAsyncOptions
+  extends Pick<ModuleMetadata, 'imports'>, SecurityStoreOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => SecurityModuleOptions | Promise<SecurityModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+  /** Routes prefix, fixed when the module is built (default `auth`); `false` for none. */
+  routes?: string | false;
+}

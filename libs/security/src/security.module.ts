@@ -1,0 +1,116 @@
+import { LatticeConfig, LatticeDrivers } from '@lattice/core';
+import { DatabaseModule } from '@lattice/database';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessTokens } from './authentication/access-tokens';
+import { createAuthenticationController } from './authentication/authentication.controller';
+import { AuthenticationGuard } from './authentication/authentication.guard';
+import { AuthenticationManager } from './authentication/authentication.manager';
+import { LoginThrottle } from './authentication/login-throttle';
+import { PasswordHasher } from './authentication/password-hasher';
+import { RefreshTokens } from './authentication/refresh-tokens';
+import {
+  SECURITY_MODULE_OPTIONS,
+  SECURITY_REFRESH_TOKEN_STORE,
+  SECURITY_USER_STORE,
+} from './security.constants';
+import type {
+  SecurityModuleAsyncOptions,
+  SecurityModuleOptions,
+  SecurityStoreOptions,
+} from './security.interfaces';
+import { resolveSecurityOptions } from './security.options';
+import { DatabaseRefreshTokenStore } from './stores/database-refresh-token.store';
+import { DatabaseUserStore } from './stores/database-user.store';
+import { RefreshTokenFamilyEntity } from './stores/entities/refresh-token-family.entity';
+import { SecurityUserEntity } from './stores/entities/security-user.entity';
+
+const SECURITY_RAW_OPTIONS = Symbol('lattice:security:raw-options');
+
+/**
+ * Authentication for the whole app: argon2id accounts, JWT access tokens in cookies or bearer
+ * headers, rotating refresh tokens, a global guard (`@Public()` opts out) and the routes
+ * `auth/register`, `auth/login`, `auth/refresh`, `auth/logout`, `auth/me`.
+ *
+ * @example
+ * @Module({
+ *   imports: [
+ *     LatticeModule.forRoot({ schema: securityConfigShape }),
+ *     DatabaseModule.forRoot(),
+ *     SecurityModule.forRoot(),
+ *   ],
+ * })
+ * export class AppModule {}
+ */
+@Module({})
+export class SecurityModule {
+  static forRoot(
+    options: SecurityModuleOptions = {},
+    stores: SecurityStoreOptions & { imports?: DynamicModule['imports'] } = {},
+  ): DynamicModule {
+    const module = SecurityModule.forRootAsync({
+      ...stores,
+      routes: options.routes,
+      useFactory: () => options,
+    });
+    if (options.globalGuard === false)
+      module.providers = module.providers!.filter(
+        (provider) => (provider as { provide?: unknown }).provide !== APP_GUARD,
+      );
+    return module;
+  }
+
+  /** Options from a factory (for example a secret from a vault). Routes and stores are fixed here. */
+  static forRootAsync(async: SecurityModuleAsyncOptions): DynamicModule {
+    const userStore = async.userStore ?? 'database';
+    const refreshStore = async.refreshTokenStore ?? 'database';
+    const entities = [
+      ...(userStore === 'database' ? [SecurityUserEntity] : []),
+      ...(refreshStore === 'database' ? [RefreshTokenFamilyEntity] : []),
+    ];
+    const routes = async.routes ?? 'auth';
+    const providers: Provider[] = [
+      { provide: SECURITY_RAW_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
+      {
+        provide: SECURITY_MODULE_OPTIONS,
+        inject: [SECURITY_RAW_OPTIONS, LatticeConfig, LatticeDrivers],
+        useFactory: resolveSecurityOptions,
+      },
+      {
+        provide: SECURITY_USER_STORE,
+        useClass: userStore === 'database' ? DatabaseUserStore : userStore,
+      },
+      {
+        provide: SECURITY_REFRESH_TOKEN_STORE,
+        useClass: refreshStore === 'database' ? DatabaseRefreshTokenStore : refreshStore,
+      },
+      PasswordHasher,
+      AccessTokens,
+      RefreshTokens,
+      LoginThrottle,
+      AuthenticationManager,
+      AuthenticationGuard,
+      { provide: APP_GUARD, useExisting: AuthenticationGuard },
+    ];
+    return {
+      module: SecurityModule,
+      global: true,
+      imports: [
+        ...(entities.length ? [DatabaseModule.forFeature(entities)] : []),
+        ...(async.imports ?? []),
+      ],
+      controllers: routes === false ? [] : [createAuthenticationController(routes)],
+      providers,
+      exports: [
+        SECURITY_MODULE_OPTIONS,
+        SECURITY_USER_STORE,
+        SECURITY_REFRESH_TOKEN_STORE,
+        AuthenticationManager,
+        AuthenticationGuard,
+        AccessTokens,
+        RefreshTokens,
+        PasswordHasher,
+      ],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { LatticeConfig, LatticeDrivers, LatticeError, loadLatticeConfig } from '@lattice/core';
+import { securityConfigShape } from './security.config';
+import type { SecurityModuleOptions } from './security.interfaces';
+import { resolveSecurityOptions } from './security.options';
+
+const SECRET = 'a-test-secret-of-more-than-thirty-two-bytes-0123456789';
+
+function resolve(env: Record<string, string>, options: SecurityModuleOptions) {
+  const config = loadLatticeConfig({
+    env,
+    envFile: false,
+    schema: securityConfigShape,
+  }) as LatticeConfig;
+  return resolveSecurityOptions(options, config, new LatticeDrivers(config));
+}
+
+describe('resolveSecurityOptions', () => {
+  it('takes the secret from JWT_SECRET and fills the defaults', () => {
+    const resolved = resolve({ JWT_SECRET: SECRET }, {});
+    expect(resolved.jwt).toMatchObject({
+      algorithm: 'HS256',
+      signingKey: SECRET,
+      verifyingKey: SECRET,
+      accessTtlSeconds: 600,
+      clockSkewSeconds: 30,
+    });
+    expect(resolved.loginThrottle).toMatchObject({ store: 'memory', maxAttemptsPerAccount: 5 });
+    expect(resolved.cookies).toMatchObject({ secure: true, sameSite: 'Lax' });
+  });
+
+  it('counts login failures in Redis when REDIS_URL is set', () => {
+    expect(
+      resolve({ JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' }, {}).loginThrottle.store,
+    ).toBe('redis');
+  });
+
+  it.each([
+    ['no secret', {}, {}, 'LATTICE_SECURITY_SECRET_MISSING'],
+    ['a short secret', {}, { jwt: { secret: 'short' } }, 'LATTICE_SECURITY_SECRET_TOO_SHORT'],
+    [
+      'RS256 without keys',
+      { JWT_SECRET: SECRET },
+      { jwt: { algorithm: 'RS256' as const } },
+      'LATTICE_SECURITY_KEYS_MISSING',
+    ],
+    [
+      'alg none',
+      { JWT_SECRET: SECRET },
+      { jwt: { algorithm: 'none' as never } },
+      'LATTICE_SECURITY_ALGORITHM_UNSUPPORTED',
+    ],
+    [
+      'a clock skew of an hour',
+      { JWT_SECRET: SECRET },
+      { jwt: { clockSkewSeconds: 3600 } },
+      'LATTICE_SECURITY_CLOCK_SKEW',
+    ],
+  ])('refuses %s', (_name, env: Record<string, string>, options: SecurityModuleOptions, code) => {
+    let error: unknown;
+    try {
+      resolve(env, options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LatticeError);
+    expect((error as LatticeError).code).toBe(code);
+  });
+});

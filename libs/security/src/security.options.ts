@@ -1,0 +1,97 @@
+import { LatticeConfig, LatticeDrivers } from '@lattice/core';
+import { SecurityMessages } from './security.messages';
+import { SUPPORTED_ALGORITHMS } from './security.constants';
+import type { JwtAlgorithm, SecurityModuleOptions } from './security.interfaces';
+
+/** The options with every default filled in and checked once, at boot. */
+export interface ResolvedSecurityOptions {
+  jwt: {
+    algorithm: JwtAlgorithm;
+    signingKey: string;
+    verifyingKey: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    clockSkewSeconds: number;
+  };
+  cookies: {
+    accessName: string;
+    refreshName: string;
+    secure: boolean;
+    sameSite: 'Strict' | 'Lax';
+    domain?: string;
+  };
+  refreshTtlSeconds: number;
+  loginThrottle: {
+    maxAttemptsPerAccount: number;
+    maxAttemptsPerIp: number;
+    windowSeconds: number;
+    store: 'memory' | 'redis';
+  };
+  passwords: { minLength: number; memoryCost: number; timeCost: number };
+  defaultRoles: string[];
+  checkSessionOnEachRequest: boolean;
+  routes: string | false;
+}
+
+export function resolveSecurityOptions(
+  options: SecurityModuleOptions,
+  config: LatticeConfig,
+  drivers: LatticeDrivers,
+): ResolvedSecurityOptions {
+  const jwt = options.jwt ?? {};
+  const algorithm = jwt.algorithm ?? 'HS256';
+  if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(algorithm))
+    throw SecurityMessages.algorithmUnsupported(algorithm, SUPPORTED_ALGORITHMS);
+  let signingKey: string;
+  let verifyingKey: string;
+  if (algorithm.startsWith('HS')) {
+    const secret =
+      jwt.secret ?? (config.values as Record<string, unknown>).JWT_SECRET?.toString() ?? undefined;
+    if (!secret) throw SecurityMessages.secretMissing();
+    if (Buffer.byteLength(secret) < 32)
+      throw SecurityMessages.secretTooShort(Buffer.byteLength(secret));
+    signingKey = verifyingKey = secret;
+  } else {
+    if (!jwt.privateKey || !jwt.publicKey) throw SecurityMessages.keyPairMissing(algorithm);
+    signingKey = jwt.privateKey;
+    verifyingKey = jwt.publicKey;
+  }
+  const clockSkewSeconds = jwt.clockSkewSeconds ?? 30;
+  if (clockSkewSeconds < 0 || clockSkewSeconds > 300)
+    throw SecurityMessages.clockSkewTooLarge(clockSkewSeconds);
+  const throttle = options.loginThrottle ?? {};
+  return {
+    jwt: {
+      algorithm,
+      signingKey,
+      verifyingKey,
+      issuer: jwt.issuer ?? 'lattice',
+      audience: jwt.audience ?? 'lattice',
+      accessTtlSeconds: jwt.accessTtlSeconds ?? 600,
+      clockSkewSeconds,
+    },
+    cookies: {
+      accessName: options.cookies?.accessName ?? 'lattice_access',
+      refreshName: options.cookies?.refreshName ?? 'lattice_refresh',
+      secure: options.cookies?.secure ?? true,
+      sameSite: options.cookies?.sameSite ?? 'Lax',
+      domain: options.cookies?.domain,
+    },
+    refreshTtlSeconds: options.refreshTtlSeconds ?? 14 * 24 * 3600,
+    loginThrottle: {
+      maxAttemptsPerAccount: throttle.maxAttemptsPerAccount ?? 5,
+      maxAttemptsPerIp: throttle.maxAttemptsPerIp ?? 20,
+      windowSeconds: throttle.windowSeconds ?? 900,
+      store: throttle.store ?? (drivers.redis ? 'redis' : 'memory'),
+    },
+    passwords: {
+      minLength: options.passwords?.minLength ?? 8,
+      memoryCost: options.passwords?.memoryCost ?? 19456,
+      timeCost: options.passwords?.timeCost ?? 2,
+    },
+    defaultRoles: options.defaultRoles ?? ['member'],
+    checkSessionOnEachRequest: options.checkSessionOnEachRequest ?? false,
+    routes: options.routes ?? 'auth',
+  };
+}
