@@ -19,3 +19,14 @@ export { DatabaseUserStore } from './stores/database-user.store';
 export { DatabaseRefreshTokenStore } from './stores/database-refresh-token.store';
 export { SecurityUserEntity } from './stores/entities/security-user.entity';
 export { RefreshTokenFamilyEntity } from './stores/entities/refresh-token-family.entity';
+export {
+  AuthorizationManager,
+  type Decision,
+  type Principal,
+} from './authorization/authorization.manager';
+export { AuthorizationGuard } from './authorization/authorization.guard';
+export { RoleHierarchy } from './authorization/role-hierarchy';
+export {
+  SecureSocketAuthenticator,
+  type SecureSocketIdentity,
+} from './socket/secure-socket.authenticator';

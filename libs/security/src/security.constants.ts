@@ -26,3 +26,11 @@ export const SUPPORTED_ALGORITHMS = [
   'ES256',
   'ES384',
 ] as const;
+
+export const ROLES_METADATA = 'lattice:security:roles';
+export const CAN_METADATA = 'lattice:security:can';
+export const RESOURCE_OWNERS_METADATA = 'lattice:security:resource-owners';
+
+/** `manage` in a permission stands for every action, `all` for every subject. */
+export const ANY_ACTION = 'manage';
+export const ANY_SUBJECT = 'all';

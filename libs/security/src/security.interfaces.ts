@@ -66,8 +66,30 @@ export interface PasswordOptions {
   timeCost?: number;
 }
 
+/**
+ * A permission: `'update:question'`, `'update:question:own'` (only resources the user owns),
+ * `'manage:all'` (everything), or the same as an object.
+ */
+export type PermissionRule = string | { action: string; subject: string; own?: boolean };
+
+export interface AuthorizationOptions {
+  /**
+   * Each role and the roles it includes. Default: `{ member: [], moderator: ['member'],
+   * admin: ['moderator'] }` (member < moderator < admin).
+   */
+  roles?: Record<string, string[]>;
+  /** What each role may do (included roles' permissions come along). Default: `{ admin: ['manage:all'] }`. */
+  permissions?: Record<string, PermissionRule[]>;
+}
+
 export interface SecurityModuleOptions {
   jwt?: JwtOptions;
+  authorization?: AuthorizationOptions;
+  /**
+   * Provide `SOCKET_AUTHENTICATOR` so @lattice/socket connections authenticate with the access
+   * cookie or a bearer header (default true).
+   */
+  socketAuthenticator?: boolean;
   cookies?: CookieOptions;
   /** Refresh-token lifetime in seconds, renewed at each rotation (default 14 days). */
   refreshTtlSeconds?: number;
@@ -103,4 +125,6 @@ export interface SecurityModuleAsyncOptions
   inject?: any[];
   /** Routes prefix, fixed when the module is built (default `auth`); `false` for none. */
   routes?: string | false;
+  /** Provide `SOCKET_AUTHENTICATOR` (default true). */
+  socketAuthenticator?: boolean;
 }

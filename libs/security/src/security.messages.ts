@@ -1,4 +1,5 @@
-import { LatticeError } from '@lattice/core';
+import { closestName, LatticeError } from '@lattice/core';
+import { AccessDeniedError } from './errors/access-denied.error';
 import { AuthenticationError } from './errors/authentication.error';
 
 /** Every error the security library raises on purpose: the thing, the cause, the fix. */
@@ -73,5 +74,55 @@ export const SecurityMessages = {
       'LATTICE_SECURITY_STORE_MISSING',
       `The ${what} store needs the database, but DatabaseModule is not imported.`,
       `Import DatabaseModule.forRoot(), or give SecurityModule your own class (${token}).`,
+    ),
+  roleMissing: (required: string[]) =>
+    new AccessDeniedError(
+      `This needs the role ${required.map((r) => `"${r}"`).join(' or ')} (or one that includes it).`,
+    ),
+  permissionMissing: (action: string, subject: string) =>
+    new AccessDeniedError(`You may not ${action} ${subject === 'all' ? 'this' : `a ${subject}`}.`),
+  notOwner: (action: string, subject: string) =>
+    new AccessDeniedError(`You may ${action} only your own ${subject}.`),
+  roleCycle: (path: string[]) =>
+    new LatticeError(
+      'LATTICE_SECURITY_ROLE_CYCLE',
+      `Roles include each other in a circle: ${path.join(' → ')}.`,
+      'Remove one of these entries from authorization.roles.',
+    ),
+  roleUnknown: (role: string, by: string, known: string[]) => {
+    const close = closestName(role, known);
+    return new LatticeError(
+      'LATTICE_SECURITY_ROLE_UNKNOWN',
+      `Role "${by}" includes "${role}", which is not a role. Roles: ${known.join(', ')}.` +
+        (close ? ` Did you mean "${close}"?` : ''),
+      'Add the role to authorization.roles or fix the name.',
+    );
+  },
+  permissionInvalid: (role: string, rule: unknown) =>
+    new LatticeError(
+      'LATTICE_SECURITY_PERMISSION_INVALID',
+      `Role "${role}" has the permission ${JSON.stringify(rule)}, which is not "action:subject" or "action:subject:own".`,
+      "Write permissions as 'update:question', 'update:question:own' or 'manage:all'.",
+    ),
+  ownersMissing: (subject: string, known: string[]) => {
+    const close = closestName(subject, known);
+    return new LatticeError(
+      'LATTICE_SECURITY_OWNERS_MISSING',
+      `A rule lets users act on their own "${subject}", but no provider says who owns one. Registered: ${known.length ? known.join(', ') : '(none)'}.` +
+        (close ? ` Did you mean "${close}"?` : ''),
+      `Add a provider decorated with @ResourceOwners('${subject}') that has ownerOf(id), and give @Can an id: @Can('update', '${subject}', { id: 'id' }).`,
+    );
+  },
+  ownerIdMissing: (action: string, subject: string, handler: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_OWNER_ID_MISSING',
+      `${handler} is guarded by @Can('${action}', '${subject}'), and some roles may do that only to their own ${subject}, but the decorator does not say where the ${subject}'s id is.`,
+      `Write @Can('${action}', '${subject}', { id: 'id' }) (a route parameter or a field of the WebSocket payload), or a function of the context.`,
+    ),
+  duplicateOwners: (subject: string, first: string, second: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_DUPLICATE_OWNERS',
+      `Two providers, ${first} and ${second}, say who owns a "${subject}".`,
+      'Keep one @ResourceOwners provider per subject.',
     ),
 } as const;

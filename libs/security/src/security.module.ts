@@ -1,7 +1,11 @@
 import { LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
+import { AuthorizationGuard } from './authorization/authorization.guard';
+import { AuthorizationManager } from './authorization/authorization.manager';
+import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
 import { AccessTokens } from './authentication/access-tokens';
 import { createAuthenticationController } from './authentication/authentication.controller';
 import { AuthenticationGuard } from './authentication/authentication.guard';
@@ -51,6 +55,7 @@ export class SecurityModule {
     const module = SecurityModule.forRootAsync({
       ...stores,
       routes: options.routes,
+      socketAuthenticator: options.socketAuthenticator,
       useFactory: () => options,
     });
     if (options.globalGuard === false)
@@ -90,12 +95,20 @@ export class SecurityModule {
       LoginThrottle,
       AuthenticationManager,
       AuthenticationGuard,
+      AuthorizationManager,
+      AuthorizationGuard,
+      SecureSocketAuthenticator,
+      // Authentication first: Nest runs global guards in the order they are provided.
       { provide: APP_GUARD, useExisting: AuthenticationGuard },
+      { provide: APP_GUARD, useExisting: AuthorizationGuard },
     ];
+    if (async.socketAuthenticator !== false)
+      providers.push({ provide: SOCKET_AUTHENTICATOR, useExisting: SecureSocketAuthenticator });
     return {
       module: SecurityModule,
       global: true,
       imports: [
+        DiscoveryModule,
         ...(entities.length ? [DatabaseModule.forFeature(entities)] : []),
         ...(async.imports ?? []),
       ],
@@ -107,9 +120,13 @@ export class SecurityModule {
         SECURITY_REFRESH_TOKEN_STORE,
         AuthenticationManager,
         AuthenticationGuard,
+        AuthorizationManager,
+        AuthorizationGuard,
+        SecureSocketAuthenticator,
         AccessTokens,
         RefreshTokens,
         PasswordHasher,
+        ...(async.socketAuthenticator !== false ? [SOCKET_AUTHENTICATOR] : []),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { SecurityMessages } from './security.messages';
 import { SUPPORTED_ALGORITHMS } from './security.constants';
-import type { JwtAlgorithm, SecurityModuleOptions } from './security.interfaces';
+import type { JwtAlgorithm, PermissionRule, SecurityModuleOptions } from './security.interfaces';
 
 /** The options with every default filled in and checked once, at boot. */
 export interface ResolvedSecurityOptions {
@@ -30,6 +30,10 @@ export interface ResolvedSecurityOptions {
   };
   passwords: { minLength: number; memoryCost: number; timeCost: number };
   defaultRoles: string[];
+  authorization: {
+    roles: Record<string, string[]>;
+    permissions: Record<string, PermissionRule[]>;
+  };
   checkSessionOnEachRequest: boolean;
   routes: string | false;
 }
@@ -91,6 +95,14 @@ export function resolveSecurityOptions(
       timeCost: options.passwords?.timeCost ?? 2,
     },
     defaultRoles: options.defaultRoles ?? ['member'],
+    authorization: {
+      roles: options.authorization?.roles ?? {
+        member: [],
+        moderator: ['member'],
+        admin: ['moderator'],
+      },
+      permissions: options.authorization?.permissions ?? { admin: ['manage:all'] },
+    },
     checkSessionOnEachRequest: options.checkSessionOnEachRequest ?? false,
     routes: options.routes ?? 'auth',
   };

@@ -1,0 +1,207 @@
+import { SocketModule } from '@lattice/socket';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import {
+  AnswerOwners,
+  Board,
+  BoardController,
+  FORUM_AUTHORIZATION,
+  ModerationTopic,
+  QuestionOwners,
+} from './fixtures/forum-rules';
+import { bootSecurityApp, type Platform, type SecurityApp } from './fixtures/security-app';
+
+const SECRET = 'a-test-secret-of-more-than-thirty-two-bytes-0123456789';
+const PASSWORD = 'correct horse battery';
+type Who = 'anonymous' | 'member' | 'owner' | 'moderator' | 'admin';
+const WHO: Who[] = ['anonymous', 'member', 'owner', 'moderator', 'admin'];
+
+/**
+ * Roles × actions. "owner" is a member acting on their own question or answer; "member" acts on
+ * someone else's. Each cell is the expected HTTP status.
+ */
+const MATRIX: Array<[string, Record<Who, number>]> = [
+  ['GET /questions', { anonymous: 200, member: 200, owner: 200, moderator: 200, admin: 200 }],
+  ['POST /questions', { anonymous: 401, member: 201, owner: 201, moderator: 201, admin: 201 }],
+  ['PATCH /questions/:id', { anonymous: 401, member: 403, owner: 200, moderator: 200, admin: 200 }],
+  ['DELETE /answers/:id', { anonymous: 401, member: 403, owner: 200, moderator: 200, admin: 200 }],
+  ['GET /moderation', { anonymous: 401, member: 403, owner: 403, moderator: 200, admin: 200 }],
+  ['GET /admin/queues', { anonymous: 401, member: 403, owner: 403, moderator: 403, admin: 200 }],
+];
+
+function suite(platform: Platform) {
+  let server: SecurityApp;
+  const tokens: Partial<Record<Who, { token: string; id: string }>> = {};
+
+  async function account(role: string): Promise<{ token: string; id: string }> {
+    const username = `${role}-${randomUUID().slice(0, 8)}`;
+    const registered = await post('/auth/register', { username, password: PASSWORD });
+    expect(registered.status).toBe(201);
+    await server.app
+      .get(DataSource)
+      .query('UPDATE lattice_users SET roles = ? WHERE username = ?', [
+        JSON.stringify([role]),
+        username,
+      ]);
+    // Roles travel in the access token, so log in again after the change.
+    const login = await post('/auth/login', { username, password: PASSWORD, delivery: 'bearer' });
+    const body = (await login.json()) as { accessToken: string; user: { id: string } };
+    return { token: body.accessToken, id: body.user.id };
+  }
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    server = await bootSecurityApp(
+      platform,
+      {
+        DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'lattice-authz-')), 'db.sqlite')}`,
+        JWT_SECRET: SECRET,
+      },
+      { authorization: FORUM_AUTHORIZATION },
+      {},
+      {
+        controllers: [BoardController],
+        providers: [Board, QuestionOwners, AnswerOwners, ModerationTopic],
+        imports: [SocketModule.forRoot()],
+        websockets: true,
+      },
+    );
+    tokens.member = await account('member');
+    tokens.owner = await account('member');
+    tokens.moderator = await account('moderator');
+    tokens.admin = await account('admin');
+  });
+  afterAll(() => server?.app.close());
+
+  describe.each(MATRIX)('%s', (route, expected) => {
+    it.each(WHO)('as %s', async (who) => {
+      const board = server.app.get(Board);
+      // Fresh resources owned by "owner" for every cell, so deletions do not leak between cells.
+      const question = board.add('questions', tokens.owner!.id);
+      const answer = board.add('answers', tokens.owner!.id);
+      const [method, path] = route
+        .replace('/questions/:id', `/questions/${question}`)
+        .replace('/answers/:id', `/answers/${answer}`)
+        .split(' ');
+      const who_ = tokens[who];
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: who_ ? { authorization: `Bearer ${who_.token}` } : {},
+      });
+      expect({ route, who, status: response.status }).toEqual({
+        route,
+        who,
+        status: expected[who],
+      });
+      if (method === 'DELETE') expect(board.answers.has(answer)).toBe(response.status !== 200);
+      if (response.status === 403)
+        expect(await response.json()).toMatchObject({ code: 'LATTICE_SECURITY_FORBIDDEN' });
+    });
+  });
+
+  it('says why access was denied', async () => {
+    const board = server.app.get(Board);
+    const question = board.add('questions', tokens.owner!.id);
+    const edit = await fetch(`${server.url}/questions/${question}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${tokens.member!.token}` },
+    });
+    expect(await edit.json()).toMatchObject({ message: 'You may update only your own question.' });
+    const queues = await fetch(`${server.url}/admin/queues`, {
+      headers: { authorization: `Bearer ${tokens.moderator!.token}` },
+    });
+    expect(await queues.json()).toMatchObject({
+      message: 'This needs the role "admin" (or one that includes it).',
+    });
+  });
+
+  describe('on the socket connection (SOCKET_AUTHENTICATOR)', () => {
+    const socketUrl = () => `${server.url.replace('http', 'ws')}/socket`;
+
+    async function connect(headers: Record<string, string>) {
+      const ws = new WebSocket(socketUrl(), { headers });
+      const frames: unknown[][] = [];
+      ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as unknown[]));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const next = async (test: (frame: unknown[]) => boolean) => {
+        for (const deadline = Date.now() + 3000; Date.now() < deadline;) {
+          const found = frames.find(test);
+          if (found) return found;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        throw new Error(`no matching frame in ${JSON.stringify(frames)}`);
+      };
+      return { ws, closed, next };
+    }
+    const join = async (
+      client: Awaited<ReturnType<typeof connect>>,
+      topic: string,
+      ref: string,
+    ) => {
+      client.ws.send(JSON.stringify([topic, 'join', {}, ref]));
+      const reply = await client.next((frame) => frame[3] === ref);
+      return (reply[2] as { status: string }).status;
+    };
+
+    it('authenticates from the access cookie or a bearer header, and anonymously without either', async () => {
+      const cookie = await connect({ cookie: `lattice_access=${tokens.moderator!.token}` });
+      expect((await cookie.next((f) => f[1] === 'welcome'))[2]).toMatchObject({
+        identity: tokens.moderator!.id,
+      });
+      const bearer = await connect({ authorization: `Bearer ${tokens.member!.token}` });
+      expect((await bearer.next((f) => f[1] === 'welcome'))[2]).toMatchObject({
+        identity: tokens.member!.id,
+      });
+      const anonymous = await connect({});
+      expect((await anonymous.next((f) => f[1] === 'welcome'))[2]).toMatchObject({
+        identity: null,
+      });
+      for (const client of [cookie, bearer, anonymous]) client.ws.close();
+    });
+
+    it('refuses a forged or expired token with close code 4401', async () => {
+      const [h, p] = tokens.member!.token.split('.');
+      const forged = await connect({ cookie: `lattice_access=${h}.${p}.` });
+      expect((await forged.closed).code).toBe(4401);
+    });
+
+    it('lets topics use the same roles and ownership rules', async () => {
+      const board = server.app.get(Board);
+      const answer = board.add('answers', tokens.owner!.id);
+      const results: Record<string, unknown> = {};
+      for (const who of ['member', 'owner', 'moderator', 'admin'] as const) {
+        const client = await connect({ cookie: `lattice_access=${tokens[who]!.token}` });
+        results[`moderation as ${who}`] = await join(client, 'moderation', '1');
+        results[`answer as ${who}`] = await join(client, `answer:${answer}`, '2');
+        client.ws.close();
+      }
+      expect(results).toEqual({
+        'moderation as member': 'error',
+        'answer as member': 'error',
+        'moderation as owner': 'error',
+        'answer as owner': 'ok',
+        'moderation as moderator': 'ok',
+        'answer as moderator': 'ok',
+        'moderation as admin': 'ok',
+        'answer as admin': 'ok',
+      });
+    });
+  });
+}
+
+describe.each(['express', 'fastify'] as const)('authorization on %s', (platform) =>
+  suite(platform),
+);
