@@ -30,3 +30,10 @@ export {
   SecureSocketAuthenticator,
   type SecureSocketIdentity,
 } from './socket/secure-socket.authenticator';
+export { Keyring, type KeyringKey } from './encryption/keyring';
+export { Encryption } from './encryption/encryption';
+export {
+  Encrypted,
+  EncryptedColumns,
+  encryptedTransformer,
+} from './encryption/encrypted.decorator';

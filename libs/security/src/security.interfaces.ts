@@ -82,8 +82,17 @@ export interface AuthorizationOptions {
   permissions?: Record<string, PermissionRule[]>;
 }
 
+export interface EncryptionOptions {
+  /**
+   * Keys by id, each 32 random bytes in base64; the first encrypts, all decrypt. Default:
+   * `ENCRYPTION_KEYS` from the configuration (`k2:…,k1:…`).
+   */
+  keys?: Array<{ id: string; key: string }>;
+}
+
 export interface SecurityModuleOptions {
   jwt?: JwtOptions;
+  encryption?: EncryptionOptions;
   authorization?: AuthorizationOptions;
   /**
    * Provide `SOCKET_AUTHENTICATOR` so @lattice/socket connections authenticate with the access

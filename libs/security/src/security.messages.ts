@@ -125,4 +125,34 @@ export const SecurityMessages = {
       `Two providers, ${first} and ${second}, say who owns a "${subject}".`,
       'Keep one @ResourceOwners provider per subject.',
     ),
+  keysMissing: () =>
+    new LatticeError(
+      'LATTICE_SECURITY_KEYS_NOT_CONFIGURED',
+      'Something was to be encrypted or signed, but no encryption keys are configured.',
+      'Set ENCRYPTION_KEYS=k1:$(openssl rand -base64 32) (add securityConfigShape to the schema), or pass encryption.keys to SecurityModule.forRoot().',
+    ),
+  keyInvalid: (id: string, detail: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_KEY_INVALID',
+      `Encryption key "${id}" is not usable: ${detail}.`,
+      'Each key is an id of letters, digits, "_" or "-" and 32 random bytes in base64 (openssl rand -base64 32); ids are unique.',
+    ),
+  keyUnknown: (id: string, known: string[]) =>
+    new LatticeError(
+      'LATTICE_SECURITY_KEY_UNKNOWN',
+      `The data was encrypted or signed with key "${id}", which is not in the keyring (${known.join(', ')}).`,
+      'Keep retired keys in ENCRYPTION_KEYS (after the current one) until every value was re-encrypted.',
+    ),
+  decryptFailed: (context: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_DECRYPT_FAILED',
+      `A value could not be decrypted${context ? ` for ${context}` : ''}: it was changed, moved from another column, or is not a Lattice ciphertext.`,
+      'Restore the value from a backup; do not copy encrypted values between columns.',
+    ),
+  encryptionNotStarted: (column: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_ENCRYPTION_NOT_STARTED',
+      `The encrypted column ${column} was read or written before SecurityModule started.`,
+      'Import SecurityModule.forRoot() in the application module and use the repository after the app has initialised.',
+    ),
 } as const;

@@ -1,6 +1,15 @@
 import { LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
-import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
+import { Encryption } from './encryption/encryption';
+import { EncryptedColumns } from './encryption/encrypted.decorator';
+import { Keyring } from './encryption/keyring';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
 import { AuthorizationGuard } from './authorization/authorization.guard';
@@ -47,7 +56,17 @@ const SECURITY_RAW_OPTIONS = Symbol('lattice:security:raw-options');
  * export class AppModule {}
  */
 @Module({})
-export class SecurityModule {
+export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(private readonly encryption: Encryption) {}
+
+  onModuleInit(): void {
+    EncryptedColumns.bind(this.encryption);
+  }
+
+  onApplicationShutdown(): void {
+    EncryptedColumns.unbind(this.encryption);
+  }
+
   static forRoot(
     options: SecurityModuleOptions = {},
     stores: SecurityStoreOptions & { imports?: DynamicModule['imports'] } = {},
@@ -98,6 +117,8 @@ export class SecurityModule {
       AuthorizationManager,
       AuthorizationGuard,
       SecureSocketAuthenticator,
+      Keyring,
+      Encryption,
       // Authentication first: Nest runs global guards in the order they are provided.
       { provide: APP_GUARD, useExisting: AuthenticationGuard },
       { provide: APP_GUARD, useExisting: AuthorizationGuard },
@@ -123,6 +144,8 @@ export class SecurityModule {
         AuthorizationManager,
         AuthorizationGuard,
         SecureSocketAuthenticator,
+        Keyring,
+        Encryption,
         AccessTokens,
         RefreshTokens,
         PasswordHasher,

@@ -34,6 +34,20 @@ describe('resolveSecurityOptions', () => {
     ).toBe('redis');
   });
 
+  it('reads ENCRYPTION_KEYS newest first, and refuses a malformed list at boot', () => {
+    const a = Buffer.alloc(32, 1).toString('base64');
+    const b = Buffer.alloc(32, 2).toString('base64');
+    expect(
+      resolve({ JWT_SECRET: SECRET, ENCRYPTION_KEYS: `k2:${a},k1:${b}` }, {}).encryption.keys,
+    ).toEqual([
+      { id: 'k2', key: a },
+      { id: 'k1', key: b },
+    ]);
+    expect(() => resolve({ JWT_SECRET: SECRET, ENCRYPTION_KEYS: 'k1:short' }, {})).toThrow(
+      /ENCRYPTION_KEYS/,
+    );
+  });
+
   it.each([
     ['no secret', {}, {}, 'LATTICE_SECURITY_SECRET_MISSING'],
     ['a short secret', {}, { jwt: { secret: 'short' } }, 'LATTICE_SECURITY_SECRET_TOO_SHORT'],

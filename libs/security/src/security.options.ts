@@ -30,6 +30,7 @@ export interface ResolvedSecurityOptions {
   };
   passwords: { minLength: number; memoryCost: number; timeCost: number };
   defaultRoles: string[];
+  encryption: { keys: Array<{ id: string; key: string }> };
   authorization: {
     roles: Record<string, string[]>;
     permissions: Record<string, PermissionRule[]>;
@@ -95,6 +96,9 @@ export function resolveSecurityOptions(
       timeCost: options.passwords?.timeCost ?? 2,
     },
     defaultRoles: options.defaultRoles ?? ['member'],
+    encryption: {
+      keys: options.encryption?.keys ?? parseKeyList(config.values as Record<string, unknown>),
+    },
     authorization: {
       roles: options.authorization?.roles ?? {
         member: [],
@@ -106,4 +110,16 @@ export function resolveSecurityOptions(
     checkSessionOnEachRequest: options.checkSessionOnEachRequest ?? false,
     routes: options.routes ?? 'auth',
   };
+}
+
+/** `ENCRYPTION_KEYS=k2:<base64>,k1:<base64>` → [{ id: 'k2', key }, { id: 'k1', key }]. */
+function parseKeyList(values: Record<string, unknown>): Array<{ id: string; key: string }> {
+  const raw = typeof values.ENCRYPTION_KEYS === 'string' ? values.ENCRYPTION_KEYS : '';
+  return raw
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      return { id: pair.slice(0, at), key: pair.slice(at + 1) };
+    });
 }
