@@ -37,3 +37,11 @@ export {
   EncryptedColumns,
   encryptedTransformer,
 } from './encryption/encrypted.decorator';
+export {
+  AuditLog,
+  type AuditEvent,
+  type AuditEntry,
+  type AuditProblem,
+  type AuditVerification,
+} from './audit/audit-log';
+export { AuditEntryEntity } from './audit/audit-entry.entity';

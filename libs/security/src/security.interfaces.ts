@@ -99,6 +99,11 @@ export interface SecurityModuleOptions {
    * cookie or a bearer header (default true).
    */
   socketAuthenticator?: boolean;
+  /**
+   * Record security events (logins, lockouts, refresh-token reuse, logouts, denials) in the
+   * hash-chained audit log `lattice_audit_log` through DatabaseModule (default true).
+   */
+  audit?: boolean;
   cookies?: CookieOptions;
   /** Refresh-token lifetime in seconds, renewed at each rotation (default 14 days). */
   refreshTtlSeconds?: number;
@@ -136,4 +141,6 @@ export interface SecurityModuleAsyncOptions
   routes?: string | false;
   /** Provide `SOCKET_AUTHENTICATOR` (default true). */
   socketAuthenticator?: boolean;
+  /** Keep the audit log (`lattice_audit_log`, through DatabaseModule); default true. */
+  audit?: boolean;
 }

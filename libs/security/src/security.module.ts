@@ -7,6 +7,8 @@ import {
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
+import { AuditEntryEntity } from './audit/audit-entry.entity';
+import { AuditLog } from './audit/audit-log';
 import { Encryption } from './encryption/encryption';
 import { EncryptedColumns } from './encryption/encrypted.decorator';
 import { Keyring } from './encryption/keyring';
@@ -75,6 +77,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
       ...stores,
       routes: options.routes,
       socketAuthenticator: options.socketAuthenticator,
+      audit: options.audit,
       useFactory: () => options,
     });
     if (options.globalGuard === false)
@@ -88,7 +91,9 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
   static forRootAsync(async: SecurityModuleAsyncOptions): DynamicModule {
     const userStore = async.userStore ?? 'database';
     const refreshStore = async.refreshTokenStore ?? 'database';
+    const audit = async.audit !== false;
     const entities = [
+      ...(audit ? [AuditEntryEntity] : []),
       ...(userStore === 'database' ? [SecurityUserEntity] : []),
       ...(refreshStore === 'database' ? [RefreshTokenFamilyEntity] : []),
     ];
@@ -123,6 +128,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
       { provide: APP_GUARD, useExisting: AuthenticationGuard },
       { provide: APP_GUARD, useExisting: AuthorizationGuard },
     ];
+    if (audit) providers.push(AuditLog);
     if (async.socketAuthenticator !== false)
       providers.push({ provide: SOCKET_AUTHENTICATOR, useExisting: SecureSocketAuthenticator });
     return {
@@ -150,6 +156,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
         RefreshTokens,
         PasswordHasher,
         ...(async.socketAuthenticator !== false ? [SOCKET_AUTHENTICATOR] : []),
+        ...(audit ? [AuditLog] : []),
       ],
     };
   }

@@ -85,7 +85,7 @@ export function createAuthenticationController(prefix: string): Type {
     ): Promise<void> {
       const refresh = this.authentication.refreshTokenOf(request);
       if (refresh) await this.authentication.logoutByRefreshToken(refresh);
-      if (request.user) await this.authentication.logout(request.user.sessionId);
+      if (request.user) await this.authentication.logout(request.user.sessionId, request.user.id);
       this.clearCookies(response);
     }
 

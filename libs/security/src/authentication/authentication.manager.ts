@@ -1,4 +1,6 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Optional } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
+import { LoginLockedError } from '../errors/login-locked.error';
 import { z } from 'zod';
 import { UsernameTakenError } from '../errors/username-taken.error';
 import { clientIp, bearerToken, readCookies, type HttpRequestLike } from '../http/cookies';
@@ -43,6 +45,7 @@ export class AuthenticationManager {
     private readonly accessTokens: AccessTokens,
     private readonly refreshTokens: RefreshTokens,
     private readonly throttle: LoginThrottle,
+    @Optional() private readonly audit?: AuditLog,
   ) {
     this.credentials = z.object({
       username: z
@@ -64,6 +67,11 @@ export class AuthenticationManager {
       roles: [...this.options.defaultRoles],
     });
     if (!user) throw new UsernameTakenError(username);
+    await this.audit?.recordQuietly({
+      type: 'user.registered',
+      actorId: user.id,
+      subject: `user:${user.id}`,
+    });
     return this.issue(user);
   }
 
@@ -76,16 +84,39 @@ export class AuthenticationManager {
     if (!parsed.success) throw SecurityMessages.credentialsInvalid();
     const username = parsed.data.username.normalize('NFKC').trim().toLowerCase();
     const password = parsed.data.password;
-    await this.throttle.check(username, ip);
+    try {
+      await this.throttle.check(username, ip);
+    } catch (error) {
+      if (error instanceof LoginLockedError)
+        await this.audit?.recordQuietly({
+          type: 'login.locked',
+          ip,
+          subject: `username:${username}`,
+          data: { scope: error.scope },
+        });
+      throw error;
+    }
     const user = password.length <= 128 ? await this.users.findByUsername(username) : null;
     const valid = user
       ? await this.passwords.verify(user.passwordHash, password)
       : (await this.passwords.burn(password), false);
     if (!user || !valid) {
       await this.throttle.failed(username, ip);
+      await this.audit?.recordQuietly({
+        type: 'login.failed',
+        actorId: user?.id ?? null,
+        ip,
+        subject: `username:${username}`,
+      });
       throw SecurityMessages.credentialsInvalid();
     }
     await this.throttle.succeeded(username);
+    await this.audit?.recordQuietly({
+      type: 'login.succeeded',
+      actorId: user.id,
+      ip,
+      subject: `user:${user.id}`,
+    });
     if (this.passwords.outdated(user.passwordHash))
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     return this.issue(user);
@@ -110,18 +141,28 @@ export class AuthenticationManager {
   }
 
   /** Ends one session (its refresh tokens stop working; with `checkSessionOnEachRequest`, its access tokens too). */
-  logout(sessionId: string): Promise<void> {
-    return this.refreshTokens.revokeFamily(sessionId, 'logout');
+  async logout(sessionId: string, actorId?: string): Promise<void> {
+    await this.refreshTokens.revokeFamily(sessionId, 'logout');
+    await this.audit?.recordQuietly({ type: 'logout', actorId, subject: `session:${sessionId}` });
   }
 
   /** Ends the session a refresh token belongs to. */
-  logoutByRefreshToken(refreshToken: string): Promise<void> {
-    return this.refreshTokens.revokeToken(refreshToken, 'logout');
+  async logoutByRefreshToken(refreshToken: string): Promise<void> {
+    const sessionId = await this.refreshTokens.revokeToken(refreshToken, 'logout');
+    if (sessionId)
+      await this.audit?.recordQuietly({ type: 'logout', subject: `session:${sessionId}` });
   }
 
   /** Ends every session of a user (after a password change, or by an admin). */
-  logoutEverywhere(userId: string): Promise<number> {
-    return this.refreshTokens.revokeAllForUser(userId, 'logout-all');
+  async logoutEverywhere(userId: string): Promise<number> {
+    const count = await this.refreshTokens.revokeAllForUser(userId, 'logout-all');
+    await this.audit?.recordQuietly({
+      type: 'logout.everywhere',
+      actorId: userId,
+      subject: `user:${userId}`,
+      data: { sessions: count },
+    });
+    return count;
   }
 
   /** Verifies an access token and, if configured, that its session is still open. */

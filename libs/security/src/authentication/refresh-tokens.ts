@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { SECURITY_MODULE_OPTIONS, SECURITY_REFRESH_TOKEN_STORE } from '../security.constants';
 import { SecurityMessages } from '../security.messages';
@@ -24,6 +25,7 @@ export class RefreshTokens {
   constructor(
     @Inject(SECURITY_MODULE_OPTIONS) private readonly options: ResolvedSecurityOptions,
     @Inject(SECURITY_REFRESH_TOKEN_STORE) private readonly store: RefreshTokenStore,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   /** Starts a family (a login session) and returns its first token. */
@@ -48,23 +50,20 @@ export class RefreshTokens {
     if (!family || family.revokedAt || family.expiresAt.getTime() <= Date.now())
       throw SecurityMessages.refreshInvalid();
     const presented = digest(secret);
-    if (!sameHash(presented, family.tokenHash)) {
-      await this.store.revoke(familyId, 'reuse');
-      throw SecurityMessages.refreshReused();
-    }
+    if (!sameHash(presented, family.tokenHash)) return this.reused(familyId, family.userId);
     const next = randomBytes(32).toString('base64url');
     // Two requests with the same token: only one rotation can match the expected hash.
-    if (!(await this.store.rotate(familyId, presented, digest(next), this.expiry()))) {
-      await this.store.revoke(familyId, 'reuse');
-      throw SecurityMessages.refreshReused();
-    }
+    if (!(await this.store.rotate(familyId, presented, digest(next), this.expiry())))
+      return this.reused(familyId, family.userId);
     return { token: `${familyId}.${next}`, familyId, userId: family.userId };
   }
 
-  /** Ends the session a refresh token belongs to (the token need not be the latest). */
-  async revokeToken(token: string, reason = 'logout'): Promise<void> {
+  /** Ends the session a refresh token belongs to (the token need not be the latest); resolves to its id. */
+  async revokeToken(token: string, reason = 'logout'): Promise<string | undefined> {
     const match = REFRESH_TOKEN.exec(token);
-    if (match) await this.store.revoke(match[1], reason);
+    if (!match) return undefined;
+    await this.store.revoke(match[1], reason);
+    return match[1];
   }
 
   revokeFamily(familyId: string, reason = 'logout'): Promise<void> {
@@ -79,6 +78,16 @@ export class RefreshTokens {
   async isActive(familyId: string): Promise<boolean> {
     const family = await this.store.find(familyId);
     return !!family && !family.revokedAt && family.expiresAt.getTime() > Date.now();
+  }
+
+  private async reused(familyId: string, userId: string): Promise<never> {
+    await this.store.revoke(familyId, 'reuse');
+    await this.audit?.recordQuietly({
+      type: 'refresh.reused',
+      actorId: userId,
+      subject: `session:${familyId}`,
+    });
+    throw SecurityMessages.refreshReused();
   }
 
   private expiry(): Date {

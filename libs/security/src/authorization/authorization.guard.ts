@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  Optional,
+} from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
 import { Reflector } from '@nestjs/core';
 import { WsException } from '@nestjs/websockets';
 import type { CanRequirement } from '../decorators/can.decorator';
@@ -17,6 +25,7 @@ export class AuthorizationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authorization: AuthorizationManager,
+    @Optional() private readonly audit?: AuditLog,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,6 +39,13 @@ export class AuthorizationGuard implements CanActivate {
       await this.check(context, roles ?? [], requirements);
       return true;
     } catch (error) {
+      if (error instanceof ForbiddenException)
+        await this.audit?.recordQuietly({
+          type: 'access.denied',
+          actorId: principalOf(context)?.id ?? null,
+          subject: handlerName(context),
+          data: { reason: (error.getResponse() as { message?: string }).message },
+        });
       // Gateways answer WsException; an HttpException there would become "Internal server error".
       if (context.getType() === 'ws' && error instanceof HttpException)
         throw new WsException(error.getResponse() as object);

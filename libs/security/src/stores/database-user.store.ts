@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { SecurityUserEntity } from './entities/security-user.entity';
+import { isUniqueViolation } from './unique-violation';
 import type { SecurityUserStore, StoredUser } from './user-store.interface';
 
 /** Accounts in `lattice_users` on the DatabaseModule connection. */
@@ -24,7 +25,7 @@ export class DatabaseUserStore implements SecurityUserStore {
     try {
       return toStored(await this.users.save(this.users.create(user)));
     } catch (error) {
-      if (error instanceof QueryFailedError && isUniqueViolation(error)) return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
@@ -43,9 +44,4 @@ function toStored(row: SecurityUserEntity | null): StoredUser | null {
         roles: row.roles,
       }
     : null;
-}
-
-function isUniqueViolation(error: QueryFailedError): boolean {
-  const { code } = error.driverError as { code?: string };
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
