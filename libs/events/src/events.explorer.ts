@@ -1,14 +1,19 @@
 import { Injectable, Logger, OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import type { ChannelAuthBinding } from './decorators/channel-auth.decorator';
 import type { ListenerBinding } from './decorators/listen.decorator';
+import { PersistentWebSocketManager } from './broadcast/persistent-websocket-manager';
 import { AsyncEventDispatcher, type QueuedEvent } from './dispatch/async-event-dispatcher';
 import { EventDispatcher } from './dispatch/event-dispatcher';
-import { EVENT_LISTENER_METADATA } from './events.constants';
+import { CHANNEL_AUTH_METADATA, EVENT_LISTENER_METADATA } from './events.constants';
 import { EventsMessages } from './events.messages';
 import { eventNameOf } from './event-name';
 
-/** Finds `@EventListener` classes and `@Listen` methods among the providers at bootstrap. */
+/**
+ * Finds `@EventListener` classes, `@Listen` methods and `@ChannelAuth` methods among the
+ * providers at bootstrap.
+ */
 @Injectable()
 export class EventsExplorer implements OnModuleInit {
   private readonly logger = new Logger('Events');
@@ -18,6 +23,7 @@ export class EventsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly dispatcher: EventDispatcher,
     private readonly asyncDispatcher: AsyncEventDispatcher,
+    private readonly channels: PersistentWebSocketManager,
   ) {}
 
   onModuleInit(): void {
@@ -41,8 +47,32 @@ export class EventsExplorer implements OnModuleInit {
           ListenerBinding[] | undefined;
         for (const binding of bindings ?? [])
           this.bind(wrapper, `${metatype.name}.${method}`, method, binding);
+        const auth = Reflect.getMetadata(CHANNEL_AUTH_METADATA, handler) as
+          ChannelAuthBinding | undefined;
+        if (auth) this.bindChannelAuth(wrapper, `${metatype.name}.${method}`, method, auth);
       }
     }
+  }
+
+  private bindChannelAuth(
+    wrapper: InstanceWrapper,
+    name: string,
+    method: string,
+    auth: ChannelAuthBinding,
+  ): void {
+    if (!wrapper.isDependencyTreeStatic()) {
+      this.logger.warn(
+        `@ChannelAuth ${name} is on a request-scoped provider; it is skipped. Make it a singleton.`,
+      );
+      return;
+    }
+    const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
+    this.channels.authorize(
+      auth.pattern,
+      (identity, params, channel) => instance[method](identity, params, channel),
+      auth.options,
+      name,
+    );
   }
 
   private bind(

@@ -1,5 +1,6 @@
 import type { BackoffOptions } from '@lattice/queue';
 import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { ChannelHistory } from './broadcast/channel-history';
 
 /** An event class (its static `eventName` or class name is the event's name) or a name/pattern. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,8 +58,13 @@ export interface EventsModuleOptions {
 }
 
 export interface ChannelOptions {
-  /** Where history lives. Default: core's choice for `events` (redis with REDIS_URL, else memory). */
-  history?: 'memory' | 'redis';
+  /** Channel patterns anyone may subscribe to (`news`, `question.{id}`); others need a @ChannelAuth. */
+  public?: string[];
+  /**
+   * Where history lives. Default: core's choice for `events` (redis with REDIS_URL, else
+   * memory). A `ChannelHistory` instance replaces the store (tests, other engines).
+   */
+  history?: 'memory' | 'redis' | ChannelHistory;
   /** Events kept per channel (default 1,000 in memory, 10,000 in Redis). */
   maxLength?: number;
   /** Redis only: events older than this are trimmed (default 24 h). */

@@ -52,6 +52,12 @@ export const EventsMessages = {
       `The broadcast on channel "${channel}" is ${bytes} bytes; the limit is ${max}.`,
       'Send an id and let clients fetch the rest, or raise channels.maxPayloadBytes.',
     ),
+  socketMissing: () =>
+    new LatticeError(
+      'LATTICE_EVENTS_SOCKET_MISSING',
+      'An event was broadcast, but SocketModule is not imported, so no channel can carry it.',
+      'Import SocketModule.forRoot() in the application module.',
+    ),
   resumeInvalid: (detail: string) =>
     new LatticeError(
       'LATTICE_EVENTS_RESUME_INVALID',

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { PersistentWebSocketManager } from './broadcast/persistent-websocket-manager';
+import { WebSocketEventBroadcaster } from './broadcast/websocket-event-broadcaster';
 import { AsyncEventDispatcher } from './dispatch/async-event-dispatcher';
 import { EventDispatcher } from './dispatch/event-dispatcher';
 import { EVENTS_MODULE_OPTIONS } from './events.constants';
@@ -9,7 +11,8 @@ import type { EventsModuleAsyncOptions, EventsModuleOptions } from './events.int
 
 /**
  * Typed events: `EventDispatcher` on @nestjs/event-emitter, `@Listen()` methods and
- * `@EventListener()` classes found at bootstrap, async listeners run as @lattice/queue jobs.
+ * `@EventListener()` classes found at bootstrap, async listeners run as @lattice/queue jobs;
+ * with `SocketModule` imported, `BroadcastableEvent`s reach browsers on channels with history.
  *
  * @example
  * @Module({ imports: [LatticeModule.forRoot(), QueueModule.forRoot(), EventsModule.forRoot()], providers: [SendReceipt] })
@@ -38,9 +41,17 @@ export class EventsModule {
         },
         AsyncEventDispatcher,
         EventDispatcher,
+        PersistentWebSocketManager,
+        WebSocketEventBroadcaster,
         EventsExplorer,
       ],
-      exports: [EventDispatcher, AsyncEventDispatcher, EVENTS_MODULE_OPTIONS],
+      exports: [
+        EventDispatcher,
+        AsyncEventDispatcher,
+        PersistentWebSocketManager,
+        WebSocketEventBroadcaster,
+        EVENTS_MODULE_OPTIONS,
+      ],
     };
   }
 }

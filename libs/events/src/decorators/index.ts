@@ -1,1 +1,2 @@
 export * from './listen.decorator';
+export * from './channel-auth.decorator';
