@@ -418,6 +418,29 @@ describeWith(['redis'], 'event channels (Redis history)', () => {
     }
   });
 
+  it('trims a channel stream by age, and starts a new epoch once the channel expires', async () => {
+    const { app } = await startEventsApp({ maxAgeMs: 400 }, env());
+    try {
+      const channels = app.get(PersistentWebSocketManager);
+      const name = 'feed.aged';
+      await channels.publish(name, 'e', 1);
+      await channels.publish(name, 'e', 2);
+      await sleep(250);
+      await channels.publish(name, 'e', 3);
+      await sleep(250); // 1 and 2 are now 500 ms old
+      const last = await channels.publish(name, 'e', 4);
+      const read = await channels.history.read(name, 0, 100);
+      expect(read.entries.map((e) => e.data)).toEqual([3, 4]);
+      expect(read.complete).toBe(false);
+      await sleep(500); // idle for longer than maxAgeMs: the channel's keys expire
+      const next = await channels.publish(name, 'e', 5);
+      expect(next.offset).toBe(1);
+      expect(next.epoch).not.toBe(last.epoch);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('reaches clients on another node, and both nodes list the same presence members', async () => {
     const other = new TsProcess('test/integration/events/fixtures/events-node.ts', {
       ...env(),

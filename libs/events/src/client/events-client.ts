@@ -36,6 +36,11 @@ export interface SubscribeResult {
 }
 
 type Fn<T> = (value: T) => void;
+
+/** The part of `document` the client reads (typed here so the library builds without DOM types). */
+interface PageDocument {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => void;
 
@@ -91,9 +96,7 @@ export class EventsClient {
 
   /** Positions a server-rendered page carries (`<meta name="lattice-channels">`). */
   static positionsFromPage(
-    doc: {
-      querySelector(selector: string): { getAttribute(name: string): string | null } | null;
-    } = globalThis.document,
+    doc: PageDocument | undefined = (globalThis as { document?: PageDocument }).document,
   ): Record<string, ChannelPosition> {
     const content = doc?.querySelector('meta[name="lattice-channels"]')?.getAttribute('content');
     if (!content) return {};
