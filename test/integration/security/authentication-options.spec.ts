@@ -40,16 +40,17 @@ async function register(url: string, username = `u-${randomUUID().slice(0, 8)}`)
 /** Accounts in a Map: what an app's own store looks like to the library. */
 @Injectable()
 class MapUserStore implements SecurityUserStore {
-  static readonly users = new Map<string, StoredUser>();
+  static readonly users = new Map<string, StoredUser & { name?: string }>();
   async findByUsername(username: string) {
     return [...MapUserStore.users.values()].find((u) => u.username === username) ?? null;
   }
   async findById(id: string) {
     return MapUserStore.users.get(id) ?? null;
   }
-  async create(user: Omit<StoredUser, 'id'>) {
+  async create(user: Omit<StoredUser, 'id'>, profile: Record<string, unknown>) {
     if (await this.findByUsername(user.username)) return null;
-    const stored = { ...user, id: `map-${MapUserStore.users.size + 1}` };
+    const name = typeof profile.name === 'string' ? profile.name.slice(0, 80) : undefined;
+    const stored = { ...user, name, id: `map-${MapUserStore.users.size + 1}` };
     MapUserStore.users.set(stored.id, stored);
     return stored;
   }
@@ -107,6 +108,19 @@ describe('authentication options', () => {
     const { username, user, refreshToken } = await register(url);
     expect(user.id).toMatch(/^map-\d+$/);
     expect(MapUserStore.users.get(user.id)?.passwordHash).toMatch(/^\$argon2id\$/);
+    // The registration body's profile reaches the store, which validates it.
+    const profiled = await post(`${url}/auth/register`, {
+      username: `p-${randomUUID().slice(0, 8)}`,
+      password: PASSWORD,
+      delivery: 'bearer',
+      profile: { name: 'Ada Lovelace', roles: ['admin'] },
+    });
+    const { user: created } = (await profiled.json()) as { user: { id: string; roles: string[] } };
+    expect(created.roles).toEqual(['member']);
+    expect(MapUserStore.users.get(created.id)).toMatchObject({
+      name: 'Ada Lovelace',
+      roles: ['member'],
+    });
     expect((await post(`${url}/auth/login`, { username, password: PASSWORD })).status).toBe(200);
     expect((await post(`${url}/auth/refresh`, { refreshToken })).status).toBe(200);
   });

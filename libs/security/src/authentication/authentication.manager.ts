@@ -57,15 +57,24 @@ export class AuthenticationManager {
     });
   }
 
-  /** Creates an account with the default roles (never roles from the request) and logs it in. */
+  /**
+   * Creates an account with the default roles (never roles from the request) and logs it in.
+   * `input.profile`, if an object, goes to the user store unvalidated (see `SecurityUserStore.create`).
+   */
   async register(input: unknown): Promise<IssuedTokens> {
     const { username, password } = this.parse(input);
+    const raw = (input as { profile?: unknown }).profile;
+    const profile =
+      raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const passwordHash = await this.passwords.hash(password);
-    const user = await this.users.create({
-      username,
-      passwordHash,
-      roles: [...this.options.defaultRoles],
-    });
+    const user = await this.users.create(
+      {
+        username,
+        passwordHash,
+        roles: [...this.options.defaultRoles],
+      },
+      profile,
+    );
     if (!user) throw new UsernameTakenError(username);
     await this.audit?.recordQuietly({
       type: 'user.registered',

@@ -21,6 +21,7 @@ export class DatabaseUserStore implements SecurityUserStore {
     return toStored(await this.users.findOneBy({ id: Number(id) }));
   }
 
+  /** The default table has no profile fields; `profile` is ignored. */
   async create(user: Omit<StoredUser, 'id'>): Promise<StoredUser | null> {
     try {
       return toStored(await this.users.save(this.users.create(user)));

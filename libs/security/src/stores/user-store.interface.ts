@@ -16,8 +16,15 @@ export interface StoredUser {
 export interface SecurityUserStore {
   findByUsername(username: string): Promise<StoredUser | null>;
   findById(id: string): Promise<StoredUser | null>;
-  /** Creates the account; resolves to `null` when the username is taken (a unique index should say so). */
-  create(user: Omit<StoredUser, 'id'>): Promise<StoredUser | null>;
+  /**
+   * Creates the account; resolves to `null` when the username is taken (a unique index should
+   * say so). `profile` is the registration body's `profile` object (for example a display name):
+   * it comes from the request as is, so validate it here and ignore what you do not expect.
+   */
+  create(
+    user: Omit<StoredUser, 'id'>,
+    profile: Record<string, unknown>,
+  ): Promise<StoredUser | null>;
   /** Stores a new hash of the same password (after a change of argon2 parameters). */
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
 }
