@@ -15,7 +15,7 @@ import type { EventsModuleAsyncOptions, EventsModuleOptions } from './events.int
  * with `SocketModule` imported, `BroadcastableEvent`s reach browsers on channels with history.
  *
  * @example
- * @Module({ imports: [LatticeModule.forRoot(), QueueModule.forRoot(), EventsModule.forRoot()], providers: [SendReceipt] })
+ * @Module({ imports: [LatticeModule.forRoot({}), QueueModule.forRoot(), EventsModule.forRoot()], providers: [SendReceipt] })
  * export class AppModule {}
  */
 @Module({})
