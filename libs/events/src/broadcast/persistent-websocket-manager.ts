@@ -78,8 +78,8 @@ type Defaults = Required<Omit<ChannelOptions, 'history' | 'public'>>;
 @Injectable()
 export class PersistentWebSocketManager implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Events');
-  readonly history: ChannelHistory;
-  private readonly presence: PresenceRegistry;
+  private stores: { history: ChannelHistory; presence: PresenceRegistry } | undefined;
+  private readonly openStores: () => { history: ChannelHistory; presence: PresenceRegistry };
   private readonly settings: Defaults;
   private readonly publicPatterns: ChannelPattern[];
   private readonly authorizations: Authorization[] = [];
@@ -110,25 +110,38 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
       replayBatch: channels.replayBatch ?? 50,
       maxPayloadBytes: channels.maxPayloadBytes ?? 32 * 1024,
     };
-    if (typeof kind === 'object') {
-      this.history = kind;
-      this.presence = new MemoryPresenceRegistry();
-    } else if (kind === 'redis') {
+    // Opened on first use: an app without sockets (or without broadcasts) opens no Redis connection.
+    this.openStores = () => {
+      if (typeof kind === 'object')
+        return { history: kind, presence: new MemoryPresenceRegistry() };
+      if (kind === 'memory')
+        return {
+          history: new MemoryChannelHistory(this.settings.maxLength),
+          presence: new MemoryPresenceRegistry(),
+        };
       const connection = redis.get('events');
-      this.history = new RedisChannelHistory(
-        connection,
-        (channel, part) => redis.key('events', 'channel', channel, part),
-        this.settings.maxLength,
-        maxAgeMs,
-      );
-      this.presence = new RedisPresenceRegistry(connection, (channel) =>
-        redis.key('events', 'presence', channel),
-      );
-    } else {
-      this.history = new MemoryChannelHistory(this.settings.maxLength);
-      this.presence = new MemoryPresenceRegistry();
-    }
+      return {
+        history: new RedisChannelHistory(
+          connection,
+          (channel, part) => redis.key('events', 'channel', channel, part),
+          this.settings.maxLength,
+          maxAgeMs,
+        ),
+        presence: new RedisPresenceRegistry(connection, (channel) =>
+          redis.key('events', 'presence', channel),
+        ),
+      };
+    };
     this.publicPatterns = (channels.public ?? []).map((pattern) => new ChannelPattern(pattern));
+  }
+
+  /** The channels' history (memory ring, Redis Streams, or the one given in the options). */
+  get history(): ChannelHistory {
+    return (this.stores ??= this.openStores()).history;
+  }
+
+  private get presence(): PresenceRegistry {
+    return (this.stores ??= this.openStores()).presence;
   }
 
   get options(): Readonly<Defaults> {
@@ -153,7 +166,7 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
-    await this.history.close();
+    await this.stores?.history.close();
   }
 
   /** Called by the explorer for each `@ChannelAuth` method. */
