@@ -15,6 +15,7 @@ import {
 } from '@lattice/events/client';
 import { SocketClient, type WebSocketFactory } from '@lattice/socket';
 import type { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
@@ -393,6 +394,10 @@ describe('event channels (memory history)', () => {
 
 describeWith(['redis'], 'event channels (Redis history)', () => {
   const prefix = uniqueRedisPrefix('events');
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
   const env = () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
   channelSuite('redis', env);
 
@@ -439,6 +444,24 @@ describeWith(['redis'], 'event channels (Redis history)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('drops presence members of a node that stopped beating (a crash)', async () => {
+    const { url } = await startEventsApp({}, env()).then((started) => {
+      cleanup.push(() => started.app.close());
+      return started;
+    });
+    const admin = new Redis(TEST_REDIS_URL);
+    cleanup.push(async () => void admin.disconnect());
+    const room = 'room.ghosts';
+    const ghost = { key: 'deadnode:conn-1', id: 'ghost', info: {} };
+    await admin.hset(`${prefix}events:presence:${room}`, ghost.key, JSON.stringify(ghost));
+    const ada = pageClient(url, 'good-ada');
+    cleanup.push(async () => ada.close());
+    const subscription = ada.events.subscribe(room);
+    const joined = await subscription.ready;
+    expect(joined.members?.map((m) => m.id)).toEqual(['ada']);
+    expect(await admin.hexists(`${prefix}events:presence:${room}`, ghost.key)).toBe(0);
   });
 
   it('reaches clients on another node, and both nodes list the same presence members', async () => {

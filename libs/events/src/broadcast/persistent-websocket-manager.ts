@@ -127,8 +127,11 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
           this.settings.maxLength,
           maxAgeMs,
         ),
-        presence: new RedisPresenceRegistry(connection, (channel) =>
-          redis.key('events', 'presence', channel),
+        presence: new RedisPresenceRegistry(
+          connection,
+          (channel) => redis.key('events', 'presence', channel),
+          (node) => redis.key('events', 'node', node),
+          this.nodeId,
         ),
       };
     };
@@ -166,6 +169,7 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    await this.stores?.presence.close?.();
     await this.stores?.history.close();
   }
 

@@ -14,6 +14,7 @@ export interface PresenceRegistry {
   add(channel: string, member: PresenceMember): Promise<void>;
   remove(channel: string, key: string): Promise<void>;
   list(channel: string): Promise<PresenceMember[]>;
+  close?(): Promise<void>;
 }
 
 export class MemoryPresenceRegistry implements PresenceRegistry {
@@ -36,13 +37,28 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
   }
 }
 
+/**
+ * Presence in Redis: a hash per channel (connection key → member). Each node keeps a heartbeat
+ * key alive while it has members; `list()` drops the members of nodes whose heartbeat is gone,
+ * so a node that crashed leaves no ghosts behind for longer than `heartbeatMs` × 3.
+ */
 export class RedisPresenceRegistry implements PresenceRegistry {
+  private heartbeat: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly keyOf: (channel: string) => string,
+    private readonly nodeKeyOf: (nodeId: string) => string,
+    private readonly nodeId: string,
+    private readonly heartbeatMs = 10_000,
   ) {}
 
   async add(channel: string, member: PresenceMember): Promise<void> {
+    if (!this.heartbeat) {
+      await this.beat();
+      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), this.heartbeatMs);
+      this.heartbeat.unref();
+    }
     await this.redis.hset(this.keyOf(channel), member.key, JSON.stringify(member));
   }
 
@@ -51,7 +67,31 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   async list(channel: string): Promise<PresenceMember[]> {
-    const values = await this.redis.hvals(this.keyOf(channel));
-    return values.map((value) => JSON.parse(value) as PresenceMember);
+    const members = (await this.redis.hvals(this.keyOf(channel))).map(
+      (value) => JSON.parse(value) as PresenceMember,
+    );
+    const nodes = [...new Set(members.map((member) => nodeOf(member.key)))];
+    if (nodes.length === 0) return members;
+    const alive = await this.redis.mget(...nodes.map((node) => this.nodeKeyOf(node)));
+    const dead = new Set(nodes.filter((_, i) => alive[i] === null));
+    if (dead.size === 0) return members;
+    const ghosts = members.filter((member) => dead.has(nodeOf(member.key)));
+    await this.redis.hdel(this.keyOf(channel), ...ghosts.map((member) => member.key));
+    return members.filter((member) => !dead.has(nodeOf(member.key)));
   }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    if (this.heartbeat) await this.redis.del(this.nodeKeyOf(this.nodeId)).catch(() => undefined);
+    this.heartbeat = undefined;
+  }
+
+  private async beat(): Promise<void> {
+    await this.redis.set(this.nodeKeyOf(this.nodeId), '1', 'PX', this.heartbeatMs * 3);
+  }
+}
+
+/** Member keys are `<node>:<connection>`. */
+function nodeOf(key: string): string {
+  return key.slice(0, key.indexOf(':'));
 }
