@@ -39,6 +39,14 @@ describe('LatticeModule', () => {
     await moduleRef.close();
   });
 
+  it('forRoot() with no options reads the environment', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [LatticeModule.forRoot(), FeatureModule],
+    }).compile();
+    expect(moduleRef.get(Consumer).config.get('PORT')).toBe(Number(process.env.PORT ?? 3000));
+    await moduleRef.close();
+  });
+
   it('forRootAsync takes its options from a factory with injected dependencies', async () => {
     const TOKEN = 'PORT_SOURCE';
     @Module({ providers: [{ provide: TOKEN, useValue: '4200' }], exports: [TOKEN] })

@@ -1,4 +1,4 @@
-import { Global, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { BootReporter } from './boot/boot-reporter';
@@ -7,7 +7,11 @@ import { LatticeConfig } from './config/lattice.config';
 import { LatticeDrivers } from './drivers/lattice-drivers';
 import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
 import { LATTICE_NODE_ID } from './lattice.constants';
-import { LATTICE_MODULE_OPTIONS, LatticeConfigurableModule } from './lattice.module-definition';
+import {
+  LATTICE_MODULE_OPTIONS,
+  LATTICE_OPTIONS_TYPE,
+  LatticeConfigurableModule,
+} from './lattice.module-definition';
 import { MemoryPubSub } from './pubsub/memory.pubsub';
 import { PubSub } from './pubsub/pubsub';
 import { RedisPubSub } from './pubsub/redis.pubsub';
@@ -52,4 +56,9 @@ const providers: Provider[] = [
   providers,
   exports: [LatticeConfig, LatticeDrivers, LATTICE_NODE_ID, RedisConnections, PubSub],
 })
-export class LatticeModule extends LatticeConfigurableModule {}
+export class LatticeModule extends LatticeConfigurableModule {
+  /** Every option is optional: `LatticeModule.forRoot()` reads the environment and `.env`. */
+  static forRoot(options: typeof LATTICE_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
