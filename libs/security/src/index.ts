@@ -45,3 +45,13 @@ export {
   type AuditVerification,
 } from './audit/audit-log';
 export { AuditEntryEntity } from './audit/audit-entry.entity';
+export { ChannelAccess, type ChannelRule } from './socket/channel-access';
+export { SecureSocketLimits } from './socket/socket-limits';
+export { SecurityThrottlerGuard } from './throttle/security-throttler.guard';
+export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
+export { Throttle, SkipThrottle } from '@nestjs/throttler';
+export {
+  SecurityCommandsModule,
+  AuditVerifyCommand,
+  ReencryptCommand,
+} from './cli/security.commands';

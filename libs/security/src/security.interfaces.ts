@@ -90,7 +90,40 @@ export interface EncryptionOptions {
   keys?: Array<{ id: string; key: string }>;
 }
 
+/** One HTTP rate limit: `limit` requests per `ttlMs` per route, counted per address or per user. */
+export interface RateLimitRule {
+  /** Its name, for `@Throttle({ [name]: { limit, ttl } })` and `@SkipThrottle({ [name]: true })`. */
+  name: string;
+  /** `ip`: per client address; `user`: per authenticated user (anonymous requests are not counted). */
+  by: 'ip' | 'user';
+  limit: number;
+  ttlMs: number;
+  /** How long a client over the limit is refused (429 + `Retry-After`), in ms (default `ttlMs`). */
+  blockMs?: number;
+}
+
+export interface RateLimitOptions {
+  /** Default: 120 per minute per route, by `ip` and by `user`. */
+  rules?: RateLimitRule[];
+  /** `memory` (this process) or `redis` (all nodes). Default: Redis when REDIS_URL is set. */
+  store?: 'memory' | 'redis';
+}
+
+/** Limits on @lattice/socket connections (enforced by `SecureSocketAuthenticator`, per node). */
+export interface SocketLimitOptions {
+  /** Open connections per user; one more is closed with 4429 (default 10, 0 for no limit). */
+  maxConnectionsPerUser?: number;
+  /** Frames per user across their connections (default 120 per second; `false` for none). */
+  userRateLimit?: { messages: number; perMs: number } | false;
+  /** Close a connection with 4401 when its access token expires (default true). */
+  closeOnTokenExpiry?: boolean;
+}
+
 export interface SecurityModuleOptions {
+  /** HTTP rate limits through `@nestjs/throttler` (default: none; `{}` for the default rules). */
+  rateLimit?: RateLimitOptions | false;
+  /** WebSocket connection and message limits per user, and the close at token expiry. */
+  sockets?: SocketLimitOptions;
   jwt?: JwtOptions;
   encryption?: EncryptionOptions;
   authorization?: AuthorizationOptions;

@@ -155,4 +155,34 @@ export const SecurityMessages = {
       `The encrypted column ${column} was read or written before SecurityModule started.`,
       'Import SecurityModule.forRoot() in the application module and use the repository after the app has initialised.',
     ),
+  rateLimitRuleInvalid: (rule: unknown) =>
+    new LatticeError(
+      'LATTICE_SECURITY_RATE_LIMIT_INVALID',
+      `The rate limit rule ${JSON.stringify(rule)} is not valid.`,
+      "Give each rule a name, by: 'ip' or 'user', and whole numbers limit ≥ 1, ttlMs ≥ 1 (and blockMs ≥ 0): { name: 'ip', by: 'ip', limit: 120, ttlMs: 60_000 }.",
+    ),
+  rateLimitRuleDuplicate: (name: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_RATE_LIMIT_DUPLICATE',
+      `Two rate limit rules are named "${name}".`,
+      'Give each rule in rateLimit.rules its own name.',
+    ),
+  auditHeadInvalid: (value: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_AUDIT_HEAD_INVALID',
+      `--head "${value}" is not a head as audit:verify prints it.`,
+      'Pass it as <seq>:<hash>, e.g. --head 42:k1.3f9a…, copied from an earlier run.',
+    ),
+  auditOff: () =>
+    new LatticeError(
+      'LATTICE_SECURITY_AUDIT_OFF',
+      'The audit log is not available: SecurityModule was imported with audit: false, or not at all.',
+      'Import SecurityModule.forRoot() (audit on by default) and DatabaseModule in the CLI module.',
+    ),
+  socketLimitsInvalid: (options: unknown) =>
+    new LatticeError(
+      'LATTICE_SECURITY_SOCKET_LIMITS_INVALID',
+      `The socket limits ${JSON.stringify(options)} are not valid.`,
+      'maxConnectionsPerUser is a whole number ≥ 0 (0: no limit); userRateLimit is { messages, perMs } with both above 0, or false.',
+    ),
 } as const;

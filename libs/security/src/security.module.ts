@@ -17,6 +17,13 @@ import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
 import { AuthorizationGuard } from './authorization/authorization.guard';
 import { AuthorizationManager } from './authorization/authorization.manager';
 import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
+import { ChannelAccess } from './socket/channel-access';
+import { SecureSocketLimits } from './socket/socket-limits';
+import { RedisConnections } from '@lattice/core';
+import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
+import { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
+import { SecurityThrottlerGuard, throttlerOptionsFrom } from './throttle/security-throttler.guard';
+import type { ResolvedSecurityOptions } from './security.options';
 import { AccessTokens } from './authentication/access-tokens';
 import { createAuthenticationController } from './authentication/authentication.controller';
 import { AuthenticationGuard } from './authentication/authentication.guard';
@@ -122,10 +129,28 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
       AuthorizationManager,
       AuthorizationGuard,
       SecureSocketAuthenticator,
+      SecureSocketLimits,
+      ChannelAccess,
       Keyring,
       Encryption,
-      // Authentication first: Nest runs global guards in the order they are provided.
+      {
+        provide: getOptionsToken(),
+        inject: [SECURITY_MODULE_OPTIONS],
+        useFactory: throttlerOptionsFrom,
+      },
+      {
+        provide: getStorageToken(),
+        inject: [SECURITY_MODULE_OPTIONS, RedisConnections],
+        useFactory: (options: ResolvedSecurityOptions, redis: RedisConnections) =>
+          options.rateLimit?.store === 'redis'
+            ? new RedisThrottlerStorage(redis)
+            : new ThrottlerStorageService(),
+      },
+      SecurityThrottlerGuard,
+      // Authentication first: Nest runs global guards in the order they are provided. Rate
+      // limits next (they count the user), before authorization (which may query owners).
       { provide: APP_GUARD, useExisting: AuthenticationGuard },
+      { provide: APP_GUARD, useExisting: SecurityThrottlerGuard },
       { provide: APP_GUARD, useExisting: AuthorizationGuard },
     ];
     if (audit) providers.push(AuditLog);
@@ -150,6 +175,8 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
         AuthorizationManager,
         AuthorizationGuard,
         SecureSocketAuthenticator,
+        SecureSocketLimits,
+        ChannelAccess,
         Keyring,
         Encryption,
         AccessTokens,

@@ -2,6 +2,12 @@ import { LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { SecurityMessages } from './security.messages';
 import { SUPPORTED_ALGORITHMS } from './security.constants';
 import type { JwtAlgorithm, PermissionRule, SecurityModuleOptions } from './security.interfaces';
+import {
+  resolveRateLimit,
+  resolveSocketLimits,
+  type ResolvedRateLimit,
+  type ResolvedSocketLimits,
+} from './throttle/rate-limit.options';
 
 /** The options with every default filled in and checked once, at boot. */
 export interface ResolvedSecurityOptions {
@@ -37,6 +43,9 @@ export interface ResolvedSecurityOptions {
   };
   checkSessionOnEachRequest: boolean;
   routes: string | false;
+  /** Undefined: no HTTP rate limits. */
+  rateLimit: ResolvedRateLimit | undefined;
+  sockets: ResolvedSocketLimits;
 }
 
 export function resolveSecurityOptions(
@@ -109,6 +118,8 @@ export function resolveSecurityOptions(
     },
     checkSessionOnEachRequest: options.checkSessionOnEachRequest ?? false,
     routes: options.routes ?? 'auth',
+    rateLimit: resolveRateLimit(options.rateLimit, drivers.redis !== undefined),
+    sockets: resolveSocketLimits(options.sockets),
   };
 }
 

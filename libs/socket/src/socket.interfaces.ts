@@ -38,6 +38,19 @@ export interface SocketIdentity {
  */
 export interface SocketAuthenticator {
   authenticate(request: IncomingMessage): Promise<SocketIdentity | null> | SocketIdentity | null;
+  /**
+   * Optional: the connection is authenticated and about to be welcomed. Close it here to refuse
+   * it (a limit of connections per user), or keep it to close later (its token expires); a throw
+   * closes it with 4401.
+   */
+  connected?(connection: SocketConnectionInfo): void | Promise<void>;
+  /** Optional: a connection that `connected` saw has closed. */
+  disconnected?(connection: SocketConnectionInfo): void;
+  /**
+   * Optional: asked for each frame that passed the per-connection rate limit; false drops it with
+   * a `rate_limited` error (a limit per user across their connections).
+   */
+  admit?(connection: SocketConnectionInfo): boolean;
 }
 
 /** A frame: `[topic, event, payload, ref?]`. `ref` ties a reply to its request. */
@@ -70,4 +83,6 @@ export interface SocketConnectionInfo {
   readonly buffered: number;
   /** Sends a frame to this connection only. */
   push(topic: string, event: string, payload: unknown): void;
+  /** Closes the connection with an application close code (4000–4999) and a reason. */
+  close(code: number, reason: string): void;
 }

@@ -28,8 +28,12 @@ export class EncryptedColumns {
  * and reads it back decrypted; `null` and `undefined` pass through. `context` is authenticated
  * with the value, so a ciphertext copied to another column does not decrypt.
  */
-export function encryptedTransformer(context: string): ValueTransformer {
+export function encryptedTransformer(
+  context: string,
+): ValueTransformer & { encryptedContext: string } {
   return {
+    // Lets `lattice security:reencrypt` find the encrypted columns and their contexts.
+    encryptedContext: context,
     to: (value: unknown) =>
       value === null || value === undefined
         ? value

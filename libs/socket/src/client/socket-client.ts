@@ -25,6 +25,12 @@ export interface SocketClientOptions {
   timeoutMs?: number;
   /** How often the client checks the connection with a ping (default 25 s). */
   heartbeatMs?: number;
+  /**
+   * Called before reconnecting after the server closed with 4401 (no longer authenticated, e.g.
+   * the access token expired): refresh the session here, e.g.
+   * `() => fetch('/auth/refresh', { method: 'POST' })`, so the reconnect carries a fresh cookie.
+   */
+  reauthenticate?: (close: { code: number; reason: string }) => unknown;
 }
 
 export interface Reply {
@@ -45,6 +51,7 @@ export class SocketRequestError extends Error {
 
 type Listener = (payload: unknown) => void;
 const OPEN = 1;
+const UNAUTHORIZED = 4401; // CLOSE_UNAUTHORIZED, not imported: this file is bundled alone
 
 class Listeners {
   private readonly map = new Map<string, Set<Listener>>();
@@ -94,6 +101,7 @@ export class SocketClient {
       backoff: options.backoff ?? { baseMs: 500, maxMs: 10_000 },
       timeoutMs: options.timeoutMs ?? 10_000,
       heartbeatMs: options.heartbeatMs ?? 25_000,
+      reauthenticate: options.reauthenticate ?? (() => undefined),
     };
   }
 
@@ -171,7 +179,7 @@ export class SocketClient {
     };
     ws.onmessage = (event) => this.receive(String(event.data));
     ws.onerror = () => undefined; // 'close' follows
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (ws !== this.ws) return;
       clearInterval(this.heartbeatTimer);
       for (const [ref, waiting] of this.pending) {
@@ -187,6 +195,16 @@ export class SocketClient {
       // Full jitter: a server restart does not bring every tab back in the same millisecond.
       const { baseMs, maxMs } = this.options.backoff;
       const delay = Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempts++);
+      if (event?.code === UNAUTHORIZED) {
+        // Refresh first, so the reconnect carries the new token; a failed refresh still reconnects.
+        void Promise.resolve()
+          .then(() => this.options.reauthenticate({ code: event.code, reason: event.reason }))
+          .catch(() => undefined)
+          .then(() => {
+            if (!this.stopped) this.reconnectTimer = setTimeout(() => this.open(), delay);
+          });
+        return;
+      }
       this.reconnectTimer = setTimeout(() => this.open(), delay);
     };
   }

@@ -58,6 +58,10 @@ class Connection implements SocketConnectionInfo {
     if (this.ws.readyState === OPEN) this.ws.send(frame);
   }
 
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === OPEN) this.ws.close(code, truncate(reason));
+  }
+
   reply(topic: string, ref: string | undefined, status: 'ok' | 'error', response: unknown): void {
     if (ref !== undefined) this.send(JSON.stringify([topic, 'reply', { status, response }, ref]));
     else if (status === 'error') this.push(SYSTEM_TOPIC, 'error', response);
@@ -183,11 +187,19 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
     if (ws.readyState !== OPEN) return; // it left while we were authenticating
     const connection = new Connection(ws, identity, this.limit);
     this.connections.add(connection);
+    ws.on('close', () => void this.detach(connection));
+    ws.on('error', () => undefined); // a broken socket closes; 'close' cleans up
+    if (this.authenticator?.connected) {
+      try {
+        await this.authenticator.connected(connection);
+      } catch (error) {
+        connection.close(CLOSE_UNAUTHORIZED, messageOf(error, 'unauthorized'));
+      }
+      if (ws.readyState !== OPEN) return; // refused (a connection limit), or it left meanwhile
+    }
     ws.off('message', buffer);
     ws.on('message', (data) => void this.receive(connection, data));
     ws.on('pong', () => (connection.alive = true));
-    ws.on('close', () => void this.detach(connection));
-    ws.on('error', () => undefined); // a broken socket closes; 'close' cleans up
     connection.push(SYSTEM_TOPIC, 'welcome', { id: connection.id, identity: identity?.id ?? null });
     for (const data of early) await this.receive(connection, data);
   }
@@ -202,6 +214,13 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
       connection.push(SYSTEM_TOPIC, 'error', {
         code: 'rate_limited',
         message: `More than ${this.limit.messages} messages in ${this.limit.perMs} ms; this one was dropped.`,
+      });
+      return;
+    }
+    if (this.authenticator?.admit && !this.authenticator.admit(connection)) {
+      connection.push(SYSTEM_TOPIC, 'error', {
+        code: 'rate_limited',
+        message: 'Too many messages from this user across their connections; this one was dropped.',
       });
       return;
     }
@@ -289,6 +308,11 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
 
   private async detach(connection: Connection): Promise<void> {
     this.connections.delete(connection);
+    try {
+      this.authenticator?.disconnected?.(connection);
+    } catch (error) {
+      this.logger.error(`The authenticator's disconnected() failed: ${String(error)}`);
+    }
     for (const topic of [...connection.topics]) {
       const entry = this.handlers.find((h) => h.match.test(topic));
       await this.leave(connection, topic, entry?.handler).catch((error: unknown) =>

@@ -1,0 +1,164 @@
+import { reportFailures } from '@lattice/core';
+import { Module } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource, type EntityMetadata } from 'typeorm';
+import { AuditLog } from '../audit/audit-log';
+import { Encryption } from '../encryption/encryption';
+import { Keyring } from '../encryption/keyring';
+import { SecurityMessages } from '../security.messages';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** `<seq>:<hash>` as `audit:verify` prints it. */
+function parseHead(value: string): { seq: number; hash: string } {
+  const at = value.indexOf(':');
+  const seq = Number(value.slice(0, at));
+  if (at < 1 || !Number.isInteger(seq) || seq < 1 || at === value.length - 1)
+    throw SecurityMessages.auditHeadInvalid(value);
+  return { seq, hash: value.slice(at + 1) };
+}
+
+@Command({
+  name: 'audit:verify',
+  description:
+    'Walk the audit log hash chain; exit 1 when a row was edited, deleted or the recorded head is gone',
+})
+export class AuditVerifyCommand extends CommandRunner {
+  constructor(private readonly moduleRef: ModuleRef) {
+    super();
+  }
+
+  async run(_: string[], flags: { head?: { seq: number; hash: string } }): Promise<void> {
+    await reportFailures(async () => {
+      let audit: AuditLog;
+      try {
+        audit = this.moduleRef.get(AuditLog, { strict: false });
+      } catch {
+        throw SecurityMessages.auditOff();
+      }
+      const result = await audit.verify(flags.head);
+      if (result.ok) {
+        out(`✔ The audit log is intact: ${result.count} row${result.count === 1 ? '' : 's'}.`);
+        if (result.head)
+          out(
+            `  head ${result.head.seq}:${result.head.hash} (keep it elsewhere; pass it as --head next time to catch a cut tail)`,
+          );
+        return;
+      }
+      out(
+        `✘ The audit log was tampered with: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.count} rows.`,
+      );
+      for (const problem of result.problems)
+        out(`  seq ${problem.seq}: ${problem.problem}: ${problem.detail}`);
+      out('  Restore the table from a backup and find out who could write to it.');
+      process.exitCode = 1;
+    });
+  }
+
+  @Option({
+    flags: '--head <seq:hash>',
+    description: 'The head printed by an earlier run: also fail if rows after it were cut',
+  })
+  parseHead(value: string): { seq: number; hash: string } {
+    return parseHead(value);
+  }
+}
+
+interface EncryptedColumn {
+  metadata: EntityMetadata;
+  property: string;
+  column: string;
+  context: string;
+}
+
+@Command({
+  name: 'security:reencrypt',
+  description:
+    'Re-encrypt every @Encrypted column value that names an older key with the current key (the first of ENCRYPTION_KEYS)',
+})
+export class ReencryptCommand extends CommandRunner {
+  constructor(
+    private readonly data: DataSource,
+    private readonly encryption: Encryption,
+    private readonly keyring: Keyring,
+  ) {
+    super();
+  }
+
+  async run(_: string[], flags: { dryRun?: boolean }): Promise<void> {
+    await reportFailures(async () => {
+      if (!this.keyring.configured) throw SecurityMessages.keysMissing();
+      const current = this.keyring.primary().id;
+      const columns = encryptedColumns(this.data);
+      if (!columns.length) {
+        out('No @Encrypted columns in the registered entities: nothing to do.');
+        return;
+      }
+      out(`Re-encrypting with key "${current}"${flags.dryRun ? ' (dry run)' : ''}`);
+      let total = 0;
+      for (const column of columns) {
+        const changed = await this.reencrypt(column, flags.dryRun === true);
+        total += changed.rotated;
+        out(
+          `  ${flags.dryRun ? '·' : '✔'} ${column.metadata.name}.${column.property}: ${changed.rotated} of ${changed.values} value${changed.values === 1 ? '' : 's'} ${flags.dryRun ? 'to re-encrypt' : 're-encrypted'}`,
+        );
+      }
+      out(
+        flags.dryRun
+          ? `${total} value${total === 1 ? '' : 's'} would be re-encrypted.`
+          : `${total} value${total === 1 ? '' : 's'} re-encrypted; keys after "${current}" can be removed once every node runs with this keyring.`,
+      );
+    });
+  }
+
+  @Option({ flags: '--dry-run', description: 'Count the values to re-encrypt, change nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  /** Reads raw values (no transformer) and writes each back only if it is still the one read. */
+  private async reencrypt(
+    { metadata, column, context }: EncryptedColumn,
+    dryRun: boolean,
+  ): Promise<{ values: number; rotated: number }> {
+    const primaries = metadata.primaryColumns.map((c) => c.databaseName);
+    const quote = (name: string) => this.data.driver.escape(name);
+    const table = quote(metadata.tablePath);
+    const rows = (await this.data.query(
+      `SELECT ${[...primaries, column].map(quote).join(', ')} FROM ${table} WHERE ${quote(column)} IS NOT NULL`,
+    )) as Array<Record<string, unknown>>;
+    let rotated = 0;
+    for (const row of rows) {
+      const value = String(row[column]);
+      if (!this.encryption.needsRotation(value)) continue;
+      rotated++;
+      if (dryRun) continue;
+      const next = this.encryption.rotate(value, context);
+      await this.data.query(
+        `UPDATE ${table} SET ${quote(column)} = ? WHERE ${primaries.map((p) => `${quote(p)} = ?`).join(' AND ')} AND ${quote(column)} = ?`,
+        [next, ...primaries.map((p) => row[p]), value],
+      );
+    }
+    return { values: rows.length, rotated };
+  }
+}
+
+function encryptedColumns(data: DataSource): EncryptedColumn[] {
+  return data.entityMetadatas.flatMap((metadata) =>
+    metadata.columns.flatMap((column) => {
+      const context = (column.transformer as { encryptedContext?: unknown } | undefined)
+        ?.encryptedContext;
+      return typeof context === 'string'
+        ? [{ metadata, property: column.propertyName, column: column.databaseName, context }]
+        : [];
+    }),
+  );
+}
+
+/**
+ * Adds `lattice audit:verify` and `lattice security:reencrypt` to a nest-commander CLI; import it
+ * next to `SecurityModule.forRoot()` and `DatabaseModule` in the app's CLI module.
+ */
+@Module({ providers: [AuditVerifyCommand, ReencryptCommand] })
+export class SecurityCommandsModule {}
