@@ -55,3 +55,12 @@ export {
   AuditVerifyCommand,
   ReencryptCommand,
 } from './cli/security.commands';
+export { CsrfTokens } from './csrf/csrf-tokens';
+export { CsrfGuard } from './csrf/csrf.guard';
+export { SkipCsrf } from './csrf/skip-csrf.decorator';
+export type { CsrfOptions } from './csrf/csrf.interfaces';
+export { checkOrigin, type CrossOriginRefusal } from './csrf/origin-check';
+export { sanitizeHtml, RICH_TEXT_ALLOWLIST } from './xss/sanitize-html';
+export { cspNonce } from './headers/csp-nonce';
+export { SecurityHeadersMiddleware } from './headers/security-headers.middleware';
+export type { SecurityHeadersOptions } from './headers/security-headers.interfaces';

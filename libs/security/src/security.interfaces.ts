@@ -1,5 +1,7 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { SUPPORTED_ALGORITHMS } from './security.constants';
+import type { CsrfOptions } from './csrf/csrf.interfaces';
+import type { SecurityHeadersOptions } from './headers/security-headers.interfaces';
 import type { RefreshTokenStore } from './stores/refresh-token-store.interface';
 import type { SecurityUserStore } from './stores/user-store.interface';
 
@@ -120,6 +122,17 @@ export interface SocketLimitOptions {
 }
 
 export interface SecurityModuleOptions {
+  /**
+   * CSRF protection for cookie-authenticated browsers (on by default; `false` turns it off):
+   * origin checks on every state-changing request, and the session's token on those that carry
+   * the access cookie. See `CsrfGuard`.
+   */
+  csrf?: CsrfOptions | false;
+  /**
+   * Security headers through helmet on every response, with a per-request nonce in the
+   * Content-Security-Policy's `script-src` (on by default; `false` sends none).
+   */
+  headers?: SecurityHeadersOptions | false;
   /** HTTP rate limits through `@nestjs/throttler` (default: none; `{}` for the default rules). */
   rateLimit?: RateLimitOptions | false;
   /** WebSocket connection and message limits per user, and the close at token expiry. */

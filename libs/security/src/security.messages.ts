@@ -1,6 +1,7 @@
 import { closestName, LatticeError } from '@lattice/core';
 import { AccessDeniedError } from './errors/access-denied.error';
 import { AuthenticationError } from './errors/authentication.error';
+import { CsrfRejectedError } from './errors/csrf-rejected.error';
 
 /** Every error the security library raises on purpose: the thing, the cause, the fix. */
 export const SecurityMessages = {
@@ -184,5 +185,31 @@ export const SecurityMessages = {
       'LATTICE_SECURITY_SOCKET_LIMITS_INVALID',
       `The socket limits ${JSON.stringify(options)} are not valid.`,
       'maxConnectionsPerUser is a whole number ≥ 0 (0: no limit); userRateLimit is { messages, perMs } with both above 0, or false.',
+    ),
+  csrfCrossOrigin: (reason: 'sec-fetch-site' | 'origin', value: string) =>
+    new CsrfRejectedError(
+      reason === 'sec-fetch-site'
+        ? `This request changes state but the browser says it comes from another site (Sec-Fetch-Site: ${value}). Send it from this site's own pages, or add the sending origin to csrf.allowedOrigins.`
+        : `This request changes state but comes from the origin ${value}, which is not this site. Send it from this site's own pages, or add the origin to csrf.allowedOrigins.`,
+    ),
+  csrfTokenMissing: (header: string, field: string) =>
+    new CsrfRejectedError(
+      `This request changes state with the session cookie but sends no CSRF token. Send the token of <meta name="csrf-token"> in the ${header} header, or in a ${field} form field.`,
+    ),
+  csrfTokenInvalid: () =>
+    new CsrfRejectedError(
+      'The CSRF token does not belong to this session (it is from another session or login, or was changed). Reload the page to get the current token.',
+    ),
+  csrfSecretTooShort: (bytes: number) =>
+    new LatticeError(
+      'LATTICE_SECURITY_CSRF_SECRET_TOO_SHORT',
+      `csrf.secret is ${bytes} bytes long; a short HMAC secret lets tokens be forged.`,
+      'Use at least 32 random bytes (openssl rand -base64 48), or leave csrf.secret out to derive one from the JWT key.',
+    ),
+  csrfOriginInvalid: (origin: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_CSRF_ORIGIN_INVALID',
+      `csrf.allowedOrigins has "${origin}", which is not an origin.`,
+      "Write origins as scheme, host and optional port, without a path: 'https://admin.example.com'.",
     ),
 } as const;

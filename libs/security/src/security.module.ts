@@ -4,6 +4,8 @@ import {
   DynamicModule,
   Module,
   type OnApplicationShutdown,
+  type MiddlewareConsumer,
+  type NestModule,
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
@@ -17,6 +19,13 @@ import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
 import { AuthorizationGuard } from './authorization/authorization.guard';
 import { AuthorizationManager } from './authorization/authorization.manager';
 import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
+import { LIVE_CSRF_TOKENS } from '@lattice/live';
+import { CSRF_OPTIONS } from './csrf/csrf.constants';
+import { CsrfGuard } from './csrf/csrf.guard';
+import { resolveCsrfOptions } from './csrf/csrf.options';
+import { CsrfTokens } from './csrf/csrf-tokens';
+import { SECURITY_HEADERS_OPTIONS } from './headers/security-headers.constants';
+import { SecurityHeadersMiddleware } from './headers/security-headers.middleware';
 import { ChannelAccess } from './socket/channel-access';
 import { SecureSocketLimits } from './socket/socket-limits';
 import { RedisConnections } from '@lattice/core';
@@ -65,7 +74,7 @@ const SECURITY_RAW_OPTIONS = Symbol('lattice:security:raw-options');
  * export class AppModule {}
  */
 @Module({})
-export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
+export class SecurityModule implements OnModuleInit, OnApplicationShutdown, NestModule {
   constructor(private readonly encryption: Encryption) {}
 
   onModuleInit(): void {
@@ -74,6 +83,11 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     EncryptedColumns.unbind(this.encryption);
+  }
+
+  /** Security headers (CSP with a nonce, HSTS, …) on every response; `headers: false` skips them. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SecurityHeadersMiddleware).forRoutes('*');
   }
 
   static forRoot(
@@ -89,7 +103,9 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
     });
     if (options.globalGuard === false)
       module.providers = module.providers!.filter(
-        (provider) => (provider as { provide?: unknown }).provide !== APP_GUARD,
+        (provider) =>
+          (provider as { provide?: unknown }).provide !== APP_GUARD ||
+          (provider as { useExisting?: unknown }).useExisting === CsrfGuard,
       );
     return module;
   }
@@ -151,6 +167,21 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
       // limits next (they count the user), before authorization (which may query owners).
       { provide: APP_GUARD, useExisting: AuthenticationGuard },
       { provide: APP_GUARD, useExisting: SecurityThrottlerGuard },
+      {
+        provide: CSRF_OPTIONS,
+        inject: [SECURITY_RAW_OPTIONS, SECURITY_MODULE_OPTIONS],
+        useFactory: resolveCsrfOptions,
+      },
+      CsrfTokens,
+      CsrfGuard,
+      { provide: LIVE_CSRF_TOKENS, useExisting: CsrfTokens },
+      {
+        provide: SECURITY_HEADERS_OPTIONS,
+        inject: [SECURITY_RAW_OPTIONS],
+        useFactory: (raw: SecurityModuleOptions) => raw.headers ?? {},
+      },
+      // CSRF after authentication (tokens are bound to the session), before any handler runs.
+      { provide: APP_GUARD, useExisting: CsrfGuard },
       { provide: APP_GUARD, useExisting: AuthorizationGuard },
     ];
     if (audit) providers.push(AuditLog);
@@ -179,6 +210,9 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown {
         ChannelAccess,
         Keyring,
         Encryption,
+        CsrfTokens,
+        CsrfGuard,
+        LIVE_CSRF_TOKENS,
         AccessTokens,
         RefreshTokens,
         PasswordHasher,

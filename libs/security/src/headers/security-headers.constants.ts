@@ -1,0 +1,1 @@
+export const SECURITY_HEADERS_OPTIONS = Symbol('lattice:security:headers-options');
