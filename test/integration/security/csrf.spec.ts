@@ -1,5 +1,12 @@
 import { LiveModule, LivePage } from '@lattice/live';
-import { CsrfTokens, CurrentUser, Public, SkipCsrf, type AuthUser } from '@lattice/security';
+import {
+  cspNonce,
+  CsrfTokens,
+  CurrentUser,
+  Public,
+  SkipCsrf,
+  type AuthUser,
+} from '@lattice/security';
 import { SocketModule } from '@lattice/socket';
 import { DatabaseModule } from '@lattice/database';
 import { All, Body, Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
@@ -58,6 +65,12 @@ class MemosController {
   @Post('webhook')
   async webhook(@Body() body: { text?: string }) {
     return this.memos.save({ text: String(body.text ?? ''), owner: 'webhook' });
+  }
+
+  @Public()
+  @Get('nonce')
+  nonce(@Req() request: unknown) {
+    return { nonce: cspNonce(request) };
   }
 
   @Get('counter')
@@ -332,6 +345,31 @@ describe.each(['express', 'fastify'] as Platform[])('CSRF protection on %s', (pl
     expect(await memos.count()).toBe(before + 1);
   });
 
+  it('needs no token when no valid access cookie authenticates the request (a refresh after expiry)', async () => {
+    const { cookies } = await browser();
+    // What a browser sends once the access cookie has expired: only the refresh cookie.
+    const refresh = await fetch(`${url}/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: cookieHeader({ lattice_refresh: cookies.lattice_refresh }) },
+    });
+    expect(refresh.status).toBe(200);
+    // An expired or forged access cookie counts as none.
+    const next = cookiesFrom(refresh);
+    const forged = await fetch(`${url}/auth/refresh`, {
+      method: 'POST',
+      headers: {
+        cookie: cookieHeader({ lattice_access: 'x.y.z', lattice_refresh: next.lattice_refresh }),
+      },
+    });
+    expect(forged.status).toBe(200);
+    // A valid access cookie makes it a request of the session: the token is needed.
+    const withAccess = await fetch(`${url}/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: cookieHeader(cookiesFrom(forged)) },
+    });
+    expect(withAccess.status).toBe(403);
+  });
+
   it('checks the origin of anonymous posts (login CSRF) and skips @SkipCsrf routes', async () => {
     const username = `victim-${randomUUID().slice(0, 8)}`;
     const forged = await fetch(`${url}/auth/login`, {
@@ -355,6 +393,26 @@ describe.each(['express', 'fastify'] as Platform[])('CSRF protection on %s', (pl
     });
     expect(hook.status).toBe(201);
     expect(await memos.count()).toBe(before + 1);
+  });
+
+  it('sends helmet’s headers and a per-request CSP nonce that cspNonce() reads', async () => {
+    const [a, b] = await Promise.all([fetch(`${url}/nonce`), fetch(`${url}/nonce`)]);
+    for (const response of [a, b]) {
+      const { nonce } = (await response.clone().json()) as { nonce: string };
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(response.headers.get('content-security-policy')).toContain(
+        `script-src 'self' 'nonce-${nonce}'`,
+      );
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    }
+    expect(a.headers.get('content-security-policy')).not.toBe(
+      b.headers.get('content-security-policy'),
+    );
+    // Refused requests carry them too.
+    const refused = await fetch(`${url}/notes`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-security-policy')).toMatch(/'nonce-/);
   });
 
   it('gives @LivePage pages the session’s token in <meta name="csrf-token">, which a post can send back', async () => {

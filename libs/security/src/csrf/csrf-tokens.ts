@@ -80,12 +80,20 @@ export class CsrfTokens implements LiveCsrfTokens {
     return undefined;
   }
 
+  /**
+   * The user a request's access token authenticates (the guard's `request.user`, or checked
+   * here when the global guard is off); `undefined` for none, an expired or a bad one.
+   */
+  async cookieUser(request: HttpRequestLike): Promise<AuthUser | undefined> {
+    return (
+      (request.user as AuthUser | undefined) ??
+      (await this.authentication.authenticate(request).catch(() => undefined))
+    );
+  }
+
   /** The login session tokens are bound to: the access token's, or '' for visitors. */
   private async sessionOf(request: HttpRequestLike): Promise<string> {
-    const user =
-      (request.user as AuthUser | undefined) ??
-      (await this.authentication.authenticate(request).catch(() => undefined));
-    return user?.sessionId ?? '';
+    return (await this.cookieUser(request))?.sessionId ?? '';
   }
 
   private async view(

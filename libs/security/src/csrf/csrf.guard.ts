@@ -1,10 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { bearerToken, readCookies, type HttpRequestLike } from '../http/cookies';
-import { SECURITY_MODULE_OPTIONS } from '../security.constants';
+import { bearerToken, type HttpRequestLike } from '../http/cookies';
 import { SecurityMessages } from '../security.messages';
-import type { ResolvedSecurityOptions } from '../security.options';
 import { CSRF_OPTIONS, SAFE_METHODS, SKIP_CSRF_METADATA } from './csrf.constants';
 import type { ResolvedCsrfOptions } from './csrf.options';
 import { CsrfTokens } from './csrf-tokens';
@@ -13,8 +11,8 @@ import { checkOrigin } from './origin-check';
 /**
  * Registered globally by `SecurityModule` after the authentication guard (unless `csrf: false`).
  * Every POST, PUT, PATCH and DELETE, and every request to an `@All()` handler (GET included),
- * must come from our own origin (`Sec-Fetch-Site`, `Origin`); when it carries the access cookie
- * it must also send back the session's CSRF token. Requests with a bearer token carry no
+ * must come from our own origin (`Sec-Fetch-Site`, `Origin`); when a valid access cookie
+ * authenticates it, it must also send back the session's CSRF token. Requests with a bearer token carry no
  * ambient credentials and pass. A refused request gets 403 and its handler does not run.
  */
 @Injectable()
@@ -23,7 +21,6 @@ export class CsrfGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: CsrfTokens,
     @Inject(CSRF_OPTIONS) private readonly options: ResolvedCsrfOptions,
-    @Inject(SECURITY_MODULE_OPTIONS) private readonly security: ResolvedSecurityOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,8 +46,8 @@ export class CsrfGuard implements CanActivate {
     if (bearerToken(request) !== undefined) return true;
     const refusal = checkOrigin(request, this.options.allowedOrigins);
     if (refusal) throw SecurityMessages.csrfCrossOrigin(refusal.reason, refusal.value);
-    // Without the access cookie the request acts as an anonymous visitor: nothing to forge.
-    if (readCookies(request)[this.security.cookies.accessName] === undefined) return true;
+    // Without a valid access cookie the request acts as an anonymous visitor: nothing to forge.
+    if (!(await this.tokens.cookieUser(request))) return true;
     if (this.tokens.submitted(request) === undefined)
       throw SecurityMessages.csrfTokenMissing(this.options.headerName, this.options.fieldName);
     if (!(await this.tokens.verify(request))) throw SecurityMessages.csrfTokenInvalid();
