@@ -12,6 +12,11 @@ describe('checkOrigin', () => {
     ['an old browser on the same host', { origin: 'https://forum.example' }],
     ['an allowed origin', { 'sec-fetch-site': 'cross-site', origin: 'https://admin.example' }],
     ['no browser headers at all (curl, server to server)', {}],
+    [
+      'a Host header with the default port',
+      { origin: 'https://forum.example', host: 'forum.example:443' },
+    ],
+    ['a Host header in capitals', { origin: 'https://forum.example', host: 'Forum.Example' }],
   ])('lets %s through', (_, headers) => {
     expect(checkOrigin(request(headers), allowed)).toBeNull();
   });
@@ -34,6 +39,11 @@ describe('checkOrigin', () => {
     ],
     ['another origin from an old browser', { origin: 'https://evil.example' }, 'origin'],
     ['another port', { origin: 'https://forum.example:8443' }, 'origin'],
+    [
+      'the default port of another scheme',
+      { origin: 'http://forum.example', host: 'forum.example:443' },
+      'origin',
+    ],
     ['a sandboxed frame (Origin: null)', { origin: 'null' }, 'origin'],
     ['garbage', { origin: 'not a url' }, 'origin'],
   ])('refuses %s', (_, headers, reason) => {

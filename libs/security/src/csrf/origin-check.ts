@@ -21,13 +21,20 @@ export function checkOrigin(
   if (origin !== undefined && allowedOrigins.includes(origin)) return null;
   if (site !== undefined) return { reason: 'sec-fetch-site', value: site };
   if (origin === undefined) return null;
-  let host: string;
+  let url: URL;
   try {
-    host = new URL(origin).host;
+    url = new URL(origin);
   } catch {
     return { reason: 'origin', value: origin }; // "null" (sandboxed frames, data: URLs) and garbage
   }
-  return host === header(request, 'host') ? null : { reason: 'origin', value: origin };
+  return url.host === authority(request, url.protocol) ? null : { reason: 'origin', value: origin };
+}
+
+/** The Host header lower-cased, without the scheme's default port (as `URL.host` writes it). */
+function authority(request: HttpRequestLike, protocol: string): string | undefined {
+  const host = header(request, 'host')?.toLowerCase();
+  const port = protocol === 'https:' ? ':443' : protocol === 'http:' ? ':80' : undefined;
+  return port && host?.endsWith(port) ? host.slice(0, -port.length) : host;
 }
 
 function header(request: HttpRequestLike, name: string): string | undefined {
