@@ -117,7 +117,11 @@ export interface SocketLimitOptions {
   maxConnectionsPerUser?: number;
   /** Frames per user across their connections (default 120 per second; `false` for none). */
   userRateLimit?: { messages: number; perMs: number } | false;
-  /** Close a connection with 4401 when its access token expires (default true). */
+  /**
+   * Close a connection with 4401 when its access token expires (default false). Turn it on once
+   * the page's `SocketClient` has a `reauthenticate` that refreshes the cookie; a client without
+   * one would reconnect with the expired cookie and be refused again.
+   */
   closeOnTokenExpiry?: boolean;
 }
 

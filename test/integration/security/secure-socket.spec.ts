@@ -57,17 +57,25 @@ async function register(url: string, username: string): Promise<Record<string, s
   return cookiesOf(response, {});
 }
 
+/** Cookies as a browser keeps them: each until its Max-Age runs out (the access cookie lives as long as its token). */
+const expiries = new WeakMap<Record<string, string>, Map<string, number>>();
+
 function cookiesOf(response: Response, jar: Record<string, string>): Record<string, string> {
+  if (!expiries.has(jar)) expiries.set(jar, new Map());
   for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
+    const [pair, ...attributes] = line.split(';');
     const at = pair.indexOf('=');
-    jar[pair.slice(0, at)] = pair.slice(at + 1);
+    const name = pair.slice(0, at);
+    jar[name] = pair.slice(at + 1);
+    const maxAge = attributes.find((a) => /^\s*max-age=/i.test(a));
+    if (maxAge) expiries.get(jar)!.set(name, Date.now() + Number(maxAge.split('=')[1]) * 1000);
   }
   return jar;
 }
 
 const header = (jar: Record<string, string>) =>
   Object.entries(jar)
+    .filter(([name]) => (expiries.get(jar)?.get(name) ?? Infinity) > Date.now())
     .map(([name, value]) => `${name}=${value}`)
     .join('; ');
 
@@ -190,7 +198,10 @@ describe('re-authentication on a long-lived connection', () => {
   afterEach(() => server?.app.close());
 
   it('closes with 4401 when the access token expires; the client refreshes its cookie and rejoins', async () => {
-    server = await boot('express', { jwt: { accessTtlSeconds: 2, clockSkewSeconds: 0 } });
+    server = await boot('express', {
+      jwt: { accessTtlSeconds: 2, clockSkewSeconds: 0 },
+      sockets: { closeOnTokenExpiry: true },
+    });
     const jar = await register(server.url, 'ada');
     const closes: number[] = [];
     const refreshes: number[] = [];
@@ -232,4 +243,28 @@ describe('re-authentication on a long-lived connection', () => {
       client.close();
     }
   }, 15_000);
+
+  it('by default keeps the connection open past expiry, but refuses new channel joins (401)', async () => {
+    server = await boot('fastify', { jwt: { accessTtlSeconds: 1, clockSkewSeconds: 0 } });
+    const jar = await register(server.url, 'ada');
+    const connection = await raw(wsUrl(server), jar);
+    try {
+      expect(await connection.welcomed()).toBe(true);
+      connection.ws.send(JSON.stringify(['members:a', 'join', null, 'j1']));
+      await sleep(1600);
+      connection.ws.send(JSON.stringify(['members:a', 'echo', 'still open', 'e1']));
+      connection.ws.send(JSON.stringify(['members:b', 'join', null, 'j2']));
+      await sleep(200);
+      const reply = (ref: string) => connection.frames.find((f) => f[3] === ref)?.[2];
+      expect(reply('j1')).toEqual({ status: 'ok', response: null });
+      expect(reply('e1')).toEqual({ status: 'ok', response: 'still open' });
+      expect(reply('j2')).toMatchObject({
+        status: 'error',
+        response: { code: 'http_401', message: expect.stringContaining('expired') },
+      });
+      expect(connection.ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      connection.ws.close();
+    }
+  });
 });

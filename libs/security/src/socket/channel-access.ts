@@ -54,13 +54,11 @@ export class ChannelAccess {
    */
   join(rule: ChannelRule | ((topic: string) => ChannelRule)): NonNullable<TopicHandler['join']> {
     return async (connection: SocketConnectionInfo, topic: string) => {
-      if (
-        !(await this.allows(connection.identity, typeof rule === 'function' ? rule(topic) : rule))
-      )
-        throw connection.identity
-          ? new AccessDeniedError(`You may not join "${topic}".`)
-          : SecurityMessages.tokenMissing();
-      return null;
+      if (await this.allows(connection.identity, typeof rule === 'function' ? rule(topic) : rule))
+        return null;
+      if (!connection.identity) throw SecurityMessages.tokenMissing();
+      if (!principalOf(connection.identity)) throw SecurityMessages.tokenExpired();
+      throw new AccessDeniedError(`You may not join "${topic}".`);
     };
   }
 }
