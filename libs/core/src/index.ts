@@ -19,3 +19,4 @@ export * from './boot/close-on-signals';
 export * from './cli/report-failures';
 export * from './validation/zod-body.pipe';
 export * from './text/closest-name';
+export * from './hooks/csrf-tokens';

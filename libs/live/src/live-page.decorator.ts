@@ -9,9 +9,9 @@ import {
   SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
+import { CSRF_TOKENS, type CsrfTokenSource } from '@lattice/core';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
-import { LIVE_CSRF_TOKENS, type LiveCsrfTokens } from './live.options';
 import { LiveRenderer } from './live.renderer';
 import type { TemplateResult } from './template/html';
 
@@ -39,7 +39,7 @@ export class LivePageInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly renderer: LiveRenderer,
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() @Inject(LIVE_CSRF_TOKENS) private readonly csrf?: LiveCsrfTokens,
+    @Optional() @Inject(CSRF_TOKENS) private readonly csrf?: CsrfTokenSource,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<string> {

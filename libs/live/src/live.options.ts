@@ -13,15 +13,3 @@ export interface LiveModuleOptions {
   /** Where the runtime script is served (default `/lattice`). */
   assetsPath?: string;
 }
-
-/**
- * The hook a CSRF protection implements (the security library does): the token of the request
- * a live page answers. `@LivePage` then puts it once in the page's
- * `<meta name="csrf-token" content="…">` for forms and scripts to send back.
- */
-export const LIVE_CSRF_TOKENS = Symbol('lattice:live:csrf-tokens');
-
-export interface LiveCsrfTokens {
-  /** The token for this request (Express or Fastify request and reply objects). */
-  token(request: unknown, response: unknown): string | Promise<string>;
-}

@@ -29,7 +29,7 @@ export interface LivePageOptions {
   slots?: Record<string, TemplateResult | undefined>;
   /** The request path, for layouts that mark the current section. */
   path?: string;
-  /** The request's CSRF token, written once as `<meta name="csrf-token">` (see LIVE_CSRF_TOKENS). */
+  /** The request's CSRF token, written once as `<meta name="csrf-token">` (see core's CSRF_TOKENS). */
   csrfToken?: string;
 }
 

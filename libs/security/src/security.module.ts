@@ -1,4 +1,4 @@
-import { LatticeConfig, LatticeDrivers } from '@lattice/core';
+import { CSRF_TOKENS, LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import {
   DynamicModule,
@@ -19,7 +19,6 @@ import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
 import { AuthorizationGuard } from './authorization/authorization.guard';
 import { AuthorizationManager } from './authorization/authorization.manager';
 import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
-import { LIVE_CSRF_TOKENS } from '@lattice/live';
 import { CSRF_OPTIONS } from './csrf/csrf.constants';
 import { CsrfGuard } from './csrf/csrf.guard';
 import { resolveCsrfOptions } from './csrf/csrf.options';
@@ -174,7 +173,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
       },
       CsrfTokens,
       CsrfGuard,
-      { provide: LIVE_CSRF_TOKENS, useExisting: CsrfTokens },
+      { provide: CSRF_TOKENS, useExisting: CsrfTokens },
       {
         provide: SECURITY_HEADERS_OPTIONS,
         inject: [SECURITY_RAW_OPTIONS],
@@ -212,7 +211,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
         Encryption,
         CsrfTokens,
         CsrfGuard,
-        LIVE_CSRF_TOKENS,
+        CSRF_TOKENS,
         AccessTokens,
         RefreshTokens,
         PasswordHasher,

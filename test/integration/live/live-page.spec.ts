@@ -1,5 +1,6 @@
 import { LatticeModule } from '@lattice/core';
-import { LIVE_CSRF_TOKENS, LiveModule, LivePage, type LiveCsrfTokens } from '@lattice/live';
+import { CSRF_TOKENS, type CsrfTokenSource } from '@lattice/core';
+import { LiveModule, LivePage } from '@lattice/live';
 import { SocketModule } from '@lattice/socket';
 import { Controller, Get, Global, INestApplication, Module, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +18,7 @@ class PageController {
 }
 
 /** What the security library will provide: here, a token read from a request header. */
-const headerTokens: LiveCsrfTokens = {
+const headerTokens: CsrfTokenSource = {
   token: (request) =>
     `csrf-for-${(request as { headers: Record<string, string> }).headers['x-visitor']}`,
 };
@@ -27,7 +28,7 @@ async function boot(
   csrf: Provider[],
 ): Promise<{ app: INestApplication; url: string }> {
   @Global()
-  @Module({ providers: csrf, exports: csrf.length ? [LIVE_CSRF_TOKENS] : [] })
+  @Module({ providers: csrf, exports: csrf.length ? [CSRF_TOKENS] : [] })
   class CsrfModule {}
 
   @Module({
@@ -58,7 +59,7 @@ describe.each(['express', 'fastify'] as const)('@LivePage head on %s', (platform
 
   it('writes the request’s CSRF token once when a CSRF provider is registered', async () => {
     let url: string;
-    ({ app, url } = await boot(platform, [{ provide: LIVE_CSRF_TOKENS, useValue: headerTokens }]));
+    ({ app, url } = await boot(platform, [{ provide: CSRF_TOKENS, useValue: headerTokens }]));
     const page = await (
       await fetch(`${url.replace('[::1]', '127.0.0.1')}/counter`, {
         headers: { 'x-visitor': 'ada' },

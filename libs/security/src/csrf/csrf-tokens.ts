@@ -1,4 +1,4 @@
-import type { LiveCsrfTokens } from '@lattice/live';
+import type { CsrfTokenSource } from '@lattice/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { doubleCsrf, type DoubleCsrfUtilities } from 'csrf-csrf';
 import { AuthenticationManager } from '../authentication/authentication.manager';
@@ -27,10 +27,10 @@ interface CsrfRequestView {
  * random value, sent to the page (`<meta name="csrf-token">`, a hidden `_csrf` field) and kept
  * in an HttpOnly cookie; a state-changing request must send it back, and it must match the
  * cookie and the session. A token of another session, or one planted in a cookie by a sibling
- * subdomain, does not verify. Also @lattice/live's `LIVE_CSRF_TOKENS`.
+ * subdomain, does not verify. Also core's `CSRF_TOKENS` hook, which @lattice/live's `@LivePage` reads.
  */
 @Injectable()
-export class CsrfTokens implements LiveCsrfTokens {
+export class CsrfTokens implements CsrfTokenSource {
   private readonly csrf: DoubleCsrfUtilities;
   // One token per request, so a page that asks twice sets the cookie once.
   private readonly issued = new WeakMap<object, string>();
