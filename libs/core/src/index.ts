@@ -20,3 +20,4 @@ export * from './cli/report-failures';
 export * from './validation/zod-body.pipe';
 export * from './text/closest-name';
 export * from './hooks/csrf-tokens';
+export * from './hooks/public-route';

@@ -1,7 +1,9 @@
+import { Public } from '@lattice/core';
 import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
 import { buildLiveRuntime } from './client/bundle';
 
-/** Serves the browser runtime under its content hash, cacheable for a year. */
+/** Serves the browser runtime under its content hash, cacheable for a year; every visitor needs it. */
+@Public()
 @Controller('lattice')
 export class LiveAssetsController {
   @Get(':file')

@@ -9,7 +9,7 @@ export const SECURITY_USER_STORE = Symbol('lattice:security:user-store');
 /** Provide a `RefreshTokenStore` under this token to keep refresh-token families elsewhere. */
 export const SECURITY_REFRESH_TOKEN_STORE = Symbol('lattice:security:refresh-token-store');
 
-export const PUBLIC_METADATA = 'lattice:security:public';
+export { PUBLIC_ROUTE_METADATA as PUBLIC_METADATA } from '@lattice/core';
 
 /** The claim that marks a JWT as an access token (refresh tokens are not JWTs at all). */
 export const ACCESS_TOKEN_TYPE = 'access';

@@ -1,8 +1,3 @@
-import { SetMetadata } from '@nestjs/common';
-import { PUBLIC_METADATA } from '../security.constants';
-
-/**
- * The route (or every route of the controller) needs no access token. A valid token is still
- * read, so `@CurrentUser()` works for visitors who happen to be logged in.
- */
-export const Public = () => SetMetadata(PUBLIC_METADATA, true);
+// One marker for every library: @lattice/security's guard reads core's, so routes that other
+// libraries mark public (the live runtime script) pass too.
+export { Public } from '@lattice/core';
