@@ -21,6 +21,13 @@ const esmOnly = [
   'cookie',
   'uid',
   'content-disposition',
+  // sanitize-html's parser and its DOM packages (@lattice/security's sanitizeHtml).
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'dom-serializer',
+  'domelementtype',
+  'entities',
 ];
 
 const swc = {
