@@ -1,5 +1,11 @@
-import { LatticeDrivers, RedisConnections } from '@lattice/core';
-import { SocketManager, type SocketConnectionInfo, type TopicHandler } from '@lattice/socket';
+import { LatticeDrivers, PubSub, RedisConnections, type Unsubscribe } from '@lattice/core';
+import {
+  SOCKET_FANOUT_TOPIC,
+  SocketManager,
+  type SocketConnectionInfo,
+  type SocketIdentity,
+  type TopicHandler,
+} from '@lattice/socket';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
@@ -7,12 +13,7 @@ import { CHANNEL_TOPIC_PREFIX, EVENTS_MODULE_OPTIONS } from '../events.constants
 import type { ChannelOptions, EventsModuleOptions } from '../events.interfaces';
 import { EventsMessages } from '../events.messages';
 import type { ChannelAuthOptions } from '../decorators/channel-auth.decorator';
-import {
-  ChannelHistory,
-  type ChannelEntry,
-  type ChannelPosition,
-  type HistoryRead,
-} from './channel-history';
+import { ChannelHistory, type ChannelEntry, type ChannelPosition } from './channel-history';
 import { CHANNEL_NAME, ChannelPattern } from './channel-pattern';
 import { MemoryChannelHistory } from './memory-channel.history';
 import {
@@ -22,6 +23,7 @@ import {
   type PresenceRegistry,
 } from './presence-registry';
 import { RedisChannelHistory } from './redis-channel.history';
+import { SharedHistoryReads } from './shared-history-reads';
 
 /** Decides who may subscribe to the channels of a pattern (see `@ChannelAuth`). */
 export type ChannelAuthorizer = (
@@ -65,6 +67,16 @@ interface Authorization {
   owner: string;
 }
 
+/** Hears every event broadcast on a channel, on any node. */
+export type ChannelEventListener = (channel: string, message: ChannelMessage) => void;
+
+/** What socket's fan-out carries between nodes (the part read here). */
+interface FanOut {
+  topic: string;
+  event: string;
+  payload: unknown;
+}
+
 type Defaults = Required<Omit<ChannelOptions, 'history' | 'public'>>;
 
 /**
@@ -84,20 +96,21 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   private readonly publicPatterns: ChannelPattern[];
   private readonly authorizations: Authorization[] = [];
   private socket: SocketManager | undefined;
-  /** Reads in flight, shared by the joins that ask for the same range. */
-  private readonly reads = new Map<string, Promise<HistoryRead>>();
+  /** History reads shared by the clients of a channel: a reconnect storm reads once. */
+  private readonly reads: SharedHistoryReads;
   /** When each connection may next be sent a replay batch: its token bucket, as a schedule. */
   private readonly pace = new Map<string, number>();
   private readonly nodeId = randomUUID().slice(0, 8);
   private closed = false;
-  /** Range reads for resuming clients, shared ones counted once: for tests and metrics. */
-  historyReads = 0;
+  private readonly serverListeners = new Set<ChannelEventListener>();
+  private fanOut: Promise<Unsubscribe> | undefined;
 
   constructor(
     @Inject(EVENTS_MODULE_OPTIONS) options: EventsModuleOptions,
     drivers: LatticeDrivers,
     redis: RedisConnections,
     private readonly moduleRef: ModuleRef,
+    private readonly pubsub: PubSub,
   ) {
     const channels = options.channels ?? {};
     const kind = channels.history ?? drivers.for('events');
@@ -136,6 +149,12 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
       };
     };
     this.publicPatterns = (channels.public ?? []).map((pattern) => new ChannelPattern(pattern));
+    this.reads = new SharedHistoryReads(() => this.history, this.settings.replayCap * 16);
+  }
+
+  /** Range reads sent to the history for resuming clients (shared ones once): for tests and metrics. */
+  get historyReads(): number {
+    return this.reads.reads;
   }
 
   /** The channels' history (memory ring, Redis Streams, or the one given in the options). */
@@ -169,6 +188,9 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    this.reads.clear();
+    this.serverListeners.clear();
+    await this.fanOut?.then((unsubscribe) => unsubscribe()).catch(() => undefined);
     await this.stores?.presence.close?.();
     await this.stores?.history.close();
   }
@@ -215,6 +237,50 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
     return message;
   }
 
+  /**
+   * Calls `fn` with every event broadcast on any channel, from any node: server-side
+   * subscribers (live components) hear what browsers hear, from the same fan-out through core's
+   * PubSub. Resolves once it hears; call the returned function to stop.
+   */
+  async listen(fn: ChannelEventListener): Promise<() => void> {
+    this.serverListeners.add(fn);
+    this.fanOut ??= this.pubsub.subscribe<FanOut>(SOCKET_FANOUT_TOPIC, (message) => {
+      if (message.event !== 'event' || !message.topic.startsWith(CHANNEL_TOPIC_PREFIX)) return;
+      const channel = message.topic.slice(CHANNEL_TOPIC_PREFIX.length);
+      for (const listener of this.serverListeners) {
+        try {
+          listener(channel, message.payload as ChannelMessage);
+        } catch (error) {
+          this.logger.error(`A listener of channel "${channel}" failed: ${String(error)}`);
+        }
+      }
+    });
+    await this.fanOut;
+    return () => this.serverListeners.delete(fn);
+  }
+
+  /**
+   * Checks that `identity` may subscribe to `channel` by the rules browsers are held to (public
+   * patterns, `@ChannelAuth`); throws LATTICE_EVENTS_CHANNEL_DENIED or _UNKNOWN otherwise.
+   * Resolves with the member info on presence channels.
+   */
+  async authorizeSubscriber(
+    identity: SocketIdentity | null,
+    channel: string,
+  ): Promise<{ presence: boolean; info?: unknown }> {
+    const presence = await this.admit(identity, checkName(channel));
+    return presence ? { presence: true, info: presence.info } : { presence: false };
+  }
+
+  /** Events of `channel` after `after`, up to its head at most `replayCap` of them (shared reads). */
+  async readAfter(channel: string, epoch: string, after: number): Promise<ChannelMessage[]> {
+    const head = await this.reads.head(checkName(channel));
+    if (head.epoch !== epoch) return [];
+    const to = Math.min(head.offset, after + this.settings.replayCap);
+    const read = await this.reads.range(channel, epoch, after, to);
+    return read.epoch === epoch ? read.entries.map((entry) => toMessage(epoch, entry)) : [];
+  }
+
   private socketManager(): SocketManager {
     if (!this.socket) throw EventsMessages.socketMissing();
     return this.socket;
@@ -227,9 +293,9 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   ): Promise<ChannelJoined> {
     const channel = checkName(topic.slice(CHANNEL_TOPIC_PREFIX.length));
     const resume = parseResume(payload);
-    const presence = await this.admit(connection, channel);
+    const presence = await this.admit(connection.identity, channel);
 
-    const now = await this.history.position(channel);
+    const now = await this.reads.head(channel);
     let from = now.offset;
     let recovered = true;
     let resync: ChannelJoined['resync'];
@@ -239,7 +305,7 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
       else if (resume.offset > now.offset) resync = 'ahead_of_history';
       else if (now.offset - resume.offset > this.settings.replayCap) resync = 'too_far_behind';
       else {
-        const read = await this.sharedRead(channel, resume.offset, now.offset);
+        const read = await this.reads.range(channel, now.epoch, resume.offset, now.offset);
         if (read.epoch !== now.epoch) resync = 'epoch_changed';
         else if (!read.complete) resync = 'history_trimmed';
         else {
@@ -300,16 +366,12 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   }
 
   private async admit(
-    connection: SocketConnectionInfo,
+    identity: SocketIdentity | null,
     channel: string,
   ): Promise<{ info: unknown } | undefined> {
     const found = this.authorizations.find((a) => a.pattern.match(channel));
     if (found) {
-      const allowed = await found.authorize(
-        connection.identity,
-        found.pattern.match(channel)!,
-        channel,
-      );
+      const allowed = await found.authorize(identity, found.pattern.match(channel)!, channel);
       if (!allowed) throw EventsMessages.channelDenied(channel);
       return found.options.presence
         ? { info: typeof allowed === 'object' ? allowed : {} }
@@ -324,18 +386,6 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
 
   private isPresence(channel: string): boolean {
     return Boolean(this.authorizations.find((a) => a.pattern.match(channel))?.options.presence);
-  }
-
-  /** One read per channel and range, however many clients reconnect at once. */
-  private sharedRead(channel: string, after: number, to: number): Promise<HistoryRead> {
-    const key = `${channel}\u0000${after}\u0000${to}`;
-    let read = this.reads.get(key);
-    if (!read) {
-      this.historyReads++;
-      read = this.history.read(channel, after, to - after).finally(() => this.reads.delete(key));
-      this.reads.set(key, read);
-    }
-    return read;
   }
 
   private async replay(
@@ -355,9 +405,13 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
       connection.push(topic, 'replay', { epoch, events: batch.map((e) => toMessage(epoch, e)) });
     }
     if (!stillThere()) return;
-    // What was broadcast between the join's read and the subscription (live frames may repeat it).
-    const tail = await this.history.read(channel, last, this.settings.replayCap);
-    const events = tail.epoch === epoch ? tail.entries : [];
+    // What was broadcast between the join's read and the subscription (live frames may repeat
+    // it): the head as of now, then that range, both shared with the other clients resuming.
+    const head = await this.reads.head(channel);
+    const to = Math.min(head.offset, last + this.settings.replayCap);
+    const tail =
+      head.epoch === epoch ? await this.reads.range(channel, epoch, last, to) : undefined;
+    const events = tail?.epoch === epoch ? tail.entries : [];
     if (events.length)
       connection.push(topic, 'replay', { epoch, events: events.map((e) => toMessage(epoch, e)) });
     connection.push(topic, 'replayed', { epoch, offset: events.at(-1)?.offset ?? last });

@@ -1,5 +1,10 @@
 import type { Channel, SocketClient } from '@lattice/socket/client/socket-client';
-import { EventsClient, type ChannelMessage, type PresenceMember } from './events-client';
+import {
+  EventsClient,
+  GAP_WAIT_MS,
+  type ChannelMessage,
+  type PresenceMember,
+} from './events-client';
 
 type Listener = (payload: unknown) => void;
 
@@ -63,7 +68,7 @@ describe('ChannelSubscription', () => {
     expect(subscription.offset).toBe(6);
   });
 
-  it('holds an event ahead of a missing one, then gives up on the gap after 250 ms', async () => {
+  it('holds an event ahead of a missing one until the missing one arrives', async () => {
     const { channel, events } = setup();
     const subscription = events.subscribe('news');
     const seen: number[] = [];
@@ -75,10 +80,63 @@ describe('ChannelSubscription', () => {
     channel.frame('event', message(2));
     channel.frame('event', message(1)); // crossed on the way from two nodes
     expect(seen).toEqual([1, 2]);
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 50));
+    expect(channel.joins).toHaveLength(1); // the gap closed in time: no resubscribe
+  });
+
+  it('resubscribes from the last delivered offset when a gap is not filled, and gets the events replayed in order', async () => {
+    const { channel, events } = setup();
+    const subscription = events.subscribe('news');
+    const seen: number[] = [];
+    const gaps: unknown[] = [];
+    subscription.listen('*', (m) => seen.push((m as ChannelMessage).offset));
+    subscription.on('gap', (gap) => gaps.push(gap));
+    channel.answer({ channel: 'news', epoch: 'e1', offset: 0, recovered: true });
+    await flush();
+    channel.frame('replayed', { offset: 0 });
+    channel.frame('event', message(1));
+    channel.frame('event', message(3)); // 2 never comes
     channel.frame('event', message(4));
-    expect(seen).toEqual([1, 2]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(seen).toEqual([1, 2, 4]);
+    expect(seen).toEqual([1]);
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 50));
+    expect(seen).toEqual([1]); // neither skipped nor delivered out of order
+    expect(gaps).toEqual([{ offset: 1 }]);
+    expect(channel.joins).toEqual([null, { epoch: 'e1', offset: 1 }]);
+
+    channel.frame('event', message(5)); // live during the resubscribe: waits for the replay
+    channel.answer({ channel: 'news', epoch: 'e1', offset: 1, recovered: true });
+    await flush();
+    channel.frame('replay', { events: [message(2), message(3), message(4)] });
+    channel.frame('replayed', { offset: 4 });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(subscription.offset).toBe(5);
+  });
+
+  it('announces resync when the server no longer has the missing event', async () => {
+    const { channel, events } = setup();
+    const subscription = events.subscribe('news');
+    const seen: number[] = [];
+    const reasons: string[] = [];
+    subscription.listen('*', (m) => seen.push((m as ChannelMessage).offset));
+    subscription.on('resync', ({ reason }: { reason: string }) => reasons.push(reason));
+    channel.answer({ channel: 'news', epoch: 'e1', offset: 0, recovered: true });
+    await flush();
+    channel.frame('replayed', { offset: 0 });
+    channel.frame('event', message(1));
+    channel.frame('event', message(3));
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 50));
+    channel.answer({
+      channel: 'news',
+      epoch: 'e1',
+      offset: 3000,
+      recovered: false,
+      resync: 'history_trimmed',
+    });
+    await flush();
+    channel.frame('replayed', { offset: 3000 });
+    channel.frame('event', message(3001));
+    expect(reasons).toEqual(['history_trimmed']);
+    expect(seen).toEqual([1, 3001]);
   });
 
   it('announces a resync when live events come from a new epoch', async () => {

@@ -44,8 +44,11 @@ interface PageDocument {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => void;
 
-/** How long an event that arrives ahead of a missing one waits for it (events from two nodes can cross). */
-const GAP_WAIT_MS = 250;
+/**
+ * How long an event that arrives ahead of a missing one waits for it (events from two nodes can
+ * cross); then the subscription resumes from its last event, and the server replays the rest.
+ */
+export const GAP_WAIT_MS = 250;
 
 /**
  * Channels over the page's one socket connection.
@@ -178,7 +181,10 @@ export class ChannelSubscription {
     return this.on('leaving', fn);
   }
 
-  /** `subscribed` (SubscribeResult, also after each reconnect), `resync` ({ reason }), `error`. */
+  /**
+   * `subscribed` (SubscribeResult, also after each reconnect), `resync` ({ reason }), `gap`
+   * ({ offset }: an event was missing, so it resubscribes from `offset`), `error`.
+   */
   on(event: string, fn: AnyFn): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
@@ -195,6 +201,7 @@ export class ChannelSubscription {
 
   async unsubscribe(): Promise<void> {
     clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
     this.forget();
     await this.socketChannel.leave();
   }
@@ -259,26 +266,47 @@ export class ChannelSubscription {
     if (message.offset <= this.offset || this.held.has(message.offset)) return; // seen
     if (live && message.offset > this.offset + 1) {
       this.held.set(message.offset, message);
-      this.gapTimer ??= setTimeout(() => this.flushHeld(true), GAP_WAIT_MS);
+      this.gapTimer ??= setTimeout(() => this.recoverGap(), GAP_WAIT_MS);
       return;
     }
     this.deliver(message);
-    this.flushHeld(false);
+    this.flushHeld();
   }
 
-  /** Delivers held events that are now next in line; after the wait, all of them. */
-  private flushHeld(giveUp: boolean): void {
-    if (giveUp) this.gapTimer = undefined;
+  /** Delivers held events that are now next in line. */
+  private flushHeld(): void {
     for (const offset of [...this.held.keys()].sort((a, b) => a - b)) {
-      if (!giveUp && offset !== this.offset + 1) break;
+      if (offset !== this.offset + 1) break;
       const message = this.held.get(offset)!;
       this.held.delete(offset);
-      if (offset > this.offset) this.deliver(message);
+      this.deliver(message);
     }
     if (this.held.size === 0) {
       clearTimeout(this.gapTimer);
       this.gapTimer = undefined;
     }
+  }
+
+  /**
+   * The missing event never came (lost between nodes, or dropped): subscribe again from the last
+   * event delivered. The server replays what is missing, held events included, in order, or
+   * answers `resync` when it no longer has them; skipping ahead would lose an event silently.
+   */
+  private recoverGap(): void {
+    this.gapTimer = undefined;
+    this.held.clear();
+    if (this.awaitingReply) return; // a resubscribe is under way already, from this offset
+    this.emit('gap', { offset: this.offset });
+    this.socketChannel
+      .join(() => this.resumeFrom())
+      .then(
+        (result) => this.joined(result as SubscribeResult),
+        (error: unknown) => {
+          this.awaitingReply = false;
+          this.early = [];
+          this.emit('error', error);
+        },
+      );
   }
 
   private deliver(message: ChannelMessage): void {
