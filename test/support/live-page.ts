@@ -32,9 +32,17 @@ export class Page {
     base: string,
     readonly topic: string,
     readonly token: string,
+    /** Sent with the upgrade, as a browser sends its cookies (or a bearer header). */
+    readonly headers?: Record<string, string>,
   ) {
     this.client = new SocketClient(`ws://${base}/socket`, {
-      WebSocket: WebSocket as unknown as WebSocketFactory,
+      WebSocket: (headers
+        ? class extends WebSocket {
+            constructor(url: string) {
+              super(url, { headers });
+            }
+          }
+        : WebSocket) as unknown as WebSocketFactory,
       timeoutMs: 3000,
     }).connect();
     this.client.channel(topic).on('diff', (frame) => {
@@ -52,15 +60,15 @@ export class Page {
   /** The same page, its connection now to another node (as a load balancer would send it). */
   moveTo(base: string): Page {
     this.client.close();
-    const moved = new Page(base, this.topic, this.token);
+    const moved = new Page(base, this.topic, this.token, this.headers);
     Object.assign(moved, { statics: this.statics, tree: this.tree, applied: this.applied });
     return moved;
   }
 
-  static fromHtml(base: string, markup: string): Page {
+  static fromHtml(base: string, markup: string, headers?: Record<string, string>): Page {
     const topic = /data-l-topic="([^"]+)"/.exec(markup)![1];
     const token = /data-l-token="([^"]+)"/.exec(markup)![1];
-    return new Page(base, topic, token);
+    return new Page(base, topic, token, headers);
   }
 
   async join(token = this.token): Promise<void> {

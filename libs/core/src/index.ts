@@ -21,3 +21,4 @@ export * from './validation/zod-body.pipe';
 export * from './text/closest-name';
 export * from './hooks/csrf-tokens';
 export * from './hooks/public-route';
+export * from './hooks/handler-guard';

@@ -74,6 +74,12 @@ export const LiveMessages = {
       `Two live components, ${first} and ${second}, are named "${name}".`,
       'Give each @Component() a unique name.',
     ),
+  handlerGuardMissing: (component: string, handlers: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_HANDLER_UNGUARDED',
+      `Live component ${component} has @Roles() or @Can() on ${handlers.join(', ')}, but no guard enforces them (no HANDLER_GUARD is provided), so anyone could run them.`,
+      'Import SecurityModule (it provides HANDLER_GUARD), or provide your own HANDLER_GUARD from @lattice/core.',
+    ),
   tokenInvalid: (reason: string) =>
     new LatticeError(
       'LATTICE_LIVE_TOKEN_INVALID',

@@ -27,8 +27,8 @@ export const SUPPORTED_ALGORITHMS = [
   'ES384',
 ] as const;
 
-export const ROLES_METADATA = 'lattice:security:roles';
-export const CAN_METADATA = 'lattice:security:can';
+// In core, so libraries that run handlers (live components) can tell a guarded one.
+export { ROLES_METADATA, CAN_METADATA } from '@lattice/core';
 export const RESOURCE_OWNERS_METADATA = 'lattice:security:resource-owners';
 
 /** `manage` in a permission stands for every action, `all` for every subject. */

@@ -1,4 +1,4 @@
-import { CSRF_TOKENS, LatticeConfig, LatticeDrivers } from '@lattice/core';
+import { CSRF_TOKENS, HANDLER_GUARD, LatticeConfig, LatticeDrivers } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import {
   DynamicModule,
@@ -182,6 +182,8 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
       // CSRF after authentication (tokens are bound to the session), before any handler runs.
       { provide: APP_GUARD, useExisting: CsrfGuard },
       { provide: APP_GUARD, useExisting: AuthorizationGuard },
+      // Live components' @On handlers: the same guard, with the socket connection's identity.
+      { provide: HANDLER_GUARD, useExisting: AuthorizationGuard },
     ];
     if (audit) providers.push(AuditLog);
     if (async.socketAuthenticator !== false)
@@ -212,6 +214,7 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
         CsrfTokens,
         CsrfGuard,
         CSRF_TOKENS,
+        HANDLER_GUARD,
         AccessTokens,
         RefreshTokens,
         PasswordHasher,

@@ -1,14 +1,21 @@
-import { SocketModule } from '@lattice/socket';
+import { LatticeModule } from '@lattice/core';
+import { LiveModule, LiveRenderer } from '@lattice/live';
+import { SocketModule, type SocketRequestError } from '@lattice/socket';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
+import { Page } from '../../support/live-page';
 import {
   AnswerOwners,
   Board,
   BoardController,
+  BoardPanel,
   FORUM_AUTHORIZATION,
   ModerationTopic,
   QuestionOwners,
@@ -32,6 +39,20 @@ const MATRIX: Array<[string, Record<Who, number>]> = [
   ['GET /moderation', { anonymous: 401, member: 403, owner: 403, moderator: 200, admin: 200 }],
   ['GET /admin/queues', { anonymous: 401, member: 403, owner: 403, moderator: 403, admin: 200 }],
 ];
+
+/**
+ * The same actions as events of a live component (BoardPanel), guarded by the same decorators:
+ * each cell expects what HTTP answers, as an error frame's code (`http_403`) or `ok`.
+ */
+const LIVE_EVENTS: Record<string, string> = {
+  'GET /questions': 'list',
+  'POST /questions': 'create-question',
+  'PATCH /questions/:id': 'edit-question',
+  'DELETE /answers/:id': 'delete-answer',
+  'GET /moderation': 'moderate',
+  'GET /admin/queues': 'queues',
+};
+const liveOutcome = (status: number) => (status < 300 ? 'ok' : `http_${status}`);
 
 function suite(platform: Platform) {
   let server: SecurityApp;
@@ -71,8 +92,8 @@ function suite(platform: Platform) {
       {},
       {
         controllers: [BoardController],
-        providers: [Board, QuestionOwners, AnswerOwners, ModerationTopic],
-        imports: [SocketModule.forRoot()],
+        providers: [Board, QuestionOwners, AnswerOwners, ModerationTopic, BoardPanel],
+        imports: [SocketModule.forRoot(), LiveModule.forRoot({ secret: SECRET })],
         websockets: true,
       },
     );
@@ -122,6 +143,69 @@ function suite(platform: Platform) {
     });
     expect(await queues.json()).toMatchObject({
       message: 'This needs the role "admin" (or one that includes it).',
+    });
+  });
+
+  describe('on live component events (@On handlers with @Can and @Roles)', () => {
+    const pages: Page[] = [];
+    afterEach(() => pages.splice(0).forEach((page) => page.client.close()));
+
+    /** A BoardPanel page joined over a real socket, authenticated as `who` (bearer header). */
+    async function open(who: Who): Promise<Page> {
+      const markup = await server.app.get(LiveRenderer).component('board-panel', {});
+      const token = tokens[who]?.token;
+      const page = Page.fromHtml(
+        server.url.replace('http://', ''),
+        markup,
+        token ? { authorization: `Bearer ${token}` } : undefined,
+      );
+      pages.push(page);
+      await page.join();
+      return page;
+    }
+    const send = (page: Page, event: string, values: unknown = {}) =>
+      page.send(event, values).then(
+        () => 'ok',
+        (error: SocketRequestError) => error.code,
+      );
+
+    describe.each(MATRIX)('%s', (route, expected) => {
+      it.each(WHO)('as %s', async (who) => {
+        const board = server.app.get(Board);
+        const question = board.add('questions', tokens.owner!.id);
+        const answer = board.add('answers', tokens.owner!.id);
+        const event = LIVE_EVENTS[route];
+        const page = await open(who);
+        const outcome = await send(page, event, {
+          id: event === 'edit-question' ? question : answer,
+        });
+        expect({ event, who, outcome }).toEqual({
+          event,
+          who,
+          outcome: liveOutcome(expected[who]),
+        });
+        if (event === 'delete-answer') expect(board.answers.has(answer)).toBe(outcome !== 'ok');
+        if (outcome === 'ok') {
+          await page.until((html) => html.includes(event));
+          return;
+        }
+        // Refused: the state is unchanged and the page keeps working.
+        expect(await send(page, 'list')).toBe('ok');
+        await page.until((html) => html.includes('list'));
+        expect(page.html).not.toContain(event);
+      });
+    });
+
+    it('says why in the error frame, as HTTP does', async () => {
+      const question = server.app.get(Board).add('questions', tokens.owner!.id);
+      const page = await open('member');
+      await expect(page.send('edit-question', { id: question })).rejects.toMatchObject({
+        code: 'http_403',
+        message: 'You may update only your own question.',
+      });
+      await expect(page.send('queues')).rejects.toMatchObject({
+        message: 'This needs the role "admin" (or one that includes it).',
+      });
     });
   });
 
@@ -205,3 +289,22 @@ function suite(platform: Platform) {
 describe.each(['express', 'fastify'] as const)('authorization on %s', (platform) =>
   suite(platform),
 );
+
+it('refuses to start a live component whose guarded handlers nothing enforces (no SecurityModule)', async () => {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+      SocketModule.forRoot(),
+      LiveModule.forRoot({ secret: SECRET }),
+    ],
+    providers: [Board, BoardPanel],
+  })
+  class UnguardedModule {}
+  const app = await NestFactory.create(UnguardedModule, { logger: false, abortOnError: false });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await expect(app.init()).rejects.toMatchObject({
+    code: 'LATTICE_LIVE_HANDLER_UNGUARDED',
+    message: expect.stringContaining('BoardPanel has @Roles() or @Can() on create, edit, remove'),
+  });
+  await app.close().catch(() => undefined);
+});

@@ -37,7 +37,9 @@ describe('sanitizeHtml', () => {
 
   it('returns an empty string for anything but a string', () => {
     expect(
-      [null, 7, { html: '<script>x</script>' }].map((input) => sanitizeHtml(input as string)),
+      [null, 7, { html: '<script>x</script>' }].map((input) =>
+        sanitizeHtml(input as unknown as string),
+      ),
     ).toEqual(['', '', '']);
   });
 });

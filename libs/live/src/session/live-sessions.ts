@@ -225,6 +225,8 @@ export class LiveSessions
       }
       values = parsed.data;
     }
+    // @Roles() and @Can() on the handler, with the session's identity; a refusal changes nothing.
+    await this.registry.authorize(component, binding, values, instance.context);
     const handler = (
       component.instance as unknown as Record<string, (...args: unknown[]) => unknown>
     )[binding.method];

@@ -137,4 +137,45 @@ describe('AuthorizationGuard on WebSocket handlers', () => {
       guard.canActivate(context('edit', { identity: stranger }, { questionId: '7' })),
     ).rejects.toBeInstanceOf(WsException);
   });
+
+  it('refuses a socket identity whose access token has expired, whatever its roles', async () => {
+    const expired = { ...admin, expiresAt: Date.now() - 1 };
+    await expect(
+      guard.canActivate(context('moderate', { identity: expired })),
+    ).rejects.toMatchObject({ error: { code: 'LATTICE_SECURITY_TOKEN_EXPIRED' } });
+    const fresh = { ...moderator, expiresAt: Date.now() + 60_000 };
+    expect(await guard.canActivate(context('moderate', { identity: fresh }))).toBe(true);
+  });
+});
+
+describe('AuthorizationGuard as the HANDLER_GUARD of live event handlers', () => {
+  class Panel {
+    @Roles('moderator')
+    moderate() {}
+
+    @Can('update', 'question', { id: 'questionId' })
+    edit() {}
+
+    open() {}
+  }
+  const guard = new AuthorizationGuard(new Reflector(), manager({}, [new QuestionOwners()]));
+  const call = (handler: keyof Panel, identity: unknown, payload: object = {}) =>
+    guard.check({ type: Panel, handler: Panel.prototype[handler], identity, payload });
+
+  it('throws the HTTP exception itself (401, 403), not a WsException', async () => {
+    await expect(call('moderate', moderator)).resolves.toBeUndefined();
+    await expect(call('moderate', member)).rejects.toMatchObject({
+      status: 403,
+      response: { code: 'LATTICE_SECURITY_FORBIDDEN' },
+    });
+    await expect(call('moderate', null)).rejects.toMatchObject({ status: 401 });
+    await expect(call('open', null)).resolves.toBeUndefined();
+  });
+
+  it('finds the resource id in the event payload', async () => {
+    await expect(call('edit', member, { questionId: '7' })).resolves.toBeUndefined();
+    await expect(call('edit', stranger, { questionId: '7' })).rejects.toMatchObject({
+      status: 403,
+    });
+  });
 });
