@@ -40,6 +40,13 @@ export const EventsMessages = {
       `Channel "${name}" is neither public nor matched by a @ChannelAuth pattern. Known patterns: ${list(patterns)}.`,
       'Declare it in EventsModule channels.public, or add a @ChannelAuth() method for it.',
     ),
+  clientBuildFailed: (entry: string, cause: unknown) =>
+    new LatticeError(
+      'LATTICE_EVENTS_CLIENT_BUILD',
+      `The browser script of channels (${entry}) could not be built: ${cause instanceof Error ? cause.message : String(cause)}`,
+      'Install esbuild (npm install esbuild), or bundle @lattice/events/client with your own build.',
+      { cause },
+    ),
   channelDenied: (name: string) =>
     new LatticeError(
       'LATTICE_EVENTS_CHANNEL_DENIED',

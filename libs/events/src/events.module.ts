@@ -5,6 +5,7 @@ import { PersistentWebSocketManager } from './broadcast/persistent-websocket-man
 import { WebSocketEventBroadcaster } from './broadcast/websocket-event-broadcaster';
 import { AsyncEventDispatcher } from './dispatch/async-event-dispatcher';
 import { EventDispatcher } from './dispatch/event-dispatcher';
+import { EventsAssetsController } from './events-assets.controller';
 import { EVENTS_MODULE_OPTIONS } from './events.constants';
 import { EventsExplorer } from './events.explorer';
 import type { EventsModuleAsyncOptions, EventsModuleOptions } from './events.interfaces';
@@ -33,6 +34,8 @@ export class EventsModule {
         EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 0 }),
         ...(async.imports ?? []),
       ],
+      // The browser script of channels, for pages without a bundler (built on first request).
+      controllers: [EventsAssetsController],
       providers: [
         {
           provide: EVENTS_MODULE_OPTIONS,

@@ -15,3 +15,5 @@ export * from './broadcast/presence-registry';
 export * from './broadcast/persistent-websocket-manager';
 export * from './broadcast/websocket-event-broadcaster';
 export * from './broadcast/channel-positions';
+export * from './events-assets.controller';
+export { buildEventsClient, type EventsClientBundle } from './client/bundle';
