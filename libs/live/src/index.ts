@@ -19,3 +19,4 @@ export * from './layout/layout';
 export * from './layout/layout.manager';
 export * from './state/use-state.decorator';
 export { LiveComponentState } from './state/component-state.definition';
+export * from './channels/on-channel.decorator';

@@ -50,6 +50,24 @@ export const LiveMessages = {
       `${components.join(', ')} use @UseState or @PersistState, but StateModule is not imported.`,
       'Import StateModule.forRoot() from @lattice/state in the application module.',
     ),
+  eventsModuleMissing: (components: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_EVENTS_MODULE_MISSING',
+      `${components.join(', ')} use @OnChannel, but EventsModule is not imported.`,
+      'Import EventsModule.forRoot() from @lattice/events in the application module.',
+    ),
+  channelPropMissing: (component: string, template: string, prop: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHANNEL_PROP_MISSING',
+      `Live component "${component}" listens to the channel "${template}", but its props have no "${prop}".`,
+      `Pass "${prop}" in the props of "${component}" (for example from the page's route).`,
+    ),
+  channelHandlerMissing: (component: string, method: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHANNEL_HANDLER',
+      `@OnChannel on "${component}" names method "${method}", which is not a function.`,
+      'Put @OnChannel(channel, event) on a method of the component.',
+    ),
   streamPropMissing: (component: string, template: string, prop: string) =>
     new LatticeError(
       'LATTICE_LIVE_STREAM_PROP_MISSING',

@@ -10,6 +10,7 @@ import { LiveSessions, LiveUpdates } from './session/live-sessions';
 import { SessionTokens } from './session/session-token';
 import { LiveComponentState } from './state/component-state.definition';
 import { LiveStateBinding } from './state/live-state.binding';
+import { LiveChannelBinding } from './channels/live-channel.binding';
 
 /**
  * Live components: server-rendered, updated over @lattice/socket with diffs. Import it next to
@@ -61,6 +62,8 @@ export class LiveModule {
         // Used only with StateModule: @UseState / @PersistState components.
         LiveStateBinding,
         LiveComponentState,
+        // Used only with EventsModule: @OnChannel components.
+        LiveChannelBinding,
       ],
       exports: [
         ComponentRegistry,
