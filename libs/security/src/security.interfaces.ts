@@ -118,9 +118,11 @@ export interface SocketLimitOptions {
   /** Frames per user across their connections (default 120 per second; `false` for none). */
   userRateLimit?: { messages: number; perMs: number } | false;
   /**
-   * Close a connection with 4401 when its access token expires (default false). Turn it on once
-   * the page's `SocketClient` has a `reauthenticate` that refreshes the cookie; a client without
-   * one would reconnect with the expired cookie and be refused again.
+   * Close a connection with 4401 when its access token expires (default true), so no connection
+   * acts for a user longer than their token. Live pages refresh the cookie and reconnect by
+   * themselves; a `SocketClient` of your own needs a `reauthenticate` that refreshes it (without
+   * one it reconnects anonymously once the cookie is gone). `false` keeps connections open with
+   * the identity they opened with; `ChannelAccess` and the guards still refuse it once expired.
    */
   closeOnTokenExpiry?: boolean;
 }

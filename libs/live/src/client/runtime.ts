@@ -61,7 +61,7 @@ const busy = new Map<Element, Busy>();
 const debounceTimers = new Map<Element, ReturnType<typeof setTimeout>>();
 
 function start(): void {
-  const client = new SocketClient(socketUrl());
+  const client = new SocketClient(socketUrl(), { reauthenticate: refreshSession });
   for (const el of document.querySelectorAll<HTMLElement>(ROOT)) {
     const topic = el.dataset.lTopic;
     if (!topic) {
@@ -120,6 +120,53 @@ function socketUrl(): string {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   }
   return url.href;
+}
+
+const REFRESHED_AT = 'lattice:session-refreshed-at';
+/** Another tab refreshed this recently: its new cookies are ours too (one cookie jar). */
+const REFRESH_SHARED_MS = 10_000;
+
+/**
+ * Called when the server closed the socket with 4401 (the access token expired, or was refused):
+ * refreshes the session cookie so the reconnect carries a fresh token. The route is
+ * `<meta name="lattice-refresh" content="…">`, by default @lattice/security's `POST /auth/refresh`.
+ * Tabs take turns (Web Locks) and skip a refresh another tab just made: refresh tokens rotate,
+ * and the same one presented twice ends the session. A refused refresh (the session is over)
+ * fires `lattice:session-ended` on window; the page goes on as an anonymous visitor.
+ */
+async function refreshSession(): Promise<void> {
+  const refresh = async () => {
+    const last = Number(localStorageItem(REFRESHED_AT));
+    if (Date.now() - last < REFRESH_SHARED_MS) return;
+    const url = document.querySelector<HTMLMetaElement>('meta[name="lattice-refresh"]')?.content;
+    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content;
+    const response = await fetch(url || '/auth/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      // Needed while the old access cookie is still valid (within the server's clock skew).
+      headers: csrf ? { 'x-csrf-token': csrf } : {},
+    });
+    if (response.ok) {
+      localStorageItem(REFRESHED_AT, String(Date.now()));
+      return;
+    }
+    window.dispatchEvent(
+      new CustomEvent('lattice:session-ended', { detail: { status: response.status } }),
+    );
+  };
+  if (navigator.locks) await navigator.locks.request('lattice:session-refresh', refresh);
+  else await refresh();
+}
+
+/** Reads (or writes) localStorage, which may be unavailable (privacy modes, sandboxed frames). */
+function localStorageItem(key: string, value?: string): string | null {
+  try {
+    if (value === undefined) return localStorage.getItem(key);
+    localStorage.setItem(key, value);
+  } catch {
+    // No shared storage: each tab refreshes for itself.
+  }
+  return null;
 }
 
 async function join(root: LiveRoot): Promise<void> {

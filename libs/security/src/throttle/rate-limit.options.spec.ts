@@ -40,7 +40,7 @@ describe('rate limit options', () => {
     expect(resolveSocketLimits()).toEqual({
       maxConnectionsPerUser: 10,
       userRateLimit: { messages: 120, perMs: 1000 },
-      closeOnTokenExpiry: false,
+      closeOnTokenExpiry: true,
     });
     expect(resolveSocketLimits({ userRateLimit: false }).userRateLimit).toBe(false);
     expect(() => resolveSocketLimits({ maxConnectionsPerUser: -1 })).toThrow(

@@ -51,6 +51,6 @@ export function resolveSocketLimits(options: SocketLimitOptions = {}): ResolvedS
   return {
     maxConnectionsPerUser: max,
     userRateLimit: rate,
-    closeOnTokenExpiry: options.closeOnTokenExpiry ?? false,
+    closeOnTokenExpiry: options.closeOnTokenExpiry ?? true,
   };
 }
