@@ -4,13 +4,15 @@ import { LiveModule } from '@lattice/live';
 import { QueueDashboardModule, QueueModule } from '@lattice/queue';
 import { SocketModule } from '@lattice/socket';
 import { StateModule } from '@lattice/state';
-import { Module } from '@nestjs/common';
+import { AuthenticationManager, AuthorizationManager } from '@lattice/security';
+import { Module, UnauthorizedException } from '@nestjs/common';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
 import { ForumLiveModule } from './live/forum-live.module';
 import { QuestionsModule } from './questions/questions.module';
+import { forumSecurity } from './security/forum-security';
 import { StatusGateway } from './status/status.gateway';
 
 @Module({
@@ -28,8 +30,20 @@ import { StatusGateway } from './status/status.gateway';
         queues: { notifications: { concurrency: 5 }, maintenance: { concurrency: 1 } },
       }),
     }),
-    // bull-board; it gets the admin guard with the security issue.
-    QueueDashboardModule.forRoot({ route: '/admin/queues' }),
+    forumSecurity(),
+    // bull-board, for admins only.
+    QueueDashboardModule.forRootAsync({
+      inject: [AuthenticationManager, AuthorizationManager],
+      useFactory: (authentication: AuthenticationManager, authorization: AuthorizationManager) => ({
+        route: '/admin/queues',
+        authorize: async (request) => {
+          const user = await authentication.authenticate(request);
+          if (!user)
+            throw new UnauthorizedException('Log in as an admin (/login) to see the queues.');
+          return authorization.hasRole(user, 'admin');
+        },
+      }),
+    }),
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
     StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),

@@ -3,10 +3,12 @@ import { LatticeModule } from '@lattice/core';
 import { DatabaseCommandsModule } from '@lattice/database';
 import { QueueCommandsModule, QueueModule } from '@lattice/queue';
 import { StateModule } from '@lattice/state';
+import { SecurityCommandsModule } from '@lattice/security';
 import { Module } from '@nestjs/common';
 import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { QuestionsModule } from './questions/questions.module';
+import { forumSecurity } from './security/forum-security';
 
 /** What the `lattice` command line loads for the Forum: its database, queues and the commands, no HTTP server. */
 @Module({
@@ -17,9 +19,12 @@ import { QuestionsModule } from './questions/questions.module';
     // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
     QueueModule.forRoot({ worker: false }),
     StateModule.forRoot({ devtools: false }),
+    // Its entities (sessions, audit log) are part of the schema the migrations are diffed against.
+    forumSecurity({ cli: true }),
     QuestionsModule,
     DatabaseCommandsModule,
     QueueCommandsModule,
+    SecurityCommandsModule,
   ],
 })
 export class CliModule {}

@@ -1,7 +1,10 @@
+import { securityConfigShape } from '@lattice/security';
 import { z } from 'zod';
 
 /** The Forum's own variables, validated at boot with Lattice's. */
 export const forumConfigShape = {
+  // JWT_SECRET (a random one per process in development) and ENCRYPTION_KEYS.
+  ...securityConfigShape,
   FORUM_SEED_ON_START: z
     .enum(['auto', 'always', 'never'], { error: 'not one of auto, always, never' })
     .default('auto')

@@ -1,4 +1,4 @@
-import { DriverKinds, LatticeDrivers, RedisConnections } from '@lattice/core';
+import { DriverKinds, LatticeDrivers, Public, RedisConnections } from '@lattice/core';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheckResult,
@@ -11,6 +11,7 @@ import { RedisHealthIndicator } from './redis.health';
 export type HealthReport = HealthCheckResult & { drivers: DriverKinds };
 
 /** `GET /health`: 200 when every configured service answers, 503 with the details when one does not. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

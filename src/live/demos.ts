@@ -1,3 +1,4 @@
+import { Public } from '@lattice/core';
 import { Component, ComponentService, html, LivePage, On, repeat } from '@lattice/live';
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { z } from 'zod';
@@ -81,6 +82,7 @@ export class ListDemo extends ComponentService<
   }
 }
 
+@Public()
 @Controller('demo')
 export class DemoController {
   @Get('counter')

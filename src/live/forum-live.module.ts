@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { QuestionRepository } from '../questions/question.repository';
 import { QuestionsModule } from '../questions/questions.module';
 import { Tag } from '../questions/tag.entity';
+import { AccountController } from '../account/account.controller';
+import { LoginForm, SignupForm } from '../account/account-forms.component';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
 import { QuestionCard } from './question-card.component';
@@ -12,7 +14,7 @@ import { SiteLayout } from './site.layout';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag]), QuestionsModule],
-  controllers: [LiveHomeController, DemoController],
+  controllers: [LiveHomeController, DemoController, AccountController],
   providers: [
     SiteLayout,
     Header,
@@ -20,6 +22,8 @@ import { SiteLayout } from './site.layout';
     Sidebar,
     QuestionList,
     QuestionCard,
+    LoginForm,
+    SignupForm,
     CounterDemo,
     ListDemo,
   ],

@@ -1,7 +1,9 @@
+import { Public } from '@lattice/core';
 import { LivePage } from '@lattice/live';
 import { Controller, Get, Query } from '@nestjs/common';
 
 /** The home page: the live question list. */
+@Public()
 @Controller()
 export class LiveHomeController {
   @Get()

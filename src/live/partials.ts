@@ -15,4 +15,7 @@ h1 { margin-bottom: .25rem; } small { color: #6b7280; }
 nav a { margin-right: 1rem; } nav a.current { font-weight: bold; text-decoration: none; }
 html.l-disconnected body::before { content: 'Reconnecting…'; position: fixed; top: 0; left: 0; right: 0; background: #fef3c7; text-align: center; }
 [aria-busy="true"] { opacity: .6; }
+nav .account { float: right; } form.inline { display: inline; }
+.account label { display: block; margin: .5rem 0; } .account input { display: block; width: 20rem; }
+.error, .notice { color: #b91c1c; }
 </style>`;

@@ -10,6 +10,8 @@ interface CardState {
   /** The row's counts, shown until the question's stream has its first vote or answer. */
   seeded: { score: number; answers: number };
   activity: QuestionActivity;
+  /** Why a vote did not count. */
+  notice?: string;
 }
 
 /**
@@ -35,14 +37,15 @@ export class QuestionCard extends ComponentService<{ id: number }, CardState> {
     } as CardState;
   }
 
-  render({ id, title, seeded, activity }: CardState) {
+  render({ id, title, seeded, activity, notice }: CardState) {
     const counts = activity.lastActivityAt === null ? seeded : activity;
-    return html`<article class="question-card"><h2><a href="/questions/${id}">${title}</a></h2><p><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${counts.score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button> · <span class="answers">${counts.answers}</span> answers · last activity <time>${activity.lastActivityAt ?? 'none yet'}</time></p></article>`;
+    return html`<article class="question-card"><h2><a href="/questions/${id}">${title}</a></h2><p><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${counts.score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button> · <span class="answers">${counts.answers}</span> answers · last activity <time>${activity.lastActivityAt ?? 'none yet'}</time></p>${notice ? html`<p class="notice" role="status">${notice} <a href="/login">Log in</a></p>` : ''}</article>`;
   }
 
   @On('vote', z.object({ value: z.coerce.number().pipe(z.union([z.literal(1), z.literal(-1)])) }))
   async vote({ value }: { value: 1 | -1 }, state: CardState, context: LiveContext): Promise<void> {
+    if (!context.identity) return this.setState({ notice: 'Log in to vote.' });
     // The change comes back through the stream binding, on this node and every other.
-    await this.activity.vote(state.id, value, context.identity?.id ?? `session:${context.session}`);
+    await this.activity.vote(state.id, value, Number(context.identity.id));
   }
 }

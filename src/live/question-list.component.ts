@@ -28,7 +28,11 @@ export interface QuestionListState {
   filter: string;
   questions: Row[];
   tags: Array<{ name: string; questionCount: number }>;
+  /** Shown above the list: why a vote did not count. */
+  notice?: string;
 }
+
+const LOGIN_TO_VOTE = 'Log in to vote.';
 
 /** The home page: the newest questions with live vote counts, the tags beside them. */
 // Anonymous first paints are cached for 5 s (a vote flushes them); the live session mounts afresh.
@@ -76,11 +80,11 @@ export class QuestionList
     const shown = needle
       ? state.questions.filter((q) => q.title.toLowerCase().includes(needle))
       : state.questions;
-    return html`<div class="layout"><main><h2>${state.tag ? `Questions tagged ${state.tag}` : 'Newest questions'}</h2><input type="search" name="q" value="${state.filter}" placeholder="Filter these questions" data-l-change="filter" aria-label="Filter questions"><ul class="questions">${repeat(
+    return html`<div class="layout"><main><h2>${state.tag ? `Questions tagged ${state.tag}` : 'Newest questions'}</h2>${state.notice ? html`<p class="notice" role="status">${state.notice} <a href="/login">Log in</a> or <a href="/signup">sign up</a>.</p>` : ''}<input type="search" name="q" value="${state.filter}" placeholder="Filter these questions" data-l-change="filter" aria-label="Filter questions"><ul class="questions">${repeat(
       shown,
       (q) => q.id,
       (q) =>
-        html`<li id="q${q.id}"><span class="vote"><button data-l-click="vote" data-l-value-id="${q.id}" aria-label="Vote up">▲</button> <b>${q.score}</b></span><a href="/questions/${q.id}">${q.title}</a> <small>${q.author} · ${q.answers} answers</small></li>`,
+        html`<li id="q${q.id}"><span class="vote"><button data-l-click="vote" data-l-value-id="${q.id}" aria-label="Vote up">▲</button> <b>${q.score}</b></span><a href="/q/${q.id}">${q.title}</a> <small>${q.author} · ${q.answers} answers</small></li>`,
     )}</ul></main>${sidebar(state.tags, state.tag)}</div>`;
   }
 
@@ -89,14 +93,15 @@ export class QuestionList
     this.setState({ filter: q });
   }
 
-  /** One vote up, recorded on the question's state stream. Accounts arrive with the security issue. */
+  /** One vote up by the logged-in visitor, recorded on the question's state stream. */
   @On('vote', z.object({ id: z.coerce.number().int().positive() }))
   async vote(
     { id }: { id: number },
     _state: QuestionListState,
     context: LiveContext,
   ): Promise<void> {
-    await this.activity.vote(id, 1, context.identity?.id ?? `session:${context.session}`);
+    if (!context.identity) return this.setState({ notice: LOGIN_TO_VOTE });
+    await this.activity.vote(id, 1, Number(context.identity.id));
   }
 
   subscriptions(): string[] {

@@ -1,4 +1,12 @@
-import { Component, ComponentService, html, On, repeat, type OnLiveProps } from '@lattice/live';
+import {
+  Component,
+  ComponentService,
+  html,
+  type LiveContext,
+  On,
+  repeat,
+  type OnLiveProps,
+} from '@lattice/live';
 import { FORUM_VERSION } from '../forum.constants';
 
 const SECTIONS = [
@@ -7,17 +15,32 @@ const SECTIONS = [
   { path: '/demo/list', label: 'Keyed list' },
 ];
 
-/** The site's header and navigation, the current section marked. Static: rendered once per page. */
+interface HeaderState {
+  path?: string;
+  /** The logged-in visitor, or null. */
+  user: { name: string; roles: string[] } | null;
+}
+
+/** The site's header: navigation with the current section marked, and who is logged in. */
 @Component({ name: 'site-header' })
-export class Header extends ComponentService<{ path?: string }, { path?: string }> {
-  mount(props: { path?: string }) {
-    return props;
+export class Header extends ComponentService<{ path?: string }, HeaderState> {
+  mount(props: { path?: string }, context: LiveContext): HeaderState {
+    const identity = context.identity as { username?: string; roles?: string[] } | null;
+    return {
+      path: props.path,
+      user: identity ? { name: identity.username ?? 'you', roles: identity.roles ?? [] } : null,
+    };
   }
 
-  render({ path }: { path?: string }) {
+  render({ path, user }: HeaderState) {
+    const next = encodeURIComponent(path ?? '/');
     return html`<div class="site-header"><header><h1>Lattice Forum</h1><small>version ${FORUM_VERSION}</small><p>A real-time community Q&amp;A forum, and the sample app of Lattice, a real-time full-stack framework on NestJS. Votes appear in every open browser as people cast them.</p></header><nav>${SECTIONS.map(
       (s) => html`<a href="${s.path}" class="${s.path === path ? 'current' : ''}">${s.label}</a> `,
-    )}</nav></div>`;
+    )}<span class="account">${
+      user
+        ? html`<span class="user">${user.name}</span>${user.roles.includes('admin') ? html` · <a href="/admin/queues">Queues</a>` : ''} <form data-forum-auth="logout" class="inline"><button>Log out</button></form>`
+        : html`<a href="/login?next=${next}">Log in</a> <a href="/signup?next=${next}">Sign up</a>`
+    }</span></nav></div>`;
   }
 }
 
@@ -29,7 +52,7 @@ export class Footer extends ComponentService<Record<string, never>, Record<strin
   }
 
   render() {
-    return html`<footer><p>Service status: <a href="/health">/health</a> · Jobs: <a href="/admin/queues">/admin/queues</a></p></footer>`;
+    return html`<footer><p>Service status: <a href="/health">/health</a> · Jobs (admins): <a href="/admin/queues">/admin/queues</a></p></footer>`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { html, Layout, live, LayoutPage, LayoutSlots, LiveLayout } from '@lattice/live';
+import { FORUM_SCRIPT_PATH } from '../account/account.controller';
 import { STYLES } from './partials';
 import { Footer, Header } from './site-components';
 
@@ -10,6 +11,6 @@ export class SiteLayout implements LiveLayout {
   }
 
   head(): string {
-    return STYLES;
+    return `${STYLES}<script src="${FORUM_SCRIPT_PATH}" defer></script>`;
   }
 }

@@ -1,9 +1,12 @@
 import { InjectCache, LatticeCache } from '@lattice/cache';
+import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { LiveUpdates } from '@lattice/live';
+import { isUniqueViolation } from '@lattice/security';
 import { StateManager, type EventInput } from '@lattice/state';
-import { Injectable, Optional } from '@nestjs/common';
+import { ConflictException, Injectable, Optional } from '@nestjs/common';
 import type { QuestionActivity } from './question-activity.state';
 import { QuestionRepository } from './question.repository';
+import { Vote } from './vote.entity';
 
 /** The topic every question list follows; a vote publishes `{ id, score }` on it. */
 export const SCORES_TOPIC = 'questions:scores';
@@ -18,19 +21,55 @@ export class QuestionActivityService {
   constructor(
     private readonly state: StateManager,
     private readonly questions: QuestionRepository,
+    @InjectLatticeRepository(Vote) private readonly votes: LatticeRepository<Vote>,
     @InjectCache() private readonly cache: LatticeCache,
     // Absent in the command line, which has no live pages.
     @Optional() private readonly live?: LiveUpdates,
   ) {}
 
-  async vote(questionId: number, value: 1 | -1, actor?: string): Promise<QuestionActivity> {
-    const activity = await this.record(questionId, { type: 'voted', payload: { value } }, actor);
+  /**
+   * A user's vote: one per user and question (the `votes` row, unique per pair, is the gate);
+   * voting the other way changes it, voting the same way again changes nothing.
+   */
+  async vote(questionId: number, value: 1 | -1, userId: number): Promise<void> {
+    await this.questions.findById(questionId); // 404 before anything is written
+    const previous = await this.votes.repository.findOne({
+      where: { user: { id: userId }, question: { id: questionId } },
+    });
+    if (previous?.value === value) return;
+    try {
+      if (previous) await this.votes.repository.update({ id: previous.id }, { value });
+      else
+        await this.votes.repository.insert({
+          user: { id: userId },
+          question: { id: questionId },
+          value,
+        });
+    } catch (error) {
+      // The same user voting on two tabs at once: the other request counted it.
+      if (isUniqueViolation(error))
+        throw new ConflictException('This vote is already being counted.');
+      throw error;
+    }
+    const event: EventInput = previous
+      ? { type: 'vote-changed', payload: { from: previous.value, to: value } }
+      : { type: 'voted', payload: { value } };
+    let activity: QuestionActivity;
+    try {
+      activity = await this.record(questionId, event, `user:${userId}`);
+    } catch (error) {
+      // The stream refused it: put the row back, so the next try is not taken for a repeat.
+      if (previous)
+        await this.votes.repository.update({ id: previous.id }, { value: previous.value });
+      else
+        await this.votes.repository.delete({ user: { id: userId }, question: { id: questionId } });
+      throw error;
+    }
     await this.cache
       .tags([`question:${questionId}`, 'questions:popular', 'questions:list'])
       .flush();
     // Every open list, on every node, hears it.
     await this.live?.publish(SCORES_TOPIC, { id: questionId, score: activity.score });
-    return activity;
   }
 
   async answered(questionId: number, answerId: number, actor?: string): Promise<QuestionActivity> {
@@ -41,6 +80,12 @@ export class QuestionActivityService {
     );
     await this.cache.tags([`question:${questionId}`, 'questions:list']).flush();
     return activity;
+  }
+
+  /** An answer was deleted (by a moderator or its author). */
+  async answerRemoved(questionId: number, answerId: number, actor: string): Promise<void> {
+    await this.record(questionId, { type: 'answer-removed', payload: { answerId } }, actor);
+    await this.cache.tags([`question:${questionId}`, 'questions:list']).flush();
   }
 
   /** The question's activity and the stream version it reflects; 404 for an unknown question. */

@@ -34,6 +34,26 @@ export class QuestionActivityState implements StateReducer<QuestionActivity> {
     };
   }
 
+  /** A user turned their vote around: the score moves by the difference. */
+  @Apply(
+    'vote-changed',
+    z.object({
+      from: z.union([z.literal(1), z.literal(-1)]),
+      to: z.union([z.literal(1), z.literal(-1)]),
+    }),
+  )
+  voteChanged(
+    state: QuestionActivity,
+    payload: { from: 1 | -1; to: 1 | -1 },
+    event: StateEvent,
+  ): QuestionActivity {
+    return {
+      ...state,
+      score: state.score - payload.from + payload.to,
+      lastActivityAt: event.metadata.timestamp,
+    };
+  }
+
   @Apply('answered', z.object({ answerId: z.number().int().positive() }))
   answered(
     state: QuestionActivity,
@@ -41,5 +61,18 @@ export class QuestionActivityState implements StateReducer<QuestionActivity> {
     event: StateEvent,
   ): QuestionActivity {
     return { ...state, answers: state.answers + 1, lastActivityAt: event.metadata.timestamp };
+  }
+
+  @Apply('answer-removed', z.object({ answerId: z.number().int().positive() }))
+  answerRemoved(
+    state: QuestionActivity,
+    _payload: { answerId: number },
+    event: StateEvent,
+  ): QuestionActivity {
+    return {
+      ...state,
+      answers: Math.max(0, state.answers - 1),
+      lastActivityAt: event.metadata.timestamp,
+    };
   }
 }

@@ -1,6 +1,17 @@
 import { ListQuery, Page } from '@lattice/database';
 import { ZodPipe } from '@lattice/core';
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { type AuthUser, Can, CurrentUser, Public } from '@lattice/security';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { z } from 'zod';
 import { Answer } from './answer.entity';
 import { QuestionActivityService } from './question-activity.service';
@@ -11,7 +22,7 @@ import { answerInput, type AnswerInput, QuestionsService } from './questions.ser
 
 const voteInput = z.object({ value: z.union([z.literal(1), z.literal(-1)]) });
 
-/** The questions API (JSON). The live page arrives with @lattice/live. */
+/** The questions API (JSON). Reading is public; answering, voting and deleting need an account. */
 @Controller('questions')
 export class QuestionsController {
   constructor(
@@ -21,29 +32,34 @@ export class QuestionsController {
   ) {}
 
   /** `GET /questions?sort=-score&tag=nestjs&limit=20&page=2` or `…&cursor=<next>` */
+  @Public()
   @Get()
   list(@Query(questionList.pipe) query: ListQuery<Question>): Promise<Page<Question>> {
     return this.questions.list(query);
   }
 
   /** The ten best-scored questions (cached for 30 s). */
+  @Public()
   @Get('popular')
   popular(): Promise<Question[]> {
     return this.service.popular();
   }
 
+  @Public()
   @Get(':id')
   get(@Param('id', ParseIntPipe) id: number): Promise<Question> {
     return this.service.find(id);
   }
 
-  /** `POST /questions/:id/answers` `{ authorId, body }` → 201 with the answer; the asker is notified by a job. */
+  /** `POST /questions/:id/answers` `{ body }` → 201 with the answer, by the logged-in user; the asker is notified by a job. */
   @Post(':id/answers')
+  @Can('create', 'answer')
   async answer(
     @Param('id', ParseIntPipe) id: number,
     @Body(new ZodPipe(answerInput)) input: AnswerInput,
+    @CurrentUser() user: AuthUser,
   ): Promise<Answer> {
-    const answer = await this.service.answer(id, input);
+    const answer = await this.service.answer(id, Number(user.id), input);
     return {
       ...answer,
       question: undefined,
@@ -52,18 +68,36 @@ export class QuestionsController {
   }
 
   /** `GET /questions/:id/activity`: score, answers and last activity from the question's state stream. */
+  @Public()
   @Get(':id/activity')
   getActivity(@Param('id', ParseIntPipe) id: number) {
     return this.activity.activity(id);
   }
 
-  /** `POST /questions/:id/votes` `{ value: 1 | -1 }` → 201 with the new activity. */
+  /**
+   * `POST /questions/:id/votes` `{ value: 1 | -1 }` → 201 with the new activity. One vote per
+   * user: the other value changes it, the same value again changes nothing.
+   */
   @Post(':id/votes')
+  @Can('vote', 'question')
   async vote(
     @Param('id', ParseIntPipe) id: number,
     @Body(new ZodPipe(voteInput)) input: z.output<typeof voteInput>,
+    @CurrentUser('id') userId: string,
   ) {
-    await this.activity.vote(id, input.value);
+    await this.activity.vote(id, input.value, Number(userId));
     return this.activity.activity(id);
+  }
+
+  /** `DELETE /questions/:id/answers/:answerId` → 204: moderators delete any answer, members their own. */
+  @Delete(':id/answers/:answerId')
+  @HttpCode(204)
+  @Can('delete', 'answer', { id: 'answerId' })
+  async deleteAnswer(
+    @Param('id', ParseIntPipe) id: number,
+    @Param('answerId', ParseIntPipe) answerId: number,
+    @CurrentUser('id') userId: string,
+  ): Promise<void> {
+    await this.service.deleteAnswer(id, answerId, Number(userId));
   }
 }

@@ -2,6 +2,7 @@ import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
+import { AnswerOwners } from './answer-owners';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { RecomputeTagStats } from './jobs/recompute-tag-stats.job';
 import { QuestionActivityService } from './question-activity.service';
@@ -18,6 +19,7 @@ import { Vote } from './vote.entity';
   controllers: [QuestionsController, TagsController],
   providers: [
     QuestionsService,
+    AnswerOwners,
     QuestionActivityState,
     QuestionActivityService,
     NotifyQuestionAuthor,

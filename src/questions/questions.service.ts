@@ -1,7 +1,7 @@
 import { Cacheable, CacheEvict } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository, Transactional } from '@lattice/database';
 import { QueueManager } from '@lattice/queue';
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { z } from 'zod';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
@@ -11,8 +11,6 @@ import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
 
 export const answerInput = z.object({
-  // Until accounts exist (the security issue), the author is named in the request.
-  authorId: z.number().int().positive(),
   body: z.string().trim().min(1).max(20_000),
 });
 export type AnswerInput = z.output<typeof answerInput>;
@@ -68,10 +66,10 @@ export class QuestionsService {
    * Adds an answer, then queues the notice to the question's author. The job is queued
    * after the transaction commits, so a worker never looks for an answer that is not there yet.
    */
-  async answer(questionId: number, input: AnswerInput): Promise<Answer> {
-    const answer = await this.saveAnswer(questionId, input);
+  async answer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
+    const answer = await this.saveAnswer(questionId, authorId, input);
     // The answer count lives on the question's state stream; the table keeps a projection.
-    await this.activity.answered(questionId, answer.id, `user:${input.authorId}`);
+    await this.activity.answered(questionId, answer.id, `user:${authorId}`);
     try {
       await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
     } catch (error) {
@@ -85,12 +83,37 @@ export class QuestionsService {
 
   @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
   @Transactional()
-  async saveAnswer(questionId: number, input: AnswerInput): Promise<Answer> {
+  async saveAnswer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
     const question = await this.questions.findById(questionId);
-    const author = await this.users.repository.findOneBy({ id: input.authorId });
-    if (!author)
-      throw new BadRequestException(`authorId ${input.authorId} does not match any user.`);
+    const author = await this.users.repository.findOneBy({ id: authorId });
+    // A valid token whose account was deleted since.
+    if (!author) throw new UnauthorizedException('Your account no longer exists; log in again.');
     const answer = await this.answers.create({ body: input.body, question, author });
     return answer;
+  }
+
+  /** Deletes (soft) an answer of the question; who may is decided by the route's `@Can`. */
+  async deleteAnswer(questionId: number, answerId: number, actorId: number): Promise<void> {
+    await this.removeAnswer(questionId, answerId);
+    await this.activity.answerRemoved(questionId, answerId, `user:${actorId}`);
+  }
+
+  @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
+  @Transactional()
+  async removeAnswer(questionId: number, answerId: number): Promise<void> {
+    const answer = await this.answers.repository.findOne({
+      where: { id: answerId, question: { id: questionId } },
+    });
+    if (!answer) throw new NotFoundException(`Question ${questionId} has no answer ${answerId}.`);
+    await this.answers.repository.softDelete({ id: answerId });
+  }
+
+  /** Who wrote an answer (for the `delete:answer:own` rule); undefined when there is none. */
+  async answerAuthorId(answerId: number): Promise<number | undefined> {
+    const answer = await this.answers.repository.findOne({
+      where: { id: answerId },
+      relations: { author: true },
+    });
+    return answer?.author.id;
   }
 }

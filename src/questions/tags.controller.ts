@@ -1,7 +1,9 @@
+import { Public } from '@lattice/core';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { Controller, Get } from '@nestjs/common';
 import { Tag } from './tag.entity';
 
+@Public()
 @Controller('tags')
 export class TagsController {
   constructor(@InjectLatticeRepository(Tag) private readonly tags: LatticeRepository<Tag>) {}

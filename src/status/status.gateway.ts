@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { LATTICE_NODE_ID } from '@lattice/core';
+import { LATTICE_NODE_ID, Public } from '@lattice/core';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 
 /**
@@ -7,6 +7,7 @@ import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
  * and its tests exercise the WebSocket path from day one. @lattice/socket replaces it with
  * the one multiplexed connection per page.
  */
+@Public()
 @WebSocketGateway({ path: '/ws' })
 export class StatusGateway {
   constructor(@Inject(LATTICE_NODE_ID) private readonly nodeId: string) {}

@@ -13,6 +13,10 @@ export class User extends LatticeEntity {
   @Column({ length: 190, unique: true, select: false })
   email: string;
 
+  /** argon2id PHC string; null for accounts that cannot log in (seeded authors). Never selected by default. */
+  @Column({ type: 'varchar', length: 255, nullable: true, select: false })
+  passwordHash: string | null;
+
   @Column({ type: 'varchar', length: 20, default: 'member' })
   role: Role;
 

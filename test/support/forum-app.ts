@@ -13,6 +13,9 @@ const FORUM_ENV = [
   'NODE_ENV',
   'FORUM_SEED_ON_START',
   'QUEUE_WORKERS',
+  'JWT_SECRET',
+  'ENCRYPTION_KEYS',
+  'LIVE_SECRET',
 ];
 const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 

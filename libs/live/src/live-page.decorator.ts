@@ -12,6 +12,7 @@ import {
 import { CSRF_TOKENS, type CsrfTokenSource } from '@lattice/core';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
+import type { LiveContext } from './component/component.service';
 import { LiveRenderer } from './live.renderer';
 import type { TemplateResult } from './template/html';
 
@@ -54,16 +55,21 @@ export class LivePageInterceptor implements NestInterceptor {
           (async () => {
             const title =
               typeof options.title === 'function' ? options.title(props) : options.title;
-            const request = context.switchToHttp().getRequest<{ url?: string }>();
+            const request = context.switchToHttp().getRequest<{ url?: string; user?: unknown }>();
             const csrfToken = await this.csrf?.token(request, response);
-            const page = await this.renderer.page(component, props ?? {}, {
-              csrfToken,
-              title,
-              head: options.head,
-              layout: options.layout,
-              slots: options.slots?.(props),
-              path: request.url?.split('?')[0],
-            });
+            const page = await this.renderer.page(
+              component,
+              props ?? {},
+              {
+                csrfToken,
+                title,
+                head: options.head,
+                layout: options.layout,
+                slots: options.slots?.(props),
+                path: request.url?.split('?')[0],
+              },
+              identityOf(request.user),
+            );
             this.adapterHost.httpAdapter.setHeader(
               response,
               'Content-Type',
@@ -75,6 +81,17 @@ export class LivePageInterceptor implements NestInterceptor {
       ),
     );
   }
+}
+
+/**
+ * The first paint sees who is logged in as the live session will: `request.user` (set by an
+ * authentication guard, such as @lattice/security's) when it has an id.
+ */
+function identityOf(user: unknown): LiveContext['identity'] {
+  const id = (user as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' || typeof id === 'number'
+    ? { ...(user as object), id: String(id) }
+    : null;
 }
 
 /**

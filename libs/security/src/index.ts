@@ -17,6 +17,7 @@ export type { SecurityUserStore, StoredUser } from './stores/user-store.interfac
 export type { RefreshTokenFamily, RefreshTokenStore } from './stores/refresh-token-store.interface';
 export { DatabaseUserStore } from './stores/database-user.store';
 export { DatabaseRefreshTokenStore } from './stores/database-refresh-token.store';
+export { isUniqueViolation } from './stores/unique-violation';
 export { SecurityUserEntity } from './stores/entities/security-user.entity';
 export { RefreshTokenFamilyEntity } from './stores/entities/refresh-token-family.entity';
 export {

@@ -1,4 +1,6 @@
 import { SeedContext, Seeder } from '@lattice/database';
+import { type Algorithm, hash } from '@node-rs/argon2';
+import { User } from '../../users/user.entity';
 import { Answer } from '../../questions/answer.entity';
 import { Question } from '../../questions/question.entity';
 import { Tag } from '../../questions/tag.entity';
@@ -20,9 +22,19 @@ const TAGS = [
   'typescript',
 ];
 
+/** Accounts to log in with on a seeded (demo) forum, one per role; README lists them. */
+export const DEMO_PASSWORD = 'lattice-demo';
+export const DEMO_ACCOUNTS = [
+  { email: 'admin@forum.example', name: 'Ada Admin', role: 'admin' },
+  { email: 'moderator@forum.example', name: 'Mo Moderator', role: 'moderator' },
+  { email: 'member@forum.example', name: 'Mem Member', role: 'member' },
+] as const;
+// argon2id with @lattice/security's default cost (a const enum: swc cannot inline it).
+const ARGON2ID = 2 as Algorithm;
+
 /**
  * Realistic forum data: 50 users, 500 questions (`--count` changes it) with 1–3 tags each,
- * answers and votes. The same seed number always gives the same forum.
+ * answers and votes, and the three demo accounts. The same seed number always gives the same forum.
  */
 export class ForumSeeder extends Seeder {
   async run({ manager, faker, count, progress, createMany }: SeedContext): Promise<void> {
@@ -32,6 +44,17 @@ export class ForumSeeder extends Seeder {
     progress.start('users', userCount);
     const users = await createMany(userFactory, userCount);
     progress.stop();
+    // Seeded authors cannot log in (no password); these three can.
+    const passwordHash = await hash(DEMO_PASSWORD, {
+      algorithm: ARGON2ID,
+      memoryCost: 19456,
+      timeCost: 2,
+      parallelism: 1,
+    });
+    await manager.save(
+      User,
+      DEMO_ACCOUNTS.map((account) => ({ ...account, passwordHash, reputation: 0 })),
+    );
 
     const tags = await manager.save(
       Tag,

@@ -1,4 +1,5 @@
 import { RedisConnections } from '@lattice/core';
+import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 
@@ -43,8 +44,13 @@ type WithHit = Redis & {
 /**
  * `@nestjs/throttler` storage on core's Redis connection, so every node counts the same hits.
  * Keys are `<REDIS_KEY_PREFIX>security:throttle:{<key>}` (one hash slot per key, for clusters).
+ * When Redis does not answer, requests are let through (and a warning logged at most once a
+ * minute): a rate limit must not turn a Redis outage into an outage of every route.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('Security');
+  private warnedAt = 0;
+
   constructor(private readonly redis: RedisConnections) {}
 
   async increment(
@@ -55,13 +61,23 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     const base = this.redis.key('security', 'throttle', `{${throttlerName}:${key}}`);
-    const [totalHits, expiresInMs, blocked, blockedForMs] = await this.client().latticeThrottleHit(
-      base,
-      `${base}:blocked`,
-      ttl,
-      limit,
-      blockDuration,
-    );
+    let answer: [number, number, number, number];
+    try {
+      answer = await this.client().latticeThrottleHit(
+        base,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      );
+    } catch (error) {
+      if (Date.now() - this.warnedAt > 60_000) {
+        this.warnedAt = Date.now();
+        this.logger.warn(`Rate limits are not counted while Redis fails: ${String(error)}`);
+      }
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+    const [totalHits, expiresInMs, blocked, blockedForMs] = answer;
     return {
       totalHits,
       timeToExpire: Math.max(0, Math.ceil(expiresInMs / 1000)),
@@ -71,7 +87,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private client(): WithHit {
-    const client = this.redis.get() as WithHit;
+    // Its own connection that gives up quickly: a request waits for its count.
+    const client = this.redis.get('throttle', { maxRetriesPerRequest: 1 }) as WithHit;
     if (typeof client.latticeThrottleHit !== 'function')
       client.defineCommand('latticeThrottleHit', { numberOfKeys: 2, lua: HIT });
     return client;

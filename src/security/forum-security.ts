@@ -1,0 +1,54 @@
+import { DatabaseModule } from '@lattice/database';
+import { LatticeConfig } from '@lattice/core';
+import { SecurityModule } from '@lattice/security';
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { forumConfigShape } from '../forum.config';
+import { ForumUserStore } from '../users/forum-user.store';
+import { User } from '../users/user.entity';
+
+/**
+ * Accounts, sessions, CSRF, headers and rate limits for the Forum: accounts are the `users`
+ * table (email as the username). Every route needs a login unless it is `@Public()`.
+ */
+export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
+  return SecurityModule.forRootAsync({
+    userStore: ForumUserStore,
+    imports: [DatabaseModule.forFeature([User])],
+    inject: [LatticeConfig],
+    useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
+      jwt: { secret: jwtSecret(config, !cli), issuer: 'lattice-forum', audience: 'lattice-forum' },
+      // Roles are the one `role` column; moderators include members, admins moderators.
+      authorization: {
+        roles: { member: [], moderator: ['member'], admin: ['moderator'] },
+        permissions: {
+          member: ['create:answer', 'vote:question', 'delete:answer:own'],
+          moderator: ['delete:answer'],
+          admin: ['manage:all'],
+        },
+      },
+      // Per route and minute: 300 requests from one address, 60 from one logged-in user.
+      rateLimit: {
+        rules: [
+          { name: 'ip', by: 'ip', limit: 300, ttlMs: 60_000 },
+          { name: 'user', by: 'user', limit: 60, ttlMs: 60_000 },
+        ],
+      },
+    }),
+  });
+}
+
+/** JWT_SECRET, or in development a random one per process (logins then end at a restart). */
+function jwtSecret(
+  config: LatticeConfig<typeof forumConfigShape>,
+  warn: boolean,
+): string | undefined {
+  const secret = config.get('JWT_SECRET');
+  if (secret || config.isProduction) return secret; // production without one stops the boot
+  // The command line signs no tokens: it needs the module only for its tables and commands.
+  if (warn)
+    new Logger('Security').warn(
+      'No JWT_SECRET set: using a random one, so logins end when the app restarts and do not carry to other nodes. Set JWT_SECRET (openssl rand -base64 48).',
+    );
+  return randomBytes(48).toString('base64');
+}
