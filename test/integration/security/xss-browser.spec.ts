@@ -101,14 +101,14 @@ describeBrowser('XSS payloads and the Content-Security-Policy in Chromium', () =
     const csp = a.headers.get('content-security-policy')!;
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
     expect(csp).toMatch(/object-src 'none'/);
-    expect(csp).toMatch(/frame-ancestors 'self'/);
-    expect(csp).toMatch(/base-uri 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/base-uri 'none'/);
     const nonce = (response: Response) =>
       /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy')!)![1];
     expect(nonce(a)).not.toBe(nonce(b));
     expect(a.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(a.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
-    expect(a.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(a.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    expect(a.headers.get('x-frame-options')).toBe('DENY');
     expect(a.headers.get('referrer-policy')).toBe('no-referrer');
     expect(a.headers.get('x-powered-by')).toBeNull();
   });
