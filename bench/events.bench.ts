@@ -617,7 +617,7 @@ function stormMarkdown(storms: Storm[]): string[] {
   const tails = storms.flatMap((s) => s.rounds.map((r) => (r.sent.xrange ?? 0) - r.sharedReads));
   lines.push(
     '',
-    `XRANGE sent − shared reads = ${[...new Set(tails)].map(int).join(' or ')} per storm of ${int(STORM_CLIENTS)} clients: the read each client's replay ends with (from its last replayed offset, PersistentWebSocketManager.replay), which is not shared. A shared read is shared only while it is in flight: joins that arrive after it resolved read the same range again.`,
+    `XRANGE sent − shared reads = ${[...new Set(tails)].map(int).join(' or ')} per storm of ${int(STORM_CLIENTS)} clients. The joins of a storm share a range read while it runs and for 5 s after (PersistentWebSocketManager's SharedHistoryReads: offsets within an epoch never change, so each client gets a slice); each replay ends with the channel's head as of then (one position read shared by the clients asking meanwhile) and reads more only when something was broadcast during the replay. The multi/hmget/exec counts are those position reads (a join's and a replay's end).`,
   );
   return lines;
 }

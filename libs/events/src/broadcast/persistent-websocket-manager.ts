@@ -214,7 +214,7 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   async positions(channels: string[]): Promise<Record<string, ChannelPosition>> {
     const entries = await Promise.all(
       channels.map(
-        async (channel) => [channel, await this.history.position(checkName(channel))] as const,
+        async (channel) => [channel, await this.reads.head(checkName(channel))] as const,
       ),
     );
     return Object.fromEntries(entries);
