@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { QuestionRepository } from '../questions/question.repository';
 import { QuestionsModule } from '../questions/questions.module';
 import { Tag } from '../questions/tag.entity';
+import { User } from '../users/user.entity';
 import { AccountController } from '../account/account.controller';
 import { LoginForm, SignupForm } from '../account/account-forms.component';
 import { CounterDemo, DemoController, ListDemo } from './demos';
@@ -13,7 +14,7 @@ import { Footer, Header, Sidebar } from './site-components';
 import { SiteLayout } from './site.layout';
 
 @Module({
-  imports: [DatabaseModule.forFeature([QuestionRepository, Tag]), QuestionsModule],
+  imports: [DatabaseModule.forFeature([QuestionRepository, Tag, User]), QuestionsModule],
   controllers: [LiveHomeController, DemoController, AccountController],
   providers: [
     SiteLayout,

@@ -7,7 +7,9 @@ import {
   repeat,
   type OnLiveProps,
 } from '@lattice/live';
+import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { FORUM_VERSION } from '../forum.constants';
+import { User } from '../users/user.entity';
 
 const SECTIONS = [
   { path: '/', label: 'Questions' },
@@ -24,11 +26,18 @@ interface HeaderState {
 /** The site's header: navigation with the current section marked, and who is logged in. */
 @Component({ name: 'site-header' })
 export class Header extends ComponentService<{ path?: string }, HeaderState> {
-  mount(props: { path?: string }, context: LiveContext): HeaderState {
-    const identity = context.identity as { username?: string; roles?: string[] } | null;
+  constructor(@InjectLatticeRepository(User) private readonly users: LatticeRepository<User>) {
+    super();
+  }
+
+  async mount(props: { path?: string }, context: LiveContext): Promise<HeaderState> {
+    const identity = context.identity as { id: string; roles?: string[] } | null;
+    // The token carries the email; people know themselves by their display name.
+    const account =
+      identity && (await this.users.repository.findOneBy({ id: Number(identity.id) }));
     return {
       path: props.path,
-      user: identity ? { name: identity.username ?? 'you', roles: identity.roles ?? [] } : null,
+      user: account ? { name: account.name, roles: identity.roles ?? [] } : null,
     };
   }
 

@@ -27,6 +27,8 @@ export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
           admin: ['manage:all'],
         },
       },
+      // bull-board's page sets <base href>; 'self' still keeps other origins out.
+      headers: { contentSecurityPolicy: { directives: { 'base-uri': ["'self'"] } } },
       // Per route and minute: 300 requests from one address, 60 from one logged-in user.
       rateLimit: {
         rules: [

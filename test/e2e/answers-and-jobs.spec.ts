@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { QueueManager } from '@lattice/queue';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
+import { api, json, login, signUp, type ApiClient } from '../support/http';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,13 +24,8 @@ describe.each(['express', 'fastify'] as const)(
     let app: INestApplication;
     let url: string;
     let queues: QueueManager;
-    const json = (response: Response) => response.json() as Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const post = (path: string, body: unknown) =>
-      fetch(`${url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+    let member: { user: Record<string, unknown>; client: ApiClient };
+    let admin: ApiClient;
 
     beforeAll(async () => {
       ({ app, url } = await startForum(platform, {
@@ -37,6 +33,8 @@ describe.each(['express', 'fastify'] as const)(
         FORUM_SEED_ON_START: 'always',
       }));
       queues = app.get(QueueManager);
+      member = await login(url, 'member@forum.example');
+      admin = (await login(url, 'admin@forum.example')).client;
     });
     afterAll(() => app?.close());
 
@@ -59,16 +57,17 @@ describe.each(['express', 'fastify'] as const)(
       );
     });
 
-    it('adds an answer, refreshes the cached question and notifies the asker through a job', async () => {
+    it('adds an answer by the logged-in member, refreshes the cached question and notifies the asker through a job', async () => {
       const question = await json(await fetch(`${url}/questions/1`)); // now cached
-      const answerer = question.author.id === 1 ? 2 : 1;
-      const response = await post('/questions/1/answers', {
-        authorId: answerer,
+      const response = await member.client.post('/questions/1/answers', {
         body: '  Use a tagged cache.  ',
       });
       expect(response.status).toBe(201);
       const answer = await json(response);
-      expect(answer).toMatchObject({ body: 'Use a tagged cache.', author: { id: answerer } });
+      expect(answer).toMatchObject({
+        body: 'Use a tagged cache.',
+        author: { id: Number(member.user.id), name: 'Mem Member' },
+      });
 
       const after = await json(await fetch(`${url}/questions/1`));
       expect(after.answerCount).toBe(question.answerCount + 1);
@@ -85,17 +84,13 @@ describe.each(['express', 'fastify'] as const)(
     });
 
     it.each([
-      [
-        { authorId: 'x', body: 'hi' },
-        400,
-        'authorId: Invalid input: expected number, received string',
-      ],
-      [{ authorId: 1, body: '   ' }, 400, 'body: Too small'],
-      [{}, 400, 'authorId: Invalid input'],
-      [{ authorId: 99_999, body: 'hi' }, 400, 'authorId 99999 does not match any user.'],
-    ])('rejects %j with %i and a message, adding nothing', async (body, status, message) => {
+      ['a number', { body: 42 }, 400, 'body: Invalid input: expected string, received number'],
+      ['blanks', { body: '   ' }, 400, 'body: Too small'],
+      ['no body', {}, 400, 'body: Invalid input'],
+      ['20,001 characters', { body: 'x'.repeat(20_001) }, 400, 'body: Too big'],
+    ])('rejects %s with %d and a message, adding nothing', async (_what, body, status, message) => {
       const before = await json(await fetch(`${url}/questions/2`));
-      const response = await post('/questions/2/answers', body);
+      const response = await member.client.post('/questions/2/answers', body);
       expect(response.status).toBe(status);
       expect(JSON.stringify(await json(response))).toContain(message);
       const after = await json(await fetch(`${url}/questions/2`));
@@ -103,20 +98,63 @@ describe.each(['express', 'fastify'] as const)(
       expect(after.answers).toHaveLength(before.answers.length);
     });
 
+    it('refuses an answer without an account (401) and with a forged token (401), adding nothing', async () => {
+      const before = await json(await fetch(`${url}/questions/2`));
+      const anonymous = await api(url).post('/questions/2/answers', { body: 'hi' });
+      expect(anonymous.status).toBe(401);
+      const forged = await api(url, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.').post(
+        '/questions/2/answers',
+        { body: 'hi' },
+      );
+      expect(forged.status).toBe(401);
+      const after = await json(await fetch(`${url}/questions/2`));
+      expect(after.answers).toHaveLength(before.answers.length);
+    });
+
+    it('lets members delete their own answers and moderators any; others get 403', async () => {
+      const mine = await json(await member.client.post('/questions/7/answers', { body: 'Mine.' }));
+      const other = await signUp(url, 'Other Member');
+      const theirs = await json(
+        await other.client.post('/questions/7/answers', { body: 'Theirs.' }),
+      );
+      const before = await json(await fetch(`${url}/questions/7/activity`));
+
+      const denied = await member.client.delete(`/questions/7/answers/${theirs.id}`);
+      expect(denied.status).toBe(403);
+      expect((await json(denied)).message).toContain('delete');
+      expect((await member.client.delete(`/questions/7/answers/${mine.id}`)).status).toBe(204);
+      const moderator = (await login(url, 'moderator@forum.example')).client;
+      expect((await moderator.delete(`/questions/7/answers/${theirs.id}`)).status).toBe(204);
+      expect((await moderator.delete(`/questions/7/answers/${theirs.id}`)).status).toBe(404);
+
+      const question = await json(await fetch(`${url}/questions/7`));
+      const ids = question.answers.map((a: { id: number }) => a.id);
+      expect(ids).not.toContain(mine.id);
+      expect(ids).not.toContain(theirs.id);
+      const after = await json(await fetch(`${url}/questions/7/activity`));
+      expect(after.answers).toBe(before.answers - 2);
+      expect(question.answerCount).toBe(after.answers);
+    });
+
     it('answers 404 for a missing question', async () => {
-      const response = await post('/questions/99999999/answers', { authorId: 1, body: 'hi' });
+      const response = await member.client.post('/questions/99999999/answers', { body: 'hi' });
       expect(response.status).toBe(404);
       expect(await json(response)).toMatchObject({ message: 'Question 99999999 was not found.' });
     });
 
-    it('serves bull-board at /admin/queues with every queue, read-only for the in-process driver', async () => {
-      const page = await fetch(`${url}/admin/queues`);
+    it('serves bull-board at /admin/queues to admins only, page and API alike, read-only for the in-process driver', async () => {
+      const apiPath = '/admin/queues/api/queues?activeQueue=notifications&status=completed';
+      for (const path of ['/admin/queues', apiPath]) {
+        const anonymous = await fetch(`${url}${path}`);
+        expect(anonymous.status).toBe(401);
+        expect((await json(anonymous)).message).toContain('Log in as an admin');
+        expect((await member.client.get(path)).status).toBe(403);
+      }
+      const page = await admin.get('/admin/queues');
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-      const api = await json(
-        await fetch(`${url}/admin/queues/api/queues?activeQueue=notifications&status=completed`),
-      );
-      const byName = Object.fromEntries(api.queues.map((q: { name: string }) => [q.name, q]));
+      const board = await json(await admin.get(apiPath));
+      const byName = Object.fromEntries(board.queues.map((q: { name: string }) => [q.name, q]));
       expect(Object.keys(byName).sort()).toEqual(['maintenance', 'notifications']);
       expect(byName.notifications).toMatchObject({ readOnlyMode: true });
       expect(byName.notifications.counts.completed).toBeGreaterThanOrEqual(1);

@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import { browserAvailable, collectConsoleErrors, launchBrowser } from '../support/browser';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
+import { login } from '../support/http';
+import { DEMO_PASSWORD } from '../../src/database/seeds/forum.seeder';
 import { servicesRequired } from '../support/services';
 
 const browser = browserAvailable();
@@ -41,10 +43,21 @@ describeBrowser('the live Forum in Chromium', () => {
         ).lattice?.roots.every((r) => r.live),
     );
 
-  async function open(): Promise<{ page: Page; errors: string[] }> {
+  let accounts = 0;
+  /**
+   * A new browser on the home page: signed up as a new member through the sign-up page
+   * (votes count once per user, so each browser is its own member), or anonymous.
+   */
+  async function open({ account = true } = {}): Promise<{ page: Page; errors: string[] }> {
     const page = await (await chromium.newContext()).newPage();
     const errors = collectConsoleErrors(page);
-    await page.goto(`${url}/`);
+    if (account) {
+      await page.goto(`${url}/signup?next=/`);
+      await page.fill('input[name="name"]', `Browser ${++accounts}`);
+      await page.fill('input[name="username"]', `browser-${accounts}-${Date.now()}@test.example`);
+      await page.fill('input[name="password"]', 'correct horse battery');
+      await Promise.all([page.waitForURL(`${url}/`), page.click('form button')]);
+    } else await page.goto(`${url}/`);
     await live(page);
     return { page, errors };
   }
@@ -178,11 +191,8 @@ describeBrowser('the live Forum in Chromium', () => {
     );
     // An answer through the HTTP API is an event on the same stream: both cards hear it.
     const answers = Number(await a.page.locator('.question-card .answers').innerText());
-    const response = await fetch(`${url}/questions/9/answers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ authorId: 1, body: 'Seen live.' }),
-    });
+    const { client } = await login(url, 'member@forum.example');
+    const response = await client.post('/questions/9/answers', { body: 'Seen live.' });
     expect(response.status).toBe(201);
     for (const { page } of [a, b]) {
       await page.waitForFunction(
@@ -191,5 +201,44 @@ describeBrowser('the live Forum in Chromium', () => {
       );
     }
     expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('asks anonymous visitors to log in to vote, and counts nothing', async () => {
+    const { page, errors } = await open({ account: false });
+    const id = (await page.locator('.questions li').first().getAttribute('id'))!.slice(1);
+    const before = await score(page, id);
+    await page.locator(`#q${id} button[data-l-click="vote"]`).click();
+    await page.locator('.notice').waitFor();
+    expect(await page.locator('.notice').innerText()).toContain('Log in to vote.');
+    expect(await score(page, id)).toBe(before);
+    expect((await (await fetch(`${url}/questions/${id}/activity`)).json()).score).toBe(
+      Number(before),
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('logs in with the demo admin (a wrong password first), shows the queues link, and logs out', async () => {
+    const page = await (await chromium.newContext()).newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${url}/login?next=/demo/counter`);
+    await page.fill('input[name="username"]', 'admin@forum.example');
+    await page.fill('input[name="password"]', 'not the password');
+    await page.click('form button');
+    await page.locator('.error:not([hidden])').waitFor();
+    expect(await page.locator('.error').innerText()).toContain('wrong');
+    await page.fill('input[name="password"]', DEMO_PASSWORD);
+    await Promise.all([page.waitForURL(`${url}/demo/counter`), page.click('form button')]);
+    expect(await page.locator('nav .user').innerText()).toBe('Ada Admin');
+    await page.click('nav a[href="/admin/queues"]');
+    await page.locator('text=Lattice queues').first().waitFor();
+    await page.goto(`${url}/`);
+    await Promise.all([page.waitForURL(`${url}/`), page.click('nav form button')]);
+    await page.locator('nav a[href^="/login"]').waitFor();
+    expect(await page.locator('nav .user').count()).toBe(0);
+    expect((await page.goto(`${url}/admin/queues`))!.status()).toBe(401);
+    // The wrong password's 401, and bull-board's web font (no internet here), are expected.
+    expect(
+      errors.filter((e) => !e.includes('401') && !e.includes('ERR_NAME_NOT_RESOLVED')),
+    ).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { BullBoardModule, InjectBullBoard, type BullBoardInstance } from '@bull-
 import {
   DynamicModule,
   HttpException,
+  Inject,
   Injectable,
   Logger,
   Module,
@@ -35,30 +36,93 @@ export interface QueueDashboardAsyncOptions extends Pick<ModuleMetadata, 'import
   inject?: any[];
 }
 
-const logger = new Logger('QueueDashboard');
+const QUEUE_DASHBOARD_OPTIONS = Symbol('QUEUE_DASHBOARD_OPTIONS');
 
-/** bull-board's `middleware` option: runs `authorize` before the dashboard answers. */
-function authorizing(authorize: NonNullable<QueueDashboardOptions['authorize']>) {
-  return (request: IncomingMessage, response: ServerResponse, next: () => void) => {
-    const refuse = (status: number, body: string | object) => {
-      response.statusCode = status;
-      response.setHeader('content-type', 'application/json; charset=utf-8');
-      response.end(
-        JSON.stringify(typeof body === 'string' ? { statusCode: status, message: body } : body),
-      );
+/**
+ * Runs `authorize` before any dashboard request, page or API. It hooks the HTTP server itself
+ * when the app is built: Nest guards do not reach bull-board, and on Fastify bull-board's
+ * routes live in a plugin that middleware registered later would not cover.
+ */
+@Injectable()
+class QueueDashboardAuthorizer {
+  private readonly logger = new Logger('QueueDashboard');
+
+  constructor(
+    @Inject(QUEUE_DASHBOARD_OPTIONS) options: QueueDashboardOptions,
+    host: HttpAdapterHost,
+  ) {
+    const authorize = options.authorize;
+    const adapter = host.httpAdapter;
+    if (!authorize || !adapter) return;
+    const route = options.route ?? '/admin/queues';
+    const covers = (url = '') => {
+      const path = url.split('?')[0];
+      return path === route || path.startsWith(`${route}/`);
     };
-    Promise.resolve()
-      .then(() => authorize(request))
-      .then(
-        (allowed) =>
-          allowed ? next() : refuse(403, 'You are not allowed to see the queue dashboard.'),
-        (error: unknown) => {
-          if (error instanceof HttpException) return refuse(error.getStatus(), error.getResponse());
-          logger.error(`authorize() failed: ${String(error)}`);
-          refuse(500, 'The queue dashboard could not check who you are.');
-        },
+    const check = (request: IncomingMessage, refuse: Refuse, next: () => void) =>
+      Promise.resolve()
+        .then(() => authorize(request))
+        .then(
+          (allowed) =>
+            allowed
+              ? next()
+              : refuse(403, {
+                  statusCode: 403,
+                  message: 'You are not allowed to see the queue dashboard.',
+                }),
+          (error: unknown) => {
+            if (error instanceof HttpException)
+              return refuse(error.getStatus(), error.getResponse());
+            this.logger.error(`authorize() failed: ${String(error)}`);
+            refuse(500, {
+              statusCode: 500,
+              message: 'The queue dashboard could not check who you are.',
+            });
+          },
+        );
+    if (adapter.getType() === 'fastify') {
+      const fastify = adapter.getInstance<FastifyLike>();
+      fastify.addHook('onRequest', (request, reply, done) => {
+        if (!covers(request.url)) return done();
+        void check(request.raw, (status, body) => void reply.code(status).send(body), done);
+      });
+    } else {
+      const express = adapter.getInstance<ExpressLike>();
+      express.use(route, (request, response, next) =>
+        check(
+          request,
+          (status, body) => {
+            response.statusCode = status;
+            response.setHeader('content-type', 'application/json; charset=utf-8');
+            response.end(
+              JSON.stringify(
+                typeof body === 'string' ? { statusCode: status, message: body } : body,
+              ),
+            );
+          },
+          next,
+        ),
       );
-  };
+    }
+  }
+}
+
+type Refuse = (status: number, body: string | object) => void;
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (
+      request: { url: string; raw: IncomingMessage },
+      reply: { code(status: number): { send(body: unknown): unknown } },
+      done: () => void,
+    ) => void,
+  ): void;
+}
+interface ExpressLike {
+  use(
+    path: string,
+    handler: (request: IncomingMessage, response: ServerResponse, next: () => void) => void,
+  ): void;
 }
 
 @Injectable()
@@ -86,6 +150,9 @@ class QueueDashboardRegistrar implements OnApplicationBootstrap {
  * It has no guard of its own: give `authorize` (the Forum lets only admins in).
  */
 @Module({})
+class QueueDashboardOptionsModule {}
+
+@Module({})
 export class QueueDashboardModule {
   static forRoot(options: QueueDashboardOptions = {}): DynamicModule {
     return QueueDashboardModule.forRootAsync({ useFactory: () => options });
@@ -93,24 +160,34 @@ export class QueueDashboardModule {
 
   /** Options from a factory: the usual way to give `authorize` the app's authentication. */
   static forRootAsync(async: QueueDashboardAsyncOptions): DynamicModule {
+    // One options provider, seen by bull-board's factory and by the authorizer.
+    const options: DynamicModule = {
+      module: QueueDashboardOptionsModule,
+      imports: async.imports,
+      providers: [
+        {
+          provide: QUEUE_DASHBOARD_OPTIONS,
+          useFactory: async.useFactory,
+          inject: async.inject ?? [],
+        },
+      ],
+      exports: [QUEUE_DASHBOARD_OPTIONS],
+    };
     return {
       module: QueueDashboardModule,
       imports: [
+        options,
         BullBoardModule.forRootAsync({
-          imports: async.imports,
-          inject: [HttpAdapterHost, ...(async.inject ?? [])],
-          useFactory: async (host: HttpAdapterHost, ...args: unknown[]) => {
-            const options = await async.useFactory(...args);
-            return {
-              route: options.route ?? '/admin/queues',
-              adapter: host.httpAdapter?.getType() === 'fastify' ? FastifyAdapter : ExpressAdapter,
-              boardOptions: { uiConfig: { boardTitle: 'Lattice queues' } },
-              middleware: options.authorize ? authorizing(options.authorize) : undefined,
-            };
-          },
+          imports: [options],
+          inject: [HttpAdapterHost, QUEUE_DASHBOARD_OPTIONS],
+          useFactory: (host: HttpAdapterHost, dashboard: QueueDashboardOptions) => ({
+            route: dashboard.route ?? '/admin/queues',
+            adapter: host.httpAdapter?.getType() === 'fastify' ? FastifyAdapter : ExpressAdapter,
+            boardOptions: { uiConfig: { boardTitle: 'Lattice queues' } },
+          }),
         }),
       ],
-      providers: [QueueDashboardRegistrar],
+      providers: [QueueDashboardRegistrar, QueueDashboardAuthorizer],
     };
   }
 }
