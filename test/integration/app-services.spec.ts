@@ -7,6 +7,7 @@ import { User } from '../../src/users/user.entity';
 import { describeWith } from '../support/describe-with';
 import { TsProcess } from '../support/processes';
 import { startForum } from '../support/forum-app';
+import { signUp } from '../support/http';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTestDatabase, TestDatabase, uniqueRedisPrefix } from '../support/test-resources';
 
@@ -51,25 +52,33 @@ describeWith(['mysql', 'redis'], 'Lattice Forum on MySQL and Redis (real service
   });
 
   it('queues the answer notice on BullMQ and lists the queues with `lattice queue:list`', async () => {
-    // On MySQL, migrations are a deploy step; run them here, then add two users and a question.
+    // On MySQL, migrations are a deploy step; run them here, then add an asker, a question and
+    // an answerer who signs up (accounts, sessions and the audit log are in MySQL too).
     await app.get(MigrationService).run();
     const data = app.get(DataSource);
-    const [asker, answerer] = await data.getRepository(User).save([
-      { name: 'Asker', email: 'asker@example.com' },
-      { name: 'Answerer', email: 'answerer@example.com' },
-    ]);
+    const asker = await data
+      .getRepository(User)
+      .save({ name: 'Asker', email: 'asker@example.com' });
+    const answerer = await signUp(url, 'Answerer');
     const question = await data.getRepository(Question).save({
       title: 'Does the queue work on MySQL?',
       body: 'Asking for a friend.',
       author: asker,
     });
 
-    const response = await fetch(`${url}/questions/${question.id}/answers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ authorId: answerer.id, body: 'It does.' }),
+    const response = await answerer.client.post(`/questions/${question.id}/answers`, {
+      body: 'It does.',
     });
     expect(response.status).toBe(201);
+    const audit = (await data.query(
+      'SELECT type, actor_id FROM lattice_audit_log ORDER BY seq',
+    )) as Array<{ type: string; actor_id: string }>;
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        type: expect.stringContaining('register'),
+        actor_id: answerer.user.id,
+      }),
+    );
     const queues = app.get(QueueManager);
     expect(queues.driverKind).toBe('bullmq');
     for (let deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
