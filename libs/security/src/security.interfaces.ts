@@ -27,7 +27,10 @@ export interface JwtOptions {
   publicKey?: string;
   /** `iss` written and required (default `lattice`). */
   issuer?: string;
-  /** `aud` written and required (default `lattice`). */
+  /**
+   * `aud` written and required. Default: the app's name from `LatticeModule.forRoot({ app: { name
+   * } })` as a slug (`Lattice Forum` → `lattice-forum`), else `lattice`. Give each app its own.
+   */
   audience?: string;
   /** Access-token lifetime in seconds (default 600). */
   accessTtlSeconds?: number;
@@ -36,9 +39,15 @@ export interface JwtOptions {
 }
 
 export interface CookieOptions {
-  /** Access-token cookie (default `lattice_access`). */
+  /**
+   * Access-token cookie (default `__Host-lattice_access`; `lattice_access` when not `secure`,
+   * `__Secure-lattice_access` with a `domain`).
+   */
   accessName?: string;
-  /** Refresh-token cookie (default `lattice_refresh`), sent only to the auth routes. */
+  /**
+   * Refresh-token cookie (default `__Secure-lattice_refresh`; `lattice_refresh` when not
+   * `secure`), sent only to the auth routes.
+   */
   refreshName?: string;
   /** `Secure` attribute (default true; browsers accept Secure cookies on http://localhost). */
   secure?: boolean;
@@ -159,6 +168,11 @@ export interface SecurityModuleOptions {
   cookies?: CookieOptions;
   /** Refresh-token lifetime in seconds, renewed at each rotation (default 14 days). */
   refreshTtlSeconds?: number;
+  /**
+   * The longest a login session lives, however often it is refreshed, in seconds (default 30
+   * days): then the refresh token is refused and the user logs in again.
+   */
+  sessionLifetimeSeconds?: number;
   loginThrottle?: LoginThrottleOptions;
   passwords?: PasswordOptions;
   /** Roles given to a new account (default `['member']`). */

@@ -64,6 +64,12 @@ export const SecurityMessages = {
       `The JWT algorithm "${algorithm}" is not supported. Supported: ${supported.join(', ')}.`,
       'Choose one of them in jwt.algorithm.',
     ),
+  cookiePrefixInvalid: (name: string, why: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_COOKIE_PREFIX',
+      `The cookie name "${name}" has a prefix browsers refuse here: ${why}.`,
+      'Drop the prefix from the name, or use __Host- only for a Secure cookie without a domain on Path=/ (the access cookie) and __Secure- only for Secure cookies.',
+    ),
   clockSkewTooLarge: (seconds: number) =>
     new LatticeError(
       'LATTICE_SECURITY_CLOCK_SKEW',

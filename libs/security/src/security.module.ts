@@ -1,4 +1,11 @@
-import { CSRF_TOKENS, HANDLER_GUARD, LatticeConfig, LatticeDrivers } from '@lattice/core';
+import {
+  CSRF_TOKENS,
+  HANDLER_GUARD,
+  LATTICE_MODULE_OPTIONS,
+  LatticeConfig,
+  LatticeDrivers,
+  type LatticeModuleOptions,
+} from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import {
   DynamicModule,
@@ -14,7 +21,7 @@ import { AuditLog } from './audit/audit-log';
 import { Encryption } from './encryption/encryption';
 import { EncryptedColumns } from './encryption/encrypted.decorator';
 import { Keyring } from './encryption/keyring';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { SOCKET_AUTHENTICATOR } from '@lattice/socket';
 import { AuthorizationGuard } from './authorization/authorization.guard';
 import { AuthorizationManager } from './authorization/authorization.manager';
@@ -124,8 +131,13 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
       { provide: SECURITY_RAW_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
       {
         provide: SECURITY_MODULE_OPTIONS,
-        inject: [SECURITY_RAW_OPTIONS, LatticeConfig, LatticeDrivers],
-        useFactory: resolveSecurityOptions,
+        inject: [SECURITY_RAW_OPTIONS, LatticeConfig, LatticeDrivers, ModuleRef],
+        useFactory: (
+          raw: SecurityModuleOptions,
+          config: LatticeConfig,
+          drivers: LatticeDrivers,
+          moduleRef: ModuleRef,
+        ) => resolveSecurityOptions(raw, config, drivers, appNameOf(moduleRef)),
       },
       {
         provide: SECURITY_USER_STORE,
@@ -222,5 +234,14 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
         ...(audit ? [AuditLog] : []),
       ],
     };
+  }
+}
+
+/** `LatticeModule.forRoot({ app: { name } })`, which LatticeModule keeps to itself (not exported). */
+function appNameOf(moduleRef: ModuleRef): string | undefined {
+  try {
+    return moduleRef.get<LatticeModuleOptions>(LATTICE_MODULE_OPTIONS, { strict: false }).app?.name;
+  } catch {
+    return undefined; // no LatticeModule: the default audience
   }
 }

@@ -15,6 +15,46 @@ function resolve(env: Record<string, string>, options: SecurityModuleOptions) {
 }
 
 describe('resolveSecurityOptions', () => {
+  it('names cookies with the strictest prefix their attributes allow', () => {
+    const names = (cookies: SecurityModuleOptions['cookies']) => {
+      const { accessName, refreshName } = resolve({ JWT_SECRET: SECRET }, { cookies }).cookies;
+      return [accessName, refreshName];
+    };
+    expect(names({ domain: 'example.com' })).toEqual([
+      '__Secure-lattice_access',
+      '__Secure-lattice_refresh',
+    ]);
+    expect(names({ secure: false })).toEqual(['lattice_access', 'lattice_refresh']);
+    expect(names({ accessName: 'sid', refreshName: 'rt' })).toEqual(['sid', 'rt']);
+  });
+
+  it.each([
+    ['__Host- with a domain', { accessName: '__Host-a', domain: 'example.com' }],
+    ['__Host- without Secure', { accessName: '__Host-a', secure: false }],
+    ['__Secure- without Secure', { refreshName: '__Secure-r', secure: false }],
+    ['__Host- on the refresh cookie (Path=/auth)', { refreshName: '__Host-r' }],
+  ])('refuses a cookie prefix browsers would drop: %s', (_, cookies) => {
+    expect(() => resolve({ JWT_SECRET: SECRET }, { cookies })).toThrow(
+      expect.objectContaining({ code: 'LATTICE_SECURITY_COOKIE_PREFIX' }),
+    );
+  });
+
+  it('takes the default audience from the app name', () => {
+    const config = loadLatticeConfig({
+      env: { JWT_SECRET: SECRET },
+      envFile: false,
+      schema: securityConfigShape,
+    }) as LatticeConfig;
+    const drivers = new LatticeDrivers(config);
+    expect(resolveSecurityOptions({}, config, drivers, 'Lattice Forum').jwt.audience).toBe(
+      'lattice-forum',
+    );
+    expect(
+      resolveSecurityOptions({ jwt: { audience: 'api' } }, config, drivers, 'Forum').jwt.audience,
+    ).toBe('api');
+    expect(resolveSecurityOptions({}, config, drivers, '  !! ').jwt.audience).toBe('lattice');
+  });
+
   it('takes the secret from JWT_SECRET and fills the defaults', () => {
     const resolved = resolve({ JWT_SECRET: SECRET }, {});
     expect(resolved.jwt).toMatchObject({
@@ -25,7 +65,14 @@ describe('resolveSecurityOptions', () => {
       clockSkewSeconds: 30,
     });
     expect(resolved.loginThrottle).toMatchObject({ store: 'memory', maxAttemptsPerAccount: 5 });
-    expect(resolved.cookies).toMatchObject({ secure: true, sameSite: 'Lax' });
+    expect(resolved.cookies).toMatchObject({
+      accessName: '__Host-lattice_access',
+      refreshName: '__Secure-lattice_refresh',
+      secure: true,
+      sameSite: 'Lax',
+    });
+    expect(resolved.jwt.audience).toBe('lattice');
+    expect(resolved.sessionLifetimeSeconds).toBe(30 * 24 * 3600);
   });
 
   it('counts login failures in Redis when REDIS_URL is set', () => {

@@ -28,6 +28,7 @@ export interface ResolvedSecurityOptions {
     domain?: string;
   };
   refreshTtlSeconds: number;
+  sessionLifetimeSeconds: number;
   loginThrottle: {
     maxAttemptsPerAccount: number;
     maxAttemptsPerIp: number;
@@ -52,6 +53,8 @@ export function resolveSecurityOptions(
   options: SecurityModuleOptions,
   config: LatticeConfig,
   drivers: LatticeDrivers,
+  /** `LatticeModule.forRoot({ app: { name } })`: the default audience. */
+  appName?: string,
 ): ResolvedSecurityOptions {
   const jwt = options.jwt ?? {};
   const algorithm = jwt.algorithm ?? 'HS256';
@@ -81,18 +84,13 @@ export function resolveSecurityOptions(
       signingKey,
       verifyingKey,
       issuer: jwt.issuer ?? 'lattice',
-      audience: jwt.audience ?? 'lattice',
+      audience: jwt.audience ?? audienceOf(appName),
       accessTtlSeconds: jwt.accessTtlSeconds ?? 600,
       clockSkewSeconds,
     },
-    cookies: {
-      accessName: options.cookies?.accessName ?? 'lattice_access',
-      refreshName: options.cookies?.refreshName ?? 'lattice_refresh',
-      secure: options.cookies?.secure ?? true,
-      sameSite: options.cookies?.sameSite ?? 'Lax',
-      domain: options.cookies?.domain,
-    },
+    cookies: resolveCookies(options.cookies),
     refreshTtlSeconds: options.refreshTtlSeconds ?? 14 * 24 * 3600,
+    sessionLifetimeSeconds: options.sessionLifetimeSeconds ?? 30 * 24 * 3600,
     loginThrottle: {
       maxAttemptsPerAccount: throttle.maxAttemptsPerAccount ?? 5,
       maxAttemptsPerIp: throttle.maxAttemptsPerIp ?? 20,
@@ -121,6 +119,54 @@ export function resolveSecurityOptions(
     rateLimit: resolveRateLimit(options.rateLimit, drivers.redis !== undefined),
     sockets: resolveSocketLimits(options.sockets),
   };
+}
+
+/**
+ * Cookie names carry the strictest prefix their attributes allow: `__Host-` (Secure, no Domain,
+ * Path=/) for the access cookie, `__Secure-` for the refresh cookie (its Path is the auth
+ * prefix). A browser refuses a prefixed cookie whose attributes do not match, so a name given
+ * with a prefix is checked here rather than silently lost.
+ */
+function resolveCookies(
+  cookies: SecurityModuleOptions['cookies'] = {},
+): ResolvedSecurityOptions['cookies'] {
+  const secure = cookies.secure ?? true;
+  const { domain } = cookies;
+  const prefix = (hostOnly: boolean) =>
+    !secure ? '' : hostOnly && !domain ? '__Host-' : '__Secure-';
+  const resolved = {
+    accessName: cookies.accessName ?? `${prefix(true)}lattice_access`,
+    refreshName: cookies.refreshName ?? `${prefix(false)}lattice_refresh`,
+    secure,
+    sameSite: cookies.sameSite ?? 'Lax',
+    domain,
+  } as const;
+  if (/^__Host-/i.test(resolved.refreshName))
+    throw SecurityMessages.cookiePrefixInvalid(
+      resolved.refreshName,
+      'it is sent with Path=/auth, not Path=/',
+    );
+  for (const name of [resolved.accessName, resolved.refreshName]) {
+    if (/^__(Host|Secure)-/i.test(name) && !secure)
+      throw SecurityMessages.cookiePrefixInvalid(name, 'cookies.secure is false');
+    if (/^__Host-/i.test(name) && domain)
+      throw SecurityMessages.cookiePrefixInvalid(name, `cookies.domain is "${domain}"`);
+  }
+  return resolved;
+}
+
+/**
+ * The default `aud`: the app's name (`LatticeModule.forRoot({ app: { name } })`) as a slug, so
+ * two apps sharing a JWT secret do not accept each other's tokens (ASVS 9.2.4); `lattice`
+ * without one.
+ */
+export function audienceOf(appName: string | undefined): string {
+  const slug = appName
+    ?.normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return slug || 'lattice';
 }
 
 /** `ENCRYPTION_KEYS=k2:<base64>,k1:<base64>` → [{ id: 'k2', key }, { id: 'k1', key }]. */

@@ -1,5 +1,6 @@
 import type { SecurityUserStore, StoredUser } from '@lattice/security';
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +95,44 @@ describe('authentication options', () => {
     expect((await fetch(`${url}/auth/logout`, { method: 'POST', headers })).status).toBe(204);
     expect((await fetch(`${url}/notes`, { headers })).status).toBe(200);
     expect((await post(`${url}/auth/refresh`, { refreshToken })).status).toBe(401);
+  });
+
+  it('ends a session sessionLifetimeSeconds after login, however often it was refreshed', async () => {
+    const { app, url } = await boot(
+      'express',
+      { DATABASE_URL: sqlite(), JWT_SECRET: SECRET },
+      { refreshTtlSeconds: 3600, sessionLifetimeSeconds: 2 },
+    );
+    const { refreshToken } = await register(url);
+    const rotated = await post(`${url}/auth/refresh`, { refreshToken });
+    expect(rotated.status).toBe(200);
+    const next = ((await rotated.json()) as { refreshToken: string }).refreshToken;
+    // Rotation did not push the end past the login's lifetime (it would be an hour otherwise).
+    const [family] = (await app
+      .get(DataSource)
+      .query('SELECT expires_at, created_at FROM lattice_refresh_tokens')) as Array<{
+      expires_at: string;
+      created_at: string;
+    }>;
+    const lifetimeMs = Date.parse(`${family.expires_at}Z`) - Date.parse(`${family.created_at}Z`);
+    expect(lifetimeMs).toBeLessThanOrEqual(2000);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const late = await post(`${url}/auth/refresh`, { refreshToken: next });
+    expect(late.status).toBe(401);
+  });
+
+  it('by default the audience is the app’s name, so apps sharing a secret refuse each other’s tokens', async () => {
+    const env = { DATABASE_URL: sqlite(), JWT_SECRET: SECRET };
+    const forum = await boot('express', env, {}, {}, { app: { name: 'Lattice Forum' } });
+    const shop = await boot('express', env, {}, {}, { app: { name: 'Shop' } });
+    const { accessToken } = await register(forum.url);
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as {
+      aud: string;
+    };
+    expect(claims.aud).toBe('lattice-forum');
+    const headers = { authorization: `Bearer ${accessToken}` };
+    expect((await fetch(`${forum.url}/notes`, { headers })).status).toBe(200);
+    expect((await fetch(`${shop.url}/notes`, { headers })).status).toBe(401);
   });
 
   it('keeps accounts in the app’s own store (the SECURITY_USER_STORE hook)', async () => {

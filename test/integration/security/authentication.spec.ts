@@ -147,13 +147,13 @@ function suite(platform: Platform, db: Db, algorithm: Algorithm) {
     expect((body.user as { roles: string[] }).roles).toEqual(['member']);
     expect((body.user as { username: string }).username).toMatch(/^page-/);
     const [access, refresh] = [
-      cookiesOf(response).find((c) => c.startsWith('lattice_access=')),
-      cookiesOf(response).find((c) => c.startsWith('lattice_refresh=')),
+      cookiesOf(response).find((c) => c.startsWith('__Host-lattice_access=')),
+      cookiesOf(response).find((c) => c.startsWith('__Secure-lattice_refresh=')),
     ];
     expect(access).toMatch(/; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/);
     expect(refresh).toMatch(/; Path=\/auth; Max-Age=1209600; HttpOnly; Secure; SameSite=Strict$/);
 
-    const cookie = `lattice_access=${cookieValue(response, 'lattice_access')}`;
+    const cookie = `__Host-lattice_access=${cookieValue(response, '__Host-lattice_access')}`;
     const page = await fetch(`${url}/notes`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.json()).toMatchObject({ roles: ['member'] });
@@ -333,7 +333,7 @@ function suite(platform: Platform, db: Db, algorithm: Algorithm) {
       expect(bearer.status).toBe(401);
       expect(await bearer.json()).toMatchObject({ statusCode: 401 });
       const cookie = await fetch(`${url}/notes`, {
-        headers: { cookie: `lattice_access=${token}` },
+        headers: { cookie: `__Host-lattice_access=${token}` },
       });
       expect(cookie.status).toBe(401);
     });
@@ -406,31 +406,35 @@ function suite(platform: Platform, db: Db, algorithm: Algorithm) {
       username: `cookie-${randomUUID().slice(0, 8)}`,
       password: 'correct horse battery',
     });
-    const refresh = cookieValue(login, 'lattice_refresh')!;
+    const refresh = cookieValue(login, '__Secure-lattice_refresh')!;
     const rotated = await fetch(`${url}/auth/refresh`, {
       method: 'POST',
-      headers: { cookie: `lattice_refresh=${refresh}` },
+      headers: { cookie: `__Secure-lattice_refresh=${refresh}` },
     });
     expect(rotated.status).toBe(200);
-    const next = cookieValue(rotated, 'lattice_refresh')!;
+    const next = cookieValue(rotated, '__Secure-lattice_refresh')!;
     expect(next).toBeTruthy();
     expect(next).not.toBe(refresh);
     expect(await rotated.json()).not.toHaveProperty('refreshToken');
 
     const logout = await fetch(`${url}/auth/logout`, {
       method: 'POST',
-      headers: { cookie: `lattice_refresh=${next}` },
+      headers: { cookie: `__Secure-lattice_refresh=${next}` },
     });
     expect(logout.status).toBe(204);
     expect(
-      cookiesOf(logout).some((c) => c.startsWith('lattice_access=;') && c.includes('Max-Age=0')),
+      cookiesOf(logout).some(
+        (c) => c.startsWith('__Host-lattice_access=;') && c.includes('Max-Age=0'),
+      ),
     ).toBe(true);
     expect(
-      cookiesOf(logout).some((c) => c.startsWith('lattice_refresh=;') && c.includes('Max-Age=0')),
+      cookiesOf(logout).some(
+        (c) => c.startsWith('__Secure-lattice_refresh=;') && c.includes('Max-Age=0'),
+      ),
     ).toBe(true);
     const after = await fetch(`${url}/auth/refresh`, {
       method: 'POST',
-      headers: { cookie: `lattice_refresh=${next}` },
+      headers: { cookie: `__Secure-lattice_refresh=${next}` },
     });
     expect(after.status).toBe(401);
   });

@@ -241,7 +241,7 @@ function suite(platform: Platform) {
     };
 
     it('authenticates from the access cookie or a bearer header, and anonymously without either', async () => {
-      const cookie = await connect({ cookie: `lattice_access=${tokens.moderator!.token}` });
+      const cookie = await connect({ cookie: `__Host-lattice_access=${tokens.moderator!.token}` });
       expect((await cookie.next((f) => f[1] === 'welcome'))[2]).toMatchObject({
         identity: tokens.moderator!.id,
       });
@@ -258,7 +258,7 @@ function suite(platform: Platform) {
 
     it('refuses a forged or expired token with close code 4401', async () => {
       const [h, p] = tokens.member!.token.split('.');
-      const forged = await connect({ cookie: `lattice_access=${h}.${p}.` });
+      const forged = await connect({ cookie: `__Host-lattice_access=${h}.${p}.` });
       expect((await forged.closed).code).toBe(4401);
     });
 
@@ -267,7 +267,7 @@ function suite(platform: Platform) {
       const answer = board.add('answers', tokens.owner!.id);
       const results: Record<string, unknown> = {};
       for (const who of ['member', 'owner', 'moderator', 'admin'] as const) {
-        const client = await connect({ cookie: `lattice_access=${tokens[who]!.token}` });
+        const client = await connect({ cookie: `__Host-lattice_access=${tokens[who]!.token}` });
         results[`moderation as ${who}`] = await join(client, 'moderation', '1');
         results[`answer as ${who}`] = await join(client, `answer:${answer}`, '2');
         client.ws.close();

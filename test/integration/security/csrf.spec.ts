@@ -350,7 +350,9 @@ describe.each(['express', 'fastify'] as Platform[])('CSRF protection on %s', (pl
     // What a browser sends once the access cookie has expired: only the refresh cookie.
     const refresh = await fetch(`${url}/auth/refresh`, {
       method: 'POST',
-      headers: { cookie: cookieHeader({ lattice_refresh: cookies.lattice_refresh }) },
+      headers: {
+        cookie: cookieHeader({ '__Secure-lattice_refresh': cookies['__Secure-lattice_refresh'] }),
+      },
     });
     expect(refresh.status).toBe(200);
     // An expired or forged access cookie counts as none.
@@ -358,7 +360,10 @@ describe.each(['express', 'fastify'] as Platform[])('CSRF protection on %s', (pl
     const forged = await fetch(`${url}/auth/refresh`, {
       method: 'POST',
       headers: {
-        cookie: cookieHeader({ lattice_access: 'x.y.z', lattice_refresh: next.lattice_refresh }),
+        cookie: cookieHeader({
+          '__Host-lattice_access': 'x.y.z',
+          '__Secure-lattice_refresh': next['__Secure-lattice_refresh'],
+        }),
       },
     });
     expect(forged.status).toBe(200);

@@ -32,11 +32,13 @@ export class RefreshTokens {
   async issue(userId: string): Promise<RotatedRefreshToken> {
     const familyId = randomUUID();
     const secret = randomBytes(32).toString('base64url');
+    const createdAt = new Date();
     await this.store.create({
       id: familyId,
       userId,
       tokenHash: digest(secret),
-      expiresAt: this.expiry(),
+      expiresAt: this.expiry(createdAt),
+      createdAt,
     });
     return { token: `${familyId}.${secret}`, familyId, userId };
   }
@@ -53,7 +55,9 @@ export class RefreshTokens {
     if (!sameHash(presented, family.tokenHash)) return this.reused(familyId, family.userId);
     const next = randomBytes(32).toString('base64url');
     // Two requests with the same token: only one rotation can match the expected hash.
-    if (!(await this.store.rotate(familyId, presented, digest(next), this.expiry())))
+    if (
+      !(await this.store.rotate(familyId, presented, digest(next), this.expiry(family.createdAt)))
+    )
       return this.reused(familyId, family.userId);
     return { token: `${familyId}.${next}`, familyId, userId: family.userId };
   }
@@ -90,8 +94,17 @@ export class RefreshTokens {
     throw SecurityMessages.refreshReused();
   }
 
-  private expiry(): Date {
-    return new Date(Date.now() + this.options.refreshTtlSeconds * 1000);
+  /**
+   * `refreshTtlSeconds` from now (an idle session ends), but never after `sessionLifetimeSeconds`
+   * from the login (a session refreshed forever ends too: ASVS 7.3.2).
+   */
+  private expiry(sessionStart: Date): Date {
+    return new Date(
+      Math.min(
+        Date.now() + this.options.refreshTtlSeconds * 1000,
+        sessionStart.getTime() + this.options.sessionLifetimeSeconds * 1000,
+      ),
+    );
   }
 }
 

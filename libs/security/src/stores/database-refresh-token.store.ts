@@ -16,7 +16,7 @@ export class DatabaseRefreshTokenStore implements RefreshTokenStore {
   ) {}
 
   async create(
-    family: Pick<RefreshTokenFamily, 'id' | 'userId' | 'tokenHash' | 'expiresAt'>,
+    family: Pick<RefreshTokenFamily, 'id' | 'userId' | 'tokenHash' | 'expiresAt' | 'createdAt'>,
   ): Promise<void> {
     await this.families.insert({ ...family, generation: 0, revokedAt: null, revokedReason: null });
   }

@@ -7,6 +7,8 @@ export interface RefreshTokenFamily {
   /** How many times the family was rotated. */
   generation: number;
   expiresAt: Date;
+  /** When the session began (the login): it ends `sessionLifetimeSeconds` later at the latest. */
+  createdAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
 }
@@ -14,7 +16,7 @@ export interface RefreshTokenFamily {
 /** Where refresh-token families live; `rotate` must be atomic (a compare-and-set). */
 export interface RefreshTokenStore {
   create(
-    family: Pick<RefreshTokenFamily, 'id' | 'userId' | 'tokenHash' | 'expiresAt'>,
+    family: Pick<RefreshTokenFamily, 'id' | 'userId' | 'tokenHash' | 'expiresAt' | 'createdAt'>,
   ): Promise<void>;
   find(id: string): Promise<RefreshTokenFamily | null>;
   /**
