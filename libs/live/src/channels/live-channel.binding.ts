@@ -144,7 +144,7 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
       const positions = (holder?.state as Bag | undefined)?.[CHANNELS] as Positions | undefined;
       const channel = topic.startsWith(TOPIC_PREFIX) ? topic.slice(TOPIC_PREFIX.length) : '';
       if (!holder || !positions?.[channel]) return onPublish?.(topic, payload);
-      const catchUp = (payload as Partial<CatchUp>).catchUp;
+      const catchUp = (payload as Partial<CatchUp> | null)?.catchUp;
       if (catchUp && catchUp !== positions) return; // another component's catch-up
       const handlers = this.routes.get(positions)?.get(channel) ?? [];
       const run = async () => {
