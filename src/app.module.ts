@@ -1,5 +1,6 @@
 import { CacheModule } from '@lattice/cache';
 import { LatticeConfig, LatticeModule } from '@lattice/core';
+import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
 import { QueueDashboardModule, QueueModule } from '@lattice/queue';
 import { SocketModule } from '@lattice/socket';
@@ -47,6 +48,10 @@ import { StatusGateway } from './status/status.gateway';
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
     StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),
+    // New questions go to the home page (questions), answers and votes to everyone viewing a
+    // question (question.<id>); who is viewing is a
+    // presence channel and notifications a private one (see QuestionChannels).
+    EventsModule.forRoot({ channels: { public: ['questions', 'question.{id}'] } }),
     LiveModule.forRootAsync({
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({

@@ -9,13 +9,16 @@ import { LoginForm, SignupForm } from '../account/account-forms.component';
 import { CounterDemo, DemoController, ListDemo } from './demos';
 import { LiveHomeController } from './live-home.controller';
 import { QuestionCard } from './question-card.component';
+import { AskForm } from './ask-form.component';
+import { QuestionPage } from './question-page.component';
+import { QuestionPageController } from './question-page.controller';
 import { QuestionList } from './question-list.component';
 import { Footer, Header, Sidebar } from './site-components';
 import { SiteLayout } from './site.layout';
 
 @Module({
   imports: [DatabaseModule.forFeature([QuestionRepository, Tag, User]), QuestionsModule],
-  controllers: [LiveHomeController, DemoController, AccountController],
+  controllers: [LiveHomeController, DemoController, AccountController, QuestionPageController],
   providers: [
     SiteLayout,
     Header,
@@ -23,6 +26,8 @@ import { SiteLayout } from './site.layout';
     Sidebar,
     QuestionList,
     QuestionCard,
+    QuestionPage,
+    AskForm,
     LoginForm,
     SignupForm,
     CounterDemo,

@@ -18,4 +18,7 @@ html.l-disconnected body::before { content: 'Reconnecting…'; position: fixed; 
 nav .account { float: right; } form.inline { display: inline; }
 .account label { display: block; margin: .5rem 0; } .account input { display: block; width: 20rem; }
 .error, .notice { color: #b91c1c; }
+.notifications { position: relative; } .notifications ul { position: absolute; right: 0; background: #fff; border: 1px solid #e5e7eb; padding: .5rem 1rem; width: 20rem; list-style: none; z-index: 1; }
+.question-page .question-body { display: flex; gap: 1rem; } .answers li { border-bottom: 1px solid #e5e7eb; padding: .5rem 0; }
+.answer-form textarea { display: block; width: 100%; } .viewers { border-top: 1px solid #e5e7eb; margin-top: 1rem; } .viewers ul { list-style: none; padding: 0; display: flex; gap: 1rem; }
 </style>`;

@@ -5,6 +5,7 @@ import {
   html,
   type LiveContext,
   On,
+  OnChannel,
   OnLivePublish,
   repeat,
 } from '@lattice/live';
@@ -102,6 +103,28 @@ export class QuestionList
   ): Promise<void> {
     if (!context.identity) return this.setState({ notice: LOGIN_TO_VOTE });
     await this.activity.vote(id, 1, Number(context.identity.id));
+  }
+
+  /** A new question goes on top of the list (when it matches the tag shown). */
+  @OnChannel('questions', 'question.asked')
+  asked(question: { id: number; title: string; author: string; tags: string[] }) {
+    this.update((s) =>
+      (s.tag && !question.tags.includes(s.tag)) || s.questions.some((q) => q.id === question.id)
+        ? s
+        : {
+            ...s,
+            questions: [
+              {
+                id: question.id,
+                title: question.title,
+                author: question.author,
+                score: 0,
+                answers: 0,
+              },
+              ...s.questions,
+            ].slice(0, 20),
+          },
+    );
   }
 
   subscriptions(): string[] {

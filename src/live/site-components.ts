@@ -9,10 +9,12 @@ import {
 } from '@lattice/live';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { FORUM_VERSION } from '../forum.constants';
+import { userChannel } from '../questions/question.events';
 import { User } from '../users/user.entity';
 
 const SECTIONS = [
   { path: '/', label: 'Questions' },
+  { path: '/ask', label: 'Ask' },
   { path: '/demo/counter', label: 'Counter' },
   { path: '/demo/list', label: 'Keyed list' },
 ];
@@ -20,7 +22,7 @@ const SECTIONS = [
 interface HeaderState {
   path?: string;
   /** The logged-in visitor, or null. */
-  user: { name: string; roles: string[] } | null;
+  user: { id: number; name: string; roles: string[] } | null;
 }
 
 /** The site's header: navigation with the current section marked, and who is logged in. */
@@ -37,7 +39,7 @@ export class Header extends ComponentService<{ path?: string }, HeaderState> {
       identity && (await this.users.repository.findOneBy({ id: Number(identity.id) }));
     return {
       path: props.path,
-      user: account ? { name: account.name, roles: identity.roles ?? [] } : null,
+      user: account ? { id: account.id, name: account.name, roles: identity.roles ?? [] } : null,
     };
   }
 
@@ -47,7 +49,7 @@ export class Header extends ComponentService<{ path?: string }, HeaderState> {
       (s) => html`<a href="${s.path}" class="${s.path === path ? 'current' : ''}">${s.label}</a> `,
     )}<span class="account">${
       user
-        ? html`<span class="user">${user.name}</span>${user.roles.includes('admin') ? html` · <a href="/admin/queues">Queues</a>` : ''} <form data-forum-auth="logout" class="inline"><button>Log out</button></form>`
+        ? html`<span class="notifications" data-user-channel="${userChannel(user.id)}" title="Answers to your questions"><button type="button" aria-label="Notifications">🔔 <b class="unread">0</b></button><ul hidden></ul></span> <span class="user">${user.name}</span>${user.roles.includes('admin') ? html` · <a href="/admin/queues">Queues</a>` : ''} <form data-forum-auth="logout" class="inline"><button>Log out</button></form>`
         : html`<a href="/login?next=${next}">Log in</a> <a href="/signup?next=${next}">Sign up</a>`
     }</span></nav></div>`;
   }

@@ -1,10 +1,12 @@
 import { InjectCache, LatticeCache } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
+import { EventDispatcher } from '@lattice/events';
 import { LiveUpdates } from '@lattice/live';
 import { isUniqueViolation } from '@lattice/security';
 import { StateManager, type EventInput } from '@lattice/state';
 import { ConflictException, Injectable, Optional } from '@nestjs/common';
 import type { QuestionActivity } from './question-activity.state';
+import { QuestionVoted } from './question.events';
 import { QuestionRepository } from './question.repository';
 import { Vote } from './vote.entity';
 
@@ -23,8 +25,9 @@ export class QuestionActivityService {
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Vote) private readonly votes: LatticeRepository<Vote>,
     @InjectCache() private readonly cache: LatticeCache,
-    // Absent in the command line, which has no live pages.
+    // Absent in the command line, which has no live pages and broadcasts nothing.
     @Optional() private readonly live?: LiveUpdates,
+    @Optional() private readonly events?: EventDispatcher,
   ) {}
 
   /**
@@ -54,9 +57,9 @@ export class QuestionActivityService {
     const event: EventInput = previous
       ? { type: 'vote-changed', payload: { from: previous.value, to: value } }
       : { type: 'voted', payload: { value } };
-    let activity: QuestionActivity;
+    let recorded: { state: QuestionActivity; version: number };
     try {
-      activity = await this.record(questionId, event, `user:${userId}`);
+      recorded = await this.record(questionId, event, `user:${userId}`);
     } catch (error) {
       // The stream refused it: put the row back, so the next try is not taken for a repeat.
       if (previous)
@@ -69,17 +72,19 @@ export class QuestionActivityService {
       .tags([`question:${questionId}`, 'questions:popular', 'questions:list'])
       .flush();
     // Every open list, on every node, hears it.
-    await this.live?.publish(SCORES_TOPIC, { id: questionId, score: activity.score });
+    const score = recorded.state.score;
+    await this.live?.publish(SCORES_TOPIC, { id: questionId, score });
+    this.events?.dispatch(new QuestionVoted(questionId, score, recorded.version));
   }
 
   async answered(questionId: number, answerId: number, actor?: string): Promise<QuestionActivity> {
-    const activity = await this.record(
+    const { state } = await this.record(
       questionId,
       { type: 'answered', payload: { answerId } },
       actor,
     );
     await this.cache.tags([`question:${questionId}`, 'questions:list']).flush();
-    return activity;
+    return state;
   }
 
   /** An answer was deleted (by a moderator or its author). */
@@ -101,7 +106,7 @@ export class QuestionActivityService {
   private async record(questionId: number, event: EventInput, actor?: string) {
     const question = await this.questions.findById(questionId);
     // A question from before streams existed starts its stream with the counts it had.
-    const { state } = await this.state.dispatch<QuestionActivity>(
+    const { state, version } = await this.state.dispatch<QuestionActivity>(
       `question:${questionId}`,
       (_current, version) =>
         version === 0
@@ -119,6 +124,6 @@ export class QuestionActivityService {
       { id: questionId },
       { score: state.score, answerCount: state.answers },
     );
-    return state;
+    return { state, version };
   }
 }

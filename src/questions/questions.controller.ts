@@ -18,7 +18,13 @@ import { QuestionActivityService } from './question-activity.service';
 import { questionList } from './question-list.query';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
-import { answerInput, type AnswerInput, QuestionsService } from './questions.service';
+import {
+  answerInput,
+  type AnswerInput,
+  questionInput,
+  type QuestionInput,
+  QuestionsService,
+} from './questions.service';
 
 const voteInput = z.object({ value: z.union([z.literal(1), z.literal(-1)]) });
 
@@ -36,6 +42,24 @@ export class QuestionsController {
   @Get()
   list(@Query(questionList.pipe) query: ListQuery<Question>): Promise<Page<Question>> {
     return this.questions.list(query);
+  }
+
+  /** `POST /questions` `{ title, body, tags }` → 201 with the question, asked by the logged-in user. */
+  @Post()
+  @Can('create', 'question')
+  async ask(
+    @Body(new ZodPipe(questionInput)) input: QuestionInput,
+    @CurrentUser('id') userId: string,
+  ) {
+    const question = await this.service.ask(Number(userId), input);
+    return {
+      id: question.id,
+      title: question.title,
+      body: question.body,
+      tags: question.tags.map((tag) => tag.name),
+      author: { id: question.author.id, name: question.author.name },
+      createdAt: question.createdAt,
+    };
   }
 
   /** The ten best-scored questions (cached for 30 s). */

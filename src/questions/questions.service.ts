@@ -1,19 +1,53 @@
 import { Cacheable, CacheEvict } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository, Transactional } from '@lattice/database';
+import { EventDispatcher } from '@lattice/events';
 import { QueueManager } from '@lattice/queue';
-import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  Optional,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { In } from 'typeorm';
 import { z } from 'zod';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { QuestionActivityService } from './question-activity.service';
+import {
+  AnswerPosted,
+  AnswerRemoved,
+  type AnswerView,
+  QuestionAnswered,
+  QuestionAsked,
+} from './question.events';
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
+import { Tag } from './tag.entity';
 
 export const answerInput = z.object({
   body: z.string().trim().min(1).max(20_000),
 });
 export type AnswerInput = z.output<typeof answerInput>;
+
+export const questionInput = z.object({
+  title: z.string().trim().min(10).max(200),
+  body: z.string().trim().min(1).max(20_000),
+  /** Names of existing tags, one to five. */
+  tags: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9-]{1,50}$/),
+    )
+    .min(1)
+    .max(5),
+});
+export type QuestionInput = z.output<typeof questionInput>;
 
 /** Reads that many visitors repeat, cached and tagged so writes can invalidate them precisely. */
 @Injectable()
@@ -24,8 +58,11 @@ export class QuestionsService {
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
     @InjectLatticeRepository(User) private readonly users: LatticeRepository<User>,
+    @InjectLatticeRepository(Tag) private readonly tags: LatticeRepository<Tag>,
     private readonly queues: QueueManager,
     private readonly activity: QuestionActivityService,
+    // Absent in the command line, which broadcasts nothing.
+    @Optional() private readonly events?: EventDispatcher,
   ) {}
 
   /**
@@ -70,6 +107,17 @@ export class QuestionsService {
     const answer = await this.saveAnswer(questionId, authorId, input);
     // The answer count lives on the question's state stream; the table keeps a projection.
     await this.activity.answered(questionId, answer.id, `user:${authorId}`);
+    // Viewers of the question see it at once; its author gets a notification if they are online.
+    this.events?.dispatch(new AnswerPosted(questionId, answerView(answer)));
+    if (answer.question.author.id !== authorId)
+      this.events?.dispatch(
+        new QuestionAnswered(answer.question.author.id, {
+          questionId,
+          title: answer.question.title,
+          answerId: answer.id,
+          by: answer.author.name,
+        }),
+      );
     try {
       await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
     } catch (error) {
@@ -84,7 +132,7 @@ export class QuestionsService {
   @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
   @Transactional()
   async saveAnswer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
-    const question = await this.questions.findById(questionId);
+    const question = await this.questions.findById(questionId, { relations: { author: true } });
     const author = await this.users.repository.findOneBy({ id: authorId });
     // A valid token whose account was deleted since.
     if (!author) throw new UnauthorizedException('Your account no longer exists; log in again.');
@@ -92,10 +140,44 @@ export class QuestionsService {
     return answer;
   }
 
+  /** Asks a question; the home page's live lists show it at once. */
+  async ask(authorId: number, input: QuestionInput): Promise<Question> {
+    const question = await this.saveQuestion(authorId, input);
+    this.events?.dispatch(
+      new QuestionAsked({
+        id: question.id,
+        title: question.title,
+        author: question.author.name,
+        tags: question.tags.map((tag) => tag.name),
+      }),
+    );
+    return question;
+  }
+
+  /** Unknown tag names are refused with the ones that exist. */
+  @CacheEvict({ tags: ['questions:list'] })
+  @Transactional()
+  async saveQuestion(authorId: number, input: QuestionInput): Promise<Question> {
+    const author = await this.users.repository.findOneBy({ id: authorId });
+    if (!author) throw new UnauthorizedException('Your account no longer exists; log in again.');
+    const tags = await this.tags.repository.find({ where: { name: In(input.tags) } });
+    const unknown = input.tags.filter((name) => !tags.some((tag) => tag.name === name));
+    if (unknown.length) {
+      const known = (await this.tags.repository.find({ order: { name: 'ASC' } })).map(
+        (t) => t.name,
+      );
+      throw new BadRequestException(
+        `tags: unknown ${unknown.map((n) => `"${n}"`).join(', ')}; use one of ${known.join(', ')}.`,
+      );
+    }
+    return this.questions.create({ title: input.title, body: input.body, author, tags });
+  }
+
   /** Deletes (soft) an answer of the question; who may is decided by the route's `@Can`. */
   async deleteAnswer(questionId: number, answerId: number, actorId: number): Promise<void> {
     await this.removeAnswer(questionId, answerId);
     await this.activity.answerRemoved(questionId, answerId, `user:${actorId}`);
+    this.events?.dispatch(new AnswerRemoved(questionId, answerId));
   }
 
   @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
@@ -116,4 +198,14 @@ export class QuestionsService {
     });
     return answer?.author.id;
   }
+}
+
+/** What the question page and its channel show of an answer. */
+export function answerView(answer: Answer): AnswerView {
+  return {
+    id: answer.id,
+    body: answer.body,
+    author: { id: answer.author.id, name: answer.author.name },
+    createdAt: new Date(answer.createdAt).toISOString(),
+  };
 }

@@ -22,7 +22,7 @@ export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
       authorization: {
         roles: { member: [], moderator: ['member'], admin: ['moderator'] },
         permissions: {
-          member: ['create:answer', 'vote:question', 'delete:answer:own'],
+          member: ['create:question', 'create:answer', 'vote:question', 'delete:answer:own'],
           moderator: ['delete:answer'],
           admin: ['manage:all'],
         },

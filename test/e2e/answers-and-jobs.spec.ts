@@ -136,6 +136,47 @@ describe.each(['express', 'fastify'] as const)(
       expect(question.answerCount).toBe(after.answers);
     });
 
+    it('asks a question as the logged-in member; refuses bad input with 400 and anonymous with 401', async () => {
+      const response = await member.client.post('/questions', {
+        title: '  How do tags work on new questions?  ',
+        body: 'Asked through the API.',
+        tags: ['NestJS', 'redis'],
+      });
+      expect(response.status).toBe(201);
+      const asked = await json(response);
+      expect(asked).toMatchObject({
+        title: 'How do tags work on new questions?',
+        tags: expect.arrayContaining(['nestjs', 'redis']),
+        author: { id: Number(member.user.id) },
+      });
+      const listed = await json(await fetch(`${url}/questions?sort=-createdAt&limit=1`));
+      expect(listed.items[0].id).toBe(asked.id);
+
+      const total = (await json(await fetch(`${url}/questions?limit=1`))).page.total;
+      for (const [body, message] of [
+        [{ title: 'Too short', body: 'x', tags: ['redis'] }, 'title: Too small'],
+        [{ title: 'A long enough title', body: 'x', tags: [] }, 'tags: Too small'],
+        [
+          { title: 'A long enough title', body: 'x', tags: ['cobol'] },
+          'tags: unknown "cobol"; use one of',
+        ],
+      ] as const) {
+        const refused = await member.client.post('/questions', body);
+        expect(refused.status).toBe(400);
+        expect(String((await json(refused)).message)).toContain(message);
+      }
+      expect(
+        (
+          await api(url).post('/questions', {
+            title: 'Anonymous question',
+            body: 'x',
+            tags: ['redis'],
+          })
+        ).status,
+      ).toBe(401);
+      expect((await json(await fetch(`${url}/questions?limit=1`))).page.total).toBe(total);
+    });
+
     it('answers 404 for a missing question', async () => {
       const response = await member.client.post('/questions/99999999/answers', { body: 'hi' });
       expect(response.status).toBe(404);

@@ -1,6 +1,7 @@
 import { SocketManager } from '@lattice/socket';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import type { WebSocket } from 'ws';
 import { browserAvailable, collectConsoleErrors, launchBrowser } from '../support/browser';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
@@ -240,5 +241,89 @@ describeBrowser('the live Forum in Chromium', () => {
     expect(
       errors.filter((e) => !e.includes('401') && !e.includes('ERR_NAME_NOT_RESOLVED')),
     ).toEqual([]);
+  });
+
+  it('a question page: answers from one browser appear in the other, viewers are listed, the asker is notified', async () => {
+    // The asker: the demo member, made author of question 12 for this test.
+    const asker = (await login(url, 'member@forum.example')).user;
+    await app.get(DataSource).query('UPDATE questions SET author_id = ? WHERE id = 12', [asker.id]);
+    const askerPage = await (await chromium.newContext()).newPage();
+    const askerErrors = collectConsoleErrors(askerPage);
+    await askerPage.goto(`${url}/login?next=/demo/counter`);
+    await askerPage.fill('input[name="username"]', 'member@forum.example');
+    await askerPage.fill('input[name="password"]', DEMO_PASSWORD);
+    await Promise.all([
+      askerPage.waitForURL(`${url}/demo/counter`),
+      askerPage.click('form button'),
+    ]);
+    await live(askerPage);
+
+    const [a, b] = [await open(), await open()];
+    for (const { page } of [a, b]) {
+      await page.goto(`${url}/q/12`);
+      await live(page);
+    }
+    // Both viewers see both names (display names, never emails).
+    for (const { page } of [a, b])
+      await page.waitForFunction(() => document.querySelectorAll('.viewers li').length === 2);
+    const names = await a.page.locator('.viewers li').allInnerTexts();
+    expect(names.every((name) => name.startsWith('Browser '))).toBe(true);
+
+    const before = await b.page.locator('.answers li').count();
+    await a.page.fill('.answer-form textarea', 'Seen on both pages.');
+    await a.page.click('.answer-form button');
+    await b.page.waitForFunction(
+      (count) => document.querySelectorAll('.answers li').length === count,
+      before + 1,
+    );
+    expect(await b.page.locator('.answers li').last().innerText()).toContain('Seen on both pages.');
+    expect(await b.page.locator('.answer-count').innerText()).toBe(String(before + 1));
+    // The author of the answer may delete it; the other member may not.
+    expect(await a.page.locator('.answers li').last().locator('button.delete').count()).toBe(1);
+    expect(await b.page.locator('.answers li').last().locator('button.delete').count()).toBe(0);
+
+    // The asker, on another page, gets a notification on their private channel.
+    await askerPage.waitForFunction(
+      () => document.querySelector('.notifications .unread')?.textContent === '1',
+    );
+    await askerPage.click('.notifications button');
+    expect(await askerPage.locator('.notifications li a').first().innerText()).toMatch(
+      /answered "/,
+    );
+
+    // A vote from one page moves the score on the other; a viewer leaving leaves the list.
+    const score = Number(await b.page.locator('.score').innerText());
+    await a.page.click('button[aria-label="Vote up"]');
+    await b.page.waitForFunction(
+      (expected) => document.querySelector('.score')?.textContent === expected,
+      String(score + 1),
+    );
+    await a.page.close();
+    await b.page.waitForFunction(() => document.querySelectorAll('.viewers li').length === 1);
+    expect([...a.errors, ...b.errors, ...askerErrors]).toEqual([]);
+  });
+
+  it('asks a question on /ask: it opens, and the home page in another browser lists it at once', async () => {
+    const [asker, reader] = [await open(), await open()];
+    await asker.page.goto(`${url}/ask`);
+    await asker.page.fill('input[name="title"]', 'Does a new question reach open lists?');
+    await asker.page.fill('textarea[name="body"]', 'Asked from the browser test.');
+    await asker.page.check('input[name="tags"][value="lattice"]');
+    await Promise.all([
+      asker.page.waitForURL(/\/q\/\d+$/),
+      asker.page.click('form[data-forum-ask] button'),
+    ]);
+    expect(await asker.page.locator('h2').innerText()).toBe(
+      'Does a new question reach open lists?',
+    );
+    const id = asker.page.url().split('/').pop();
+    await reader.page.waitForFunction(
+      (first) => document.querySelector('.questions li')?.id === first,
+      `q${id}`,
+    );
+    expect(await reader.page.locator(`#q${id} a`).innerText()).toBe(
+      'Does a new question reach open lists?',
+    );
+    expect([...asker.errors, ...reader.errors]).toEqual([]);
   });
 });

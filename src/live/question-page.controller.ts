@@ -1,0 +1,32 @@
+import { Public } from '@lattice/core';
+import { html, LivePage } from '@lattice/live';
+import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
+import { viewersChannel } from '../questions/question.events';
+import { QuestionRepository } from '../questions/question.repository';
+
+/** `/q/:id`, a question's page (the JSON API stays at `/questions/:id`), and `/ask`. */
+@Public()
+@Controller()
+export class QuestionPageController {
+  constructor(private readonly questions: QuestionRepository) {}
+
+  @Get('ask')
+  @LivePage('ask-form', { title: 'Ask a question · Lattice Forum', layout: 'site' })
+  ask() {
+    return {};
+  }
+
+  @Get('q/:id')
+  @LivePage<{ id: number; title: string }>('question-page', {
+    title: ({ title }) => `${title} · Lattice Forum`,
+    layout: 'site',
+    // Outside the live root: the browser fills it from the presence channel (forum.js).
+    slots: ({ id }) => ({
+      aside: html`<aside class="viewers" data-presence-channel="${viewersChannel(id)}"><h3>Viewing now</h3><ul></ul></aside>`,
+    }),
+  })
+  async show(@Param('id', ParseIntPipe) id: number) {
+    const question = await this.questions.findById(id); // 404 for an unknown question
+    return { id, title: question.title };
+  }
+}
