@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The script a page loads to use channels without a bundler of its own (served by
 // EventsAssetsController, built by esbuild): `LatticeEvents.connect()` returns the page's
 // EventsClient, on the live runtime's socket when the page has live components, so a page keeps
