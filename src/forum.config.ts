@@ -8,7 +8,9 @@ export const forumConfigShape = {
   FORUM_SEED_ON_START: z
     .enum(['auto', 'always', 'never'], { error: 'not one of auto, always, never' })
     .default('auto')
-    .describe('auto (seed an empty SQLite database at start), always, or never'),
+    .describe(
+      'auto (seed an empty SQLite database at start, except in production), always, or never',
+    ),
   QUEUE_WORKERS: z
     .enum(['on', 'off'], { error: 'not one of on, off' })
     .default('on')

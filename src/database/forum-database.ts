@@ -38,6 +38,14 @@ export class SeedOnStart implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const mode = this.config.get('FORUM_SEED_ON_START');
     if (mode === 'never' || (mode === 'auto' && this.drivers.database.kind !== 'sqlite')) return;
+    // Demo data includes accounts with a published password: never implicitly in production.
+    if (mode === 'auto' && this.config.isProduction) {
+      if (await this.seeds.pending())
+        this.logger.warn(
+          'Empty database in production: not seeding demo data (it has accounts with a published password). FORUM_SEED_ON_START=always seeds anyway.',
+        );
+      return;
+    }
     if (!(await this.seeds.pending())) return;
     const started = Date.now();
     this.logger.log('Empty database: seeding the forum (set FORUM_SEED_ON_START=never to skip)…');

@@ -25,6 +25,6 @@ export class AskForm extends ComponentService<Record<string, never>, AskFormStat
   render({ loggedIn, tags }: AskFormState) {
     if (!loggedIn)
       return html`<main class="account"><h2>Ask a question</h2><p><a href="/login?next=/ask">Log in</a> or <a href="/signup?next=/ask">sign up</a> to ask.</p></main>`;
-    return html`<main class="account"><h2>Ask a question</h2><form data-forum-ask><label>Title <input name="title" required minlength="10" maxlength="200"></label><label>Details <textarea name="body" required maxlength="20000" rows="6"></textarea></label><fieldset><legend>Tags (one to five)</legend>${tags.map((tag) => html`<label class="tag"><input type="checkbox" name="tags" value="${tag}"> ${tag}</label> `)}</fieldset><button>Ask</button><p class="error" role="alert" hidden></p></form></main>`;
+    return html`<main class="account"><h2>Ask a question</h2><form method="post" data-forum-ask><label>Title <input name="title" required minlength="10" maxlength="200"></label><label>Details <textarea name="body" required maxlength="20000" rows="6"></textarea></label><fieldset><legend>Tags (one to five)</legend>${tags.map((tag) => html`<label class="tag"><input type="checkbox" name="tags" value="${tag}"> ${tag}</label> `)}</fieldset><button>Ask</button><p class="error" role="alert" hidden></p></form></main>`;
   }
 }

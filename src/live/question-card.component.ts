@@ -39,7 +39,7 @@ export class QuestionCard extends ComponentService<{ id: number }, CardState> {
 
   render({ id, title, seeded, activity, notice }: CardState) {
     const counts = activity.lastActivityAt === null ? seeded : activity;
-    return html`<article class="question-card"><h2><a href="/questions/${id}">${title}</a></h2><p><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${counts.score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button> · <span class="answers">${counts.answers}</span> answers · last activity <time>${activity.lastActivityAt ?? 'none yet'}</time></p>${notice ? html`<p class="notice" role="status">${notice} <a href="/login">Log in</a></p>` : ''}</article>`;
+    return html`<article class="question-card"><h2><a href="/q/${id}">${title}</a></h2><p><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${counts.score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button> · <span class="answers">${counts.answers}</span> answers · last activity <time>${activity.lastActivityAt ?? 'none yet'}</time></p>${notice ? html`<p class="notice" role="status">${notice} <a href="/login">Log in</a></p>` : ''}</article>`;
   }
 
   @On('vote', z.object({ value: z.coerce.number().pipe(z.union([z.literal(1), z.literal(-1)])) }))

@@ -8,6 +8,7 @@ import {
   repeat,
 } from '@lattice/live';
 import { AuthorizationManager } from '@lattice/security';
+import { HttpException } from '@nestjs/common';
 import { z } from 'zod';
 import { QuestionActivityService } from '../questions/question-activity.service';
 import { type AnswerView } from '../questions/question.events';
@@ -99,14 +100,18 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
   async vote({ value }: { value: 1 | -1 }, state: QuestionPageState, context: LiveContext) {
     if (!context.identity) return this.setState({ notice: LOGIN });
     // The new score comes back on the channel, to this page and every other.
-    await this.activity.vote(state.id, value, Number(context.identity.id));
+    await this.refusalsAsNotice(() =>
+      this.activity.vote(state.id, value, Number(context.identity!.id)),
+    );
   }
 
   @On('answer', z.object({ body: z.string().trim().min(1).max(20_000) }))
   async answer({ body }: { body: string }, state: QuestionPageState, context: LiveContext) {
     if (!context.identity) return this.setState({ notice: LOGIN });
-    await this.questions.answer(state.id, Number(context.identity.id), { body });
-    this.setState({ notice: undefined });
+    const posted = await this.refusalsAsNotice(() =>
+      this.questions.answer(state.id, Number(context.identity!.id), { body }),
+    );
+    if (posted) this.setState({ notice: undefined });
   }
 
   @On('delete', z.object({ answer: z.coerce.number().int().positive() }))
@@ -114,7 +119,23 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
     const identity = context.identity as { id: string; roles: string[] } | null;
     if (!(await this.authorization.can(identity, 'delete', 'answer', { id: answer })))
       return this.setState({ notice: identity ? 'You may delete only your own answers.' : LOGIN });
-    await this.questions.deleteAnswer(state.id, answer, Number(identity!.id));
+    await this.refusalsAsNotice(() =>
+      this.questions.deleteAnswer(state.id, answer, Number(identity!.id)),
+    );
+  }
+
+  /**
+   * Runs a write; a refusal the member can act on (too many writes, a vote already counted, an
+   * answer already deleted) shows as the page's notice instead of an error frame.
+   */
+  private async refusalsAsNotice<T>(write: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof HttpException) || error.getStatus() >= 500) throw error;
+      this.setState({ notice: error.message });
+      return undefined;
+    }
   }
 
   @OnChannel('question.{id}', 'answer.posted')

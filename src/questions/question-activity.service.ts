@@ -9,6 +9,7 @@ import type { QuestionActivity } from './question-activity.state';
 import { QuestionVoted } from './question.events';
 import { QuestionRepository } from './question.repository';
 import { Vote } from './vote.entity';
+import { WriteLimits } from './write-limits';
 
 /** The topic every question list follows; a vote publishes `{ id, score }` on it. */
 export const SCORES_TOPIC = 'questions:scores';
@@ -28,6 +29,7 @@ export class QuestionActivityService {
     // Absent in the command line, which has no live pages and broadcasts nothing.
     @Optional() private readonly live?: LiveUpdates,
     @Optional() private readonly events?: EventDispatcher,
+    @Optional() private readonly limits?: WriteLimits,
   ) {}
 
   /**
@@ -36,23 +38,31 @@ export class QuestionActivityService {
    */
   async vote(questionId: number, value: 1 | -1, userId: number): Promise<void> {
     await this.questions.findById(questionId); // 404 before anything is written
+    await this.limits?.count('vote', userId);
     const previous = await this.votes.repository.findOne({
       where: { user: { id: userId }, question: { id: questionId } },
     });
     if (previous?.value === value) return;
-    try {
-      if (previous) await this.votes.repository.update({ id: previous.id }, { value });
-      else
+    // The row is the gate, and the condition makes it one: of two requests turning the same
+    // vote around at once (two tabs, two nodes), only one changes the row and records it.
+    const alreadyCounted = () => new ConflictException('This vote is already being counted.');
+    if (previous) {
+      const changed = await this.votes.repository.update(
+        { id: previous.id, value: previous.value },
+        { value },
+      );
+      if (changed.affected !== 1) throw alreadyCounted();
+    } else {
+      try {
         await this.votes.repository.insert({
           user: { id: userId },
           question: { id: questionId },
           value,
         });
-    } catch (error) {
-      // The same user voting on two tabs at once: the other request counted it.
-      if (isUniqueViolation(error))
-        throw new ConflictException('This vote is already being counted.');
-      throw error;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw alreadyCounted();
+        throw error;
+      }
     }
     const event: EventInput = previous
       ? { type: 'vote-changed', payload: { from: previous.value, to: value } }
@@ -63,9 +73,13 @@ export class QuestionActivityService {
     } catch (error) {
       // The stream refused it: put the row back, so the next try is not taken for a repeat.
       if (previous)
-        await this.votes.repository.update({ id: previous.id }, { value: previous.value });
+        await this.votes.repository.update({ id: previous.id, value }, { value: previous.value });
       else
-        await this.votes.repository.delete({ user: { id: userId }, question: { id: questionId } });
+        await this.votes.repository.delete({
+          user: { id: userId },
+          question: { id: questionId },
+          value,
+        });
       throw error;
     }
     await this.cache

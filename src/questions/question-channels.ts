@@ -23,7 +23,11 @@ export class QuestionChannels {
    * others must not see); visitors without an account as "a guest".
    */
   @ChannelAuth('question.{id}.viewers', { presence: true })
-  async viewers(identity: SocketIdentity | null): Promise<{ name: string }> {
+  async viewers(
+    identity: SocketIdentity | null,
+    { id }: { id: string },
+  ): Promise<{ name: string } | false> {
+    if (!/^\d{1,15}$/.test(id)) return false;
     if (!identity) return { name: 'a guest' };
     const user = await this.users.repository.findOneBy({ id: Number(identity.id) });
     return { name: user?.name ?? 'a member' };

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
 import { AnswerOwners } from './answer-owners';
+import { WriteLimits } from './write-limits';
 import { QuestionChannels } from './question-channels';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { RecomputeTagStats } from './jobs/recompute-tag-stats.job';
@@ -21,6 +22,7 @@ import { Vote } from './vote.entity';
   providers: [
     QuestionsService,
     AnswerOwners,
+    WriteLimits,
     QuestionChannels,
     QuestionActivityState,
     QuestionActivityService,

@@ -26,6 +26,7 @@ import {
 import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
 import { Tag } from './tag.entity';
+import { WriteLimits } from './write-limits';
 
 export const answerInput = z.object({
   body: z.string().trim().min(1).max(20_000),
@@ -63,6 +64,7 @@ export class QuestionsService {
     private readonly activity: QuestionActivityService,
     // Absent in the command line, which broadcasts nothing.
     @Optional() private readonly events?: EventDispatcher,
+    @Optional() private readonly limits?: WriteLimits,
   ) {}
 
   /**
@@ -104,6 +106,7 @@ export class QuestionsService {
    * after the transaction commits, so a worker never looks for an answer that is not there yet.
    */
   async answer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
+    await this.limits?.count('answer', authorId);
     const answer = await this.saveAnswer(questionId, authorId, input);
     // The answer count lives on the question's state stream; the table keeps a projection.
     await this.activity.answered(questionId, answer.id, `user:${authorId}`);
@@ -142,6 +145,7 @@ export class QuestionsService {
 
   /** Asks a question; the home page's live lists show it at once. */
   async ask(authorId: number, input: QuestionInput): Promise<Question> {
+    await this.limits?.count('question', authorId);
     const question = await this.saveQuestion(authorId, input);
     this.events?.dispatch(
       new QuestionAsked({
@@ -176,6 +180,7 @@ export class QuestionsService {
   /** Deletes (soft) an answer of the question; who may is decided by the route's `@Can`. */
   async deleteAnswer(questionId: number, answerId: number, actorId: number): Promise<void> {
     await this.removeAnswer(questionId, answerId);
+    // Two deletes at once: only the one that removed it reaches here (see removeAnswer).
     await this.activity.answerRemoved(questionId, answerId, `user:${actorId}`);
     this.events?.dispatch(new AnswerRemoved(questionId, answerId));
   }

@@ -43,14 +43,15 @@ export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
 /** JWT_SECRET, or in development a random one per process (logins then end at a restart). */
 function jwtSecret(
   config: LatticeConfig<typeof forumConfigShape>,
-  warn: boolean,
+  signsTokens: boolean,
 ): string | undefined {
   const secret = config.get('JWT_SECRET');
-  if (secret || config.isProduction) return secret; // production without one stops the boot
+  if (secret) return secret;
   // The command line signs no tokens: it needs the module only for its tables and commands.
-  if (warn)
-    new Logger('Security').warn(
-      'No JWT_SECRET set: using a random one, so logins end when the app restarts and do not carry to other nodes. Set JWT_SECRET (openssl rand -base64 48).',
-    );
+  if (!signsTokens) return randomBytes(48).toString('base64');
+  if (config.isProduction) return undefined; // the app refuses to start without one
+  new Logger('Security').warn(
+    'No JWT_SECRET set: using a random one, so logins end when the app restarts and do not carry to other nodes. Set JWT_SECRET (openssl rand -base64 48).',
+  );
   return randomBytes(48).toString('base64');
 }

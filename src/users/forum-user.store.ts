@@ -16,9 +16,10 @@ export class ForumUserStore implements SecurityUserStore {
   constructor(@InjectLatticeRepository(User) private readonly users: LatticeRepository<User>) {}
 
   async findByUsername(username: string): Promise<StoredUser | null> {
-    return toStored(
-      await this.withSecrets().where('user.email = :username', { username }).getOne(),
-    );
+    const user = await this.withSecrets().where('user.email = :username', { username }).getOne();
+    // MySQL compares with its collation, which ignores accents and case: only the exact email
+    // is this account (or each spelling would get its own allowance of login attempts).
+    return user?.email === username ? toStored(user) : null;
   }
 
   async findById(id: string): Promise<StoredUser | null> {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { QueueManager } from '@lattice/queue';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
-import { api, json, login, signUp, type ApiClient } from '../support/http';
+import { api, json, login, rawGet, signUp, type ApiClient } from '../support/http';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +24,7 @@ describe.each(['express', 'fastify'] as const)(
     let app: INestApplication;
     let url: string;
     let queues: QueueManager;
-    let member: { user: Record<string, unknown>; client: ApiClient };
+    let member: { user: Record<string, unknown>; client: ApiClient; accessToken: string };
     let admin: ApiClient;
 
     beforeAll(async () => {
@@ -177,6 +177,25 @@ describe.each(['express', 'fastify'] as const)(
       expect((await json(await fetch(`${url}/questions?limit=1`))).page.total).toBe(total);
     });
 
+    it('limits answers to 10 a minute per member (429 with when to retry), storing nothing more', async () => {
+      const writer = await signUp(url, 'Busy Writer');
+      for (let n = 1; n <= 10; n++)
+        expect(
+          (await writer.client.post('/questions/13/answers', { body: `Answer ${n}` })).status,
+        ).toBe(201);
+      const before = await json(await fetch(`${url}/questions/13`));
+      const refused = await writer.client.post('/questions/13/answers', { body: 'One too many' });
+      expect(refused.status).toBe(429);
+      expect((await json(refused)).message).toMatch(/at most 10 a minute\. Try again in \d+ s\./);
+      expect((await json(await fetch(`${url}/questions/13`))).answers).toHaveLength(
+        before.answers.length,
+      );
+      // Another member is not held back.
+      expect((await member.client.post('/questions/13/answers', { body: 'Mine' })).status).toBe(
+        201,
+      );
+    });
+
     it('answers 404 for a missing question', async () => {
       const response = await member.client.post('/questions/99999999/answers', { body: 'hi' });
       expect(response.status).toBe(404);
@@ -185,11 +204,26 @@ describe.each(['express', 'fastify'] as const)(
 
     it('serves bull-board at /admin/queues to admins only, page and API alike, read-only for the in-process driver', async () => {
       const apiPath = '/admin/queues/api/queues?activeQueue=notifications&status=completed';
-      for (const path of ['/admin/queues', apiPath]) {
-        const anonymous = await fetch(`${url}${path}`);
-        expect(anonymous.status).toBe(401);
-        expect((await json(anonymous)).message).toContain('Log in as an admin');
-        expect((await member.client.get(path)).status).toBe(403);
+      // Other spellings of the same routes too: encoded letters, a full URL as the request target.
+      for (const path of [
+        '/admin/queues',
+        apiPath,
+        '/admin/%71ueues/api/queues',
+        '/%61dmin/queues',
+        `${url}/admin/queues/api/queues`,
+      ]) {
+        // 404 where the router does not serve that spelling at all (Express); never the board.
+        const anonymous = await rawGet(url, path);
+        expect({ path, refused: [401, 404].includes(anonymous.status) }).toEqual({
+          path,
+          refused: true,
+        });
+        if (anonymous.status === 401) expect(anonymous.body).toContain('Log in as an admin');
+        const asMember = await rawGet(url, path, member.accessToken);
+        expect({ path, refused: [403, 404].includes(asMember.status) }).toEqual({
+          path,
+          refused: true,
+        });
       }
       const page = await admin.get('/admin/queues');
       expect(page.status).toBe(200);

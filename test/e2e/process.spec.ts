@@ -37,4 +37,44 @@ describe('the Forum process', () => {
     expect(stderr).not.toMatch(/^\s+at /m); // no stack trace
     expect(stdout).toBe(''); // nothing else: no half-started Nest logs
   });
+
+  it('in production: refuses to start without JWT_SECRET, and does not seed demo accounts into an empty database', async () => {
+    const database = tempSqliteUrl();
+    const refused = new TsProcess('src/main.ts', {
+      NODE_ENV: 'production',
+      DATABASE_URL: database,
+    });
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.output.stderr).toContain('No JWT secret is configured');
+
+    const port = await freePort();
+    const forum = new TsProcess('src/main.ts', {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-more-than-32-bytes',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database,
+    });
+    try {
+      await forum.waitFor(/ready on/);
+      const page = await (await fetch(`http://127.0.0.1:${port}/questions?limit=1`)).json();
+      expect(page.page.total).toBe(0);
+      const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin@forum.example', password: 'lattice-demo' }),
+      });
+      expect(login.status).toBe(401);
+    } finally {
+      await forum.stop('SIGTERM');
+    }
+    expect(forum.output.stdout).toContain('Empty database in production: not seeding demo data');
+
+    // The command line signs no tokens: its deploy steps need no JWT_SECRET.
+    const cli = new TsProcess('src/cli.ts', { NODE_ENV: 'production', DATABASE_URL: database }, [
+      'db:migrate:status',
+    ]);
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.output.stderr).toBe('');
+  }, 90_000);
 });

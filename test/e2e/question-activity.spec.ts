@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { QuestionActivityService } from '../../src/questions/question-activity.service';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
 import { api, json, login, signUp, type ApiClient } from '../support/http';
 
@@ -52,6 +53,23 @@ describe.each(['express', 'fastify'] as const)(
         type: string;
       }[];
       expect(rows.map((row) => row.type)).toEqual(['imported', 'voted', 'voted', 'vote-changed']);
+    });
+
+    it('counts a vote turned around once, however many requests turn it at the same moment', async () => {
+      const voter = await signUp(url);
+      const service = app.get(QuestionActivityService);
+      expect((await voter.client.post('/questions/10/votes', { value: 1 })).status).toBe(201);
+      const before = await json(await fetch(`${url}/questions/10/activity`));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => service.vote(10, -1, Number(voter.user.id))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+      for (const result of results)
+        if (result.status === 'rejected')
+          expect(String(result.reason)).toContain('This vote is already being counted.');
+      const after = await json(await fetch(`${url}/questions/10/activity`));
+      expect(after.score).toBe(before.score - 2);
+      expect(after.version).toBe(before.version + 1);
     });
 
     it('refuses a vote without an account with 401, recording nothing', async () => {

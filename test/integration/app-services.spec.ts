@@ -7,7 +7,7 @@ import { User } from '../../src/users/user.entity';
 import { describeWith } from '../support/describe-with';
 import { TsProcess } from '../support/processes';
 import { startForum } from '../support/forum-app';
-import { signUp } from '../support/http';
+import { api, signUp } from '../support/http';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTestDatabase, TestDatabase, uniqueRedisPrefix } from '../support/test-resources';
 
@@ -79,6 +79,12 @@ describeWith(['mysql', 'redis'], 'Lattice Forum on MySQL and Redis (real service
         actor_id: answerer.user.id,
       }),
     );
+    // MySQL's collation ignores accents: a look-alike email must not log in as (or lock) the account.
+    const lookAlike = await api(url).post('/auth/login', {
+      username: String(answerer.user.username).replace('m', 'ḿ'),
+      password: 'correct horse battery',
+    });
+    expect(lookAlike.status).toBe(401);
     const queues = app.get(QueueManager);
     expect(queues.driverKind).toBe('bullmq');
     for (let deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { DEMO_PASSWORD } from '../../src/database/seeds/forum.seeder';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -66,4 +67,34 @@ export async function signUp(
     user: body.user as Json,
     client: api(url, body.accessToken as string),
   };
+}
+
+/**
+ * A GET with the request target exactly as given (fetch normalizes paths, and cannot send a
+ * full URL as the target), for tests of how routes are matched.
+ */
+export function rawGet(
+  url: string,
+  target: string,
+  accessToken?: string,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sent = request(
+      {
+        hostname,
+        port,
+        path: target,
+        headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    sent.on('error', reject);
+    sent.end();
+  });
 }

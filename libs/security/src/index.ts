@@ -50,7 +50,12 @@ export { ChannelAccess, type ChannelRule } from './socket/channel-access';
 export { SecureSocketLimits } from './socket/socket-limits';
 export { SecurityThrottlerGuard } from './throttle/security-throttler.guard';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
-export { Throttle, SkipThrottle } from '@nestjs/throttler';
+export {
+  Throttle,
+  SkipThrottle,
+  InjectThrottlerStorage,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 export {
   SecurityCommandsModule,
   AuditVerifyCommand,

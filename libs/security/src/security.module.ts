@@ -230,6 +230,9 @@ export class SecurityModule implements OnModuleInit, OnApplicationShutdown, Nest
         AccessTokens,
         RefreshTokens,
         PasswordHasher,
+        // The rate limits' counters (memory, or Redis on every node): apps count their own
+        // actions with `@InjectThrottlerStorage()`, for example writes that come over a socket.
+        getStorageToken(),
         ...(async.socketAuthenticator !== false ? [SOCKET_AUTHENTICATOR] : []),
         ...(audit ? [AuditLog] : []),
       ],

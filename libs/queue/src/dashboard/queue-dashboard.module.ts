@@ -55,9 +55,15 @@ class QueueDashboardAuthorizer {
     const adapter = host.httpAdapter;
     if (!authorize || !adapter) return;
     const route = options.route ?? '/admin/queues';
-    const covers = (url = '') => {
-      const path = url.split('?')[0];
-      return path === route || path.startsWith(`${route}/`);
+    const covers = (path: string) => path === route || path.startsWith(`${route}/`);
+    // The path as the router sees it: decoded (`/admin/%71ueues`), and from an absolute request
+    // target (`GET http://host/admin/queues`) too. A path that cannot be decoded is refused.
+    const routedPath = (url: string): string | undefined => {
+      try {
+        return decodeURIComponent(new URL(url, 'http://localhost').pathname);
+      } catch {
+        return undefined;
+      }
     };
     const check = (request: IncomingMessage, refuse: Refuse, next: () => void) =>
       Promise.resolve()
@@ -83,7 +89,10 @@ class QueueDashboardAuthorizer {
     if (adapter.getType() === 'fastify') {
       const fastify = adapter.getInstance<FastifyLike>();
       fastify.addHook('onRequest', (request, reply, done) => {
-        if (!covers(request.url)) return done();
+        const path = routedPath(request.url);
+        // Also the route Fastify matched, whatever spelling of the path led to it.
+        const matched = request.routeOptions?.url;
+        if (path !== undefined && !covers(path) && !(matched && covers(matched))) return done();
         void check(request.raw, (status, body) => void reply.code(status).send(body), done);
       });
     } else {
@@ -112,7 +121,7 @@ interface FastifyLike {
   addHook(
     name: 'onRequest',
     hook: (
-      request: { url: string; raw: IncomingMessage },
+      request: { url: string; raw: IncomingMessage; routeOptions?: { url?: string } },
       reply: { code(status: number): { send(body: unknown): unknown } },
       done: () => void,
     ) => void,

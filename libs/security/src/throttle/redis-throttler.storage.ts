@@ -87,8 +87,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private client(): WithHit {
-    // Its own connection that gives up quickly: a request waits for its count.
-    const client = this.redis.get('throttle', { maxRetriesPerRequest: 1 }) as WithHit;
+    // Its own connection that gives up quickly: a request waits for its count, so while Redis
+    // is away or silent a command fails within a second (and the request goes through uncounted).
+    const client = this.redis.get('throttle', {
+      maxRetriesPerRequest: 1,
+      commandTimeout: 1000,
+    }) as WithHit;
     if (typeof client.latticeThrottleHit !== 'function')
       client.defineCommand('latticeThrottleHit', { numberOfKeys: 2, lua: HIT });
     return client;
