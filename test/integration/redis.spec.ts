@@ -112,6 +112,32 @@ describeWith(['redis'], 'Redis through the shared connections (real Redis)', () 
   });
 });
 
+describeWith(['redis'], 'PubSub ordering while the connection comes up (real Redis)', () => {
+  it('delivers publishes in the order they were made, across the moment the connection is ready', async () => {
+    const prefix = uniqueRedisPrefix('pubsub-order');
+    const listener = await redisApp(prefix);
+    const received: number[] = [];
+    await listener.get(PubSub).subscribe<number>('order', (n) => void received.push(n));
+    // Fresh apps whose publishing connection opens with the first publish; a publish every
+    // turn of the event loop, so some are made before it is ready and some after.
+    for (let round = 0; round < 5; round++) {
+      received.length = 0;
+      const publisher = await redisApp(prefix);
+      const pubsub = publisher.get(PubSub);
+      const sent: Promise<void>[] = [];
+      for (let n = 1; n <= 200; n++) {
+        sent.push(pubsub.publish('order', n));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(sent);
+      await waitUntil(() => (received.length === 200 ? received : undefined));
+      expect(received).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      await publisher.close();
+    }
+    await listener.close();
+  });
+});
+
 describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
   const prefix = uniqueRedisPrefix('pubsub');
   let app: INestApplicationContext;

@@ -18,6 +18,9 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
   private readonly logger = new Logger('PubSub');
   private readonly handlers = new HandlerSet(this.logger);
   private subscriber: Redis | undefined;
+  /** Publishes made while the connection was not ready, chained so none overtakes another. */
+  private inOrder: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   constructor(
     readonly nodeId: string,
@@ -29,7 +32,24 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
   async publish<T>(topic: string, message: T): Promise<void> {
     PubSub.checkTopic(topic);
     const envelope = `{"o":${JSON.stringify(this.nodeId)},"d":${PubSub.serialize(topic, message)}}`;
-    await this.redis.get().publish(this.redis.key('pubsub', topic), envelope);
+    const client = this.redis.get();
+    const send = () => client.publish(this.redis.key('pubsub', topic), envelope);
+    // ioredis queues commands given before the connection is ready and writes later ones
+    // straight away once it is, so a publish made just after the connection came up could
+    // overtake one made just before. Until the connection is ready and nothing is waiting,
+    // publishes wait for each other, in order.
+    if (client.status === 'ready' && this.waiting === 0) {
+      await send();
+      return;
+    }
+    this.waiting++;
+    const sent = this.inOrder.then(send, send);
+    this.inOrder = sent.catch(() => undefined);
+    try {
+      await sent;
+    } finally {
+      this.waiting--;
+    }
   }
 
   async subscribe<T>(topic: string, handler: PubSubHandler<T>): Promise<Unsubscribe> {

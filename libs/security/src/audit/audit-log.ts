@@ -43,7 +43,8 @@ export interface AuditVerification {
 const PURPOSE = 'lattice:audit';
 const SHA256 = 'sha256:';
 const PAGE = 500;
-const APPEND_ATTEMPTS = 20;
+/** How long an append keeps building on other nodes' rows before it gives up. */
+const APPEND_PATIENCE_MS = 10_000;
 
 /**
  * Security events, append-only with a hash chain: each row's hash covers its fields and the
@@ -153,6 +154,7 @@ export class AuditLog {
   }
 
   private async append(event: AuditEvent): Promise<AuditEntry> {
+    const deadline = Date.now() + APPEND_PATIENCE_MS;
     for (let attempt = 1; ; attempt++) {
       const [last] = await this.entries.find({ order: { seq: 'DESC' }, take: 1 });
       const row: AuditEntryEntity = Object.assign(new AuditEntryEntity(), {
@@ -171,8 +173,11 @@ export class AuditLog {
         await this.entries.insert(row);
         return toEntry(row);
       } catch (error) {
-        // Another node took this seq: build on its row instead.
-        if (!isUniqueViolation(error) || attempt >= APPEND_ATTEMPTS) throw error;
+        // Another node took this seq: build on its row instead. Each conflict is another node's
+        // progress, so a count of attempts would give up on a busy log; time does not. A
+        // jittered pause keeps two nodes from colliding in step.
+        if (!isUniqueViolation(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
       }
     }
   }
