@@ -95,6 +95,21 @@ describe('Lattice Forum with Redis configured but unreachable', () => {
       drivers: { cache: 'redis', queue: 'bullmq' },
     });
   });
+
+  it('pauses logins with a 503 that names the cause, within seconds, and still serves pages', async () => {
+    const started = Date.now();
+    const response = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'member@forum.example', password: 'lattice-demo' }),
+    });
+    expect(response.status).toBe(503);
+    expect((await response.json()).message).toContain(
+      'the counter of failed logins (Redis) does not answer',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await fetch(`${url}/questions?limit=1`)).status).toBe(200);
+  });
 });
 
 describe.each(['express', 'fastify'] as const)(

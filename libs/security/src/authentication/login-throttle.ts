@@ -1,5 +1,5 @@
 import { RedisConnections } from '@lattice/core';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { LoginLockedError } from '../errors/login-locked.error';
 import { SECURITY_MODULE_OPTIONS } from '../security.constants';
 import type { ResolvedSecurityOptions } from '../security.options';
@@ -12,7 +12,9 @@ interface Counter {
 /**
  * Counts failed logins per account and per client address in a fixed window (in this process,
  * or in Redis for every node). At the limit, logins for that account or from that address are
- * refused with 429 until the window ends, before the password is checked.
+ * refused with 429 until the window ends, before the password is checked. When the Redis
+ * counter does not answer, logins are refused with 503 (within about a second): without the
+ * count, the lock could not hold.
  */
 @Injectable()
 export class LoginThrottle {
@@ -26,10 +28,9 @@ export class LoginThrottle {
   /** Throws `LoginLockedError` when the account or the address is locked. */
   async check(username: string, ip: string): Promise<void> {
     const { maxAttemptsPerAccount, maxAttemptsPerIp } = this.options.loginThrottle;
-    const [account, address] = await Promise.all([
-      this.read(accountKey(username)),
-      this.read(ipKey(ip)),
-    ]);
+    const [account, address] = await this.counting(() =>
+      Promise.all([this.read(accountKey(username)), this.read(ipKey(ip))]),
+    );
     if (account.count >= maxAttemptsPerAccount)
       throw new LoginLockedError('account', account.retryAfterSeconds);
     if (address.count >= maxAttemptsPerIp)
@@ -37,13 +38,16 @@ export class LoginThrottle {
   }
 
   async failed(username: string, ip: string): Promise<void> {
-    await Promise.all([this.increment(accountKey(username)), this.increment(ipKey(ip))]);
+    await this.counting(() =>
+      Promise.all([this.increment(accountKey(username)), this.increment(ipKey(ip))]),
+    );
   }
 
   /** A good password clears the account's count (not the address's: one attacker, many accounts). */
   async succeeded(username: string): Promise<void> {
     const key = accountKey(username);
-    if (this.options.loginThrottle.store === 'redis') await this.client().del(this.redisKey(key));
+    if (this.options.loginThrottle.store === 'redis')
+      await this.counting(() => this.client().del(this.redisKey(key)));
     else this.memory.delete(key);
   }
 
@@ -84,8 +88,21 @@ export class LoginThrottle {
     for (const [key, counter] of this.memory) if (counter.resetAt <= now) this.memory.delete(key);
   }
 
+  /** A Redis failure becomes a 503 that says what is wrong (not a 500 after minutes of retries). */
+  private async counting<T>(count: () => Promise<T>): Promise<T> {
+    try {
+      return await count();
+    } catch (error) {
+      if (this.options.loginThrottle.store !== 'redis') throw error;
+      throw new ServiceUnavailableException(
+        'Logins are paused: the counter of failed logins (Redis) does not answer. Try again shortly.',
+      );
+    }
+  }
+
   private client() {
-    return this.redis.get();
+    // The rate limits' connection: commands fail within a second instead of queueing.
+    return this.redis.get('throttle', { maxRetriesPerRequest: 1, commandTimeout: 1000 });
   }
 
   private redisKey(key: string): string {
