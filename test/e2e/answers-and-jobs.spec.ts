@@ -126,6 +126,9 @@ describe.each(['express', 'fastify'] as const)(
       const moderator = (await login(url, 'moderator@forum.example')).client;
       expect((await moderator.delete(`/questions/7/answers/${theirs.id}`)).status).toBe(204);
       expect((await moderator.delete(`/questions/7/answers/${theirs.id}`)).status).toBe(404);
+      const malformed = await member.client.delete('/questions/7/answers/abc');
+      expect(malformed.status).toBe(400);
+      expect((await json(malformed)).message).toContain('answerId');
 
       const question = await json(await fetch(`${url}/questions/7`));
       const ids = question.answers.map((a: { id: number }) => a.id);
