@@ -5,8 +5,9 @@ import { ModuleRef } from '@nestjs/core';
 import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
 import {
   currentInstance,
-  type LiveContext,
+  type StateBag,
   type StateHolder,
+  type WrappableComponent,
 } from '../component/component.service';
 import { LiveMessages } from '../live.messages';
 import { LiveSessions } from '../session/live-sessions';
@@ -29,13 +30,6 @@ type Positions = Record<string, { epoch: string; offset: number }>;
 interface CatchUp {
   catchUp: Positions;
 }
-
-type Hooks = {
-  mount(props: unknown, context: LiveContext): unknown;
-  subscriptions?(state: unknown): string[];
-  onPublish?(topic: string, payload: unknown): unknown;
-} & Record<string, unknown>;
-type Bag = Record<string | symbol, unknown>;
 
 /**
  * Connects `@OnChannel` components to @lattice/events at bootstrap: a mount authorizes the
@@ -92,7 +86,7 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
     bindings: OnChannelBinding[],
     events: PersistentWebSocketManager,
   ): void {
-    const instance = component.instance as unknown as Hooks;
+    const instance = component.instance as unknown as WrappableComponent;
     for (const binding of bindings) {
       if (typeof instance[binding.method] !== 'function')
         throw LiveMessages.channelHandlerMissing(component.name, binding.method);
@@ -120,12 +114,12 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
       const positions: Positions = await events.positions(channels);
       const own = await mount(props, context);
       this.routes.set(positions, routes);
-      return { ...(own as Bag), [CHANNELS]: positions };
+      return { ...(own as StateBag), [CHANNELS]: positions };
     };
 
     instance.subscriptions = (state) => {
       const topics = subscriptions?.(state) ?? [];
-      const positions = (state as Bag | null)?.[CHANNELS] as Positions | undefined;
+      const positions = (state as StateBag | null)?.[CHANNELS] as Positions | undefined;
       if (!positions) return topics;
       if (!this.caughtUp.has(positions)) {
         this.caughtUp.add(positions);
@@ -141,7 +135,8 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
 
     instance.onPublish = (topic, payload) => {
       const holder = currentInstance.getStore();
-      const positions = (holder?.state as Bag | undefined)?.[CHANNELS] as Positions | undefined;
+      const positions = (holder?.state as StateBag | undefined)?.[CHANNELS] as
+        Positions | undefined;
       const channel = topic.startsWith(TOPIC_PREFIX) ? topic.slice(TOPIC_PREFIX.length) : '';
       if (!holder || !positions?.[channel]) return onPublish?.(topic, payload);
       const catchUp = (payload as Partial<CatchUp> | null)?.catchUp;

@@ -1,9 +1,6 @@
-// Builds the browser runtime (runtime.ts) into one minified script at startup, so the served file
-// always matches the server's code and its name changes whenever its content does.
+// The browser runtime of live pages (runtime.ts), built by socket's browser-script builder.
 import { LatticeError } from '@lattice/core';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { browserScriptEntry, buildBrowserScript } from '@lattice/socket';
 import { gzipSync } from 'node:zlib';
 
 /** The built runtime of live pages. */
@@ -30,66 +27,22 @@ export function buildLiveRuntime(): Promise<LiveRuntimeBundle> {
 }
 
 async function build(): Promise<LiveRuntimeBundle> {
-  const entry = runtimeEntry();
-  let code: string;
+  const entry = browserScriptEntry(__dirname, 'runtime');
   try {
-    // Loaded here: esbuild is needed only by a server that serves live pages.
-    const esbuild = await import('esbuild');
-    const tsconfig = repositoryTsconfig();
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      format: 'iife',
-      target: 'es2020',
-      platform: 'browser',
-      write: false,
-      legalComments: 'none',
-      logLevel: 'silent',
-      // In a checkout the root tsconfig maps '@lattice/socket/…' to the sources; installed
-      // packages resolve from node_modules.
-      ...(tsconfig ? { tsconfig } : {}),
-    });
-    code = result.outputFiles[0].text;
+    const { code, hash } = await buildBrowserScript(entry);
+    return {
+      code,
+      hash,
+      fileName: `live.${hash}.js`,
+      bytes: Buffer.byteLength(code),
+      gzipBytes: gzipSync(code, { level: 9 }).length,
+    };
   } catch (error) {
     throw new LatticeError(
       'LATTICE_LIVE_RUNTIME_BUILD',
-      `The browser runtime of live pages (${entry}) could not be built: ${problemsOf(error)}`,
+      `The browser runtime of live pages (${entry}) could not be built: ${error instanceof Error ? error.message : String(error)}`,
       'Check that esbuild and morphdom are installed (npm install esbuild morphdom) and that the runtime and @lattice/socket resolve from it.',
       { cause: error },
     );
   }
-  const hash = createHash('sha256').update(code).digest('base64url').slice(0, 10);
-  return {
-    code,
-    hash,
-    fileName: `live.${hash}.js`,
-    bytes: Buffer.byteLength(code),
-    gzipBytes: gzipSync(code, { level: 9 }).length,
-  };
-}
-
-function runtimeEntry(): string {
-  const source = join(__dirname, 'runtime.ts');
-  return existsSync(source) ? source : join(__dirname, 'runtime.js'); // compiled libraries ship .js
-}
-
-function repositoryTsconfig(): string | undefined {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'tsconfig.json')) && existsSync(join(dir, 'nest-cli.json'))) {
-      return join(dir, 'tsconfig.json');
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function problemsOf(error: unknown): string {
-  // esbuild lists every problem with its file and line; its message only counts them.
-  const errors = (
-    error as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }
-  ).errors;
-  if (!errors?.length) return error instanceof Error ? error.message : String(error);
-  return errors
-    .map(({ text, location }) => (location ? `${location.file}:${location.line}: ${text}` : text))
-    .join('; ');
 }

@@ -10,6 +10,18 @@ export interface LiveContext {
   session: string;
 }
 
+/**
+ * A component instance as a binding (`@UseState`, `@OnChannel`) sees it when it wraps its
+ * lifecycle: `mount`, topics and handlers by name.
+ */
+export type WrappableComponent = {
+  mount(props: unknown, context: LiveContext): unknown;
+  subscriptions?(state: unknown): string[];
+  onPublish?(topic: string, payload: unknown): unknown;
+} & Record<string, unknown>;
+/** A component state read as a bag of fields, symbols included (where bindings keep their notes). */
+export type StateBag = Record<string | symbol, unknown>;
+
 /** The running instance whose state `setState()` changes (set around handlers). */
 export interface StateHolder<S> {
   state: S;

@@ -3,7 +3,11 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { ModuleRef } from '@nestjs/core';
 import { StateManager, type StateChange } from '@lattice/state';
 import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
-import { currentInstance, type LiveContext } from '../component/component.service';
+import {
+  currentInstance,
+  type StateBag,
+  type WrappableComponent,
+} from '../component/component.service';
 import { LiveMessages } from '../live.messages';
 import { LiveSessions } from '../session/live-sessions';
 import {
@@ -16,13 +20,6 @@ import {
 /** Where a bound component's state remembers its stream (a symbol: never rendered or serialized). */
 const BOUND = Symbol('lattice.live.boundStream');
 const PERSISTED = Symbol('lattice.live.persistedStream');
-
-type Hooks = {
-  mount(props: unknown, context: LiveContext): unknown;
-  subscriptions?(state: unknown): string[];
-  onPublish?(topic: string, payload: unknown): unknown;
-} & Record<string, unknown>;
-type Bag = Record<string | symbol, unknown>;
 
 const topicOf = (streamId: string) => `state:${streamId}`;
 
@@ -75,7 +72,7 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private bind(component: RegisteredComponent, binding: UseStateBinding, state: StateManager) {
-    const instance = component.instance as unknown as Hooks;
+    const instance = component.instance as unknown as WrappableComponent;
     const mount = instance.mount.bind(instance);
     const subscriptions = instance.subscriptions?.bind(instance);
     const onPublish = instance.onPublish?.bind(instance);
@@ -83,20 +80,20 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
       const streamId = streamOf(component, binding.stream, props);
       const [own, stream] = await Promise.all([mount(props, context), state.get(streamId)]);
       return {
-        ...(own as Bag),
+        ...(own as StateBag),
         [binding.as]: stream.state,
         [BOUND]: { streamId, version: stream.version },
       };
     };
     instance.subscriptions = (current) => {
       const topics = subscriptions?.(current) ?? [];
-      const bag = (current ?? {}) as Bag;
+      const bag = (current ?? {}) as StateBag;
       const at = bag[BOUND] as { streamId: string } | undefined;
       return at ? [...topics, topicOf(at.streamId)] : topics;
     };
     instance.onPublish = (topic, payload) => {
       const holder = currentInstance.getStore();
-      const bag = (holder?.state ?? {}) as Bag;
+      const bag = (holder?.state ?? {}) as StateBag;
       const at = bag[BOUND] as { streamId: string; version: number } | undefined;
       if (!holder || !at || topic !== topicOf(at.streamId)) return onPublish?.(topic, payload);
       const change = payload as StateChange;
@@ -115,7 +112,7 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
     options: PersistStateOptions,
     state: StateManager,
   ) {
-    const instance = component.instance as unknown as Hooks;
+    const instance = component.instance as unknown as WrappableComponent;
     const mount = instance.mount.bind(instance);
     instance.mount = async (props, context) => {
       const key = options.key
@@ -128,7 +125,7 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
       const streamId = `live:${digest}`;
       const saved = await state.get(streamId);
       const resumed = saved.version > 0 ? saved.state : await mount(props, context);
-      return { ...(resumed as Bag), [PERSISTED]: streamId };
+      return { ...(resumed as StateBag), [PERSISTED]: streamId };
     };
     // After each handler, the state is saved if the handler changed it.
     for (const binding of component.events.values()) {
@@ -137,7 +134,7 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
         const before = JSON.stringify(currentInstance.getStore()?.state ?? null);
         const result = await handler.apply(instance, args);
         const holder = currentInstance.getStore();
-        const streamId = (holder?.state as Bag | undefined)?.[PERSISTED] as string | undefined;
+        const streamId = (holder?.state as StateBag | undefined)?.[PERSISTED] as string | undefined;
         const after = JSON.stringify(holder?.state ?? null);
         if (streamId && after !== before)
           await state.dispatch(streamId, { type: 'saved', payload: JSON.parse(after) as unknown });
