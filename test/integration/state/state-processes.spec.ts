@@ -41,6 +41,9 @@ async function result(node: TsProcess): Promise<Done> {
 /** Two OS processes on one shared store: Redis, or SQL on MariaDB. */
 function processes(store: StoreKind, label: string, setup: () => Promise<Record<string, string>>) {
   describe(label, () => {
+    // 2,000 commands from two processes on InnoDB take 20-60 s when other suites share the
+    // cores; `result()` waits up to 90 s, so the test may too.
+    jest.setTimeout(120_000);
     let env: Record<string, string>;
     let app: INestApplicationContext;
     let state: StateManager;
