@@ -22,3 +22,5 @@ export * from './text/closest-name';
 export * from './hooks/csrf-tokens';
 export * from './hooks/public-route';
 export * from './hooks/handler-guard';
+export * from './options/module-options';
+export * from './options/module-options.error';
