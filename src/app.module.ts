@@ -11,8 +11,12 @@ import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
-import { ForumLiveModule } from './live/forum-live.module';
+import { AccountModule } from './account/account.module';
+import { DemosModule } from './demos/demos.module';
+import { SiteLayoutModule } from './layout/site-layout.module';
+import { QuestionPagesModule } from './questions/pages/question-pages.module';
 import { QuestionsModule } from './questions/questions.module';
+import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
 import { StatusGateway } from './status/status.gateway';
 
@@ -59,9 +63,14 @@ import { StatusGateway } from './status/status.gateway';
         socketPath: '/socket',
       }),
     }),
+    // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
+    UsersModule,
+    AccountModule,
+    SiteLayoutModule,
     QuestionsModule,
-    ForumLiveModule,
+    QuestionPagesModule,
+    DemosModule,
   ],
   providers: [StatusGateway, SeedOnStart],
 })
