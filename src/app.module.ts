@@ -18,7 +18,7 @@ import { QuestionPagesModule } from './questions/pages/question-pages.module';
 import { QuestionsModule } from './questions/questions.module';
 import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
-import { StatusGateway } from './status/status.gateway';
+import { StatusModule } from './status/status.module';
 
 @Module({
   imports: [
@@ -65,6 +65,7 @@ import { StatusGateway } from './status/status.gateway';
     }),
     // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
+    StatusModule,
     UsersModule,
     AccountModule,
     SiteLayoutModule,
@@ -72,6 +73,6 @@ import { StatusGateway } from './status/status.gateway';
     QuestionPagesModule,
     DemosModule,
   ],
-  providers: [StatusGateway, SeedOnStart],
+  providers: [SeedOnStart],
 })
 export class AppModule {}
