@@ -70,7 +70,12 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/*/src/**/*.spec.ts',
+        '<rootDir>/src/**/*.spec.ts',
+        // The layer rule of docs/architecture.md, read from the sources.
+        '<rootDir>/test/layers.spec.ts',
+      ],
     },
     {
       ...base,

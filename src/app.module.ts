@@ -11,10 +11,14 @@ import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
-import { ForumLiveModule } from './live/forum-live.module';
+import { AccountModule } from './account/account.module';
+import { DemosModule } from './demos/demos.module';
+import { SiteLayoutModule } from './layout/site-layout.module';
+import { QuestionPagesModule } from './questions/pages/question-pages.module';
 import { QuestionsModule } from './questions/questions.module';
+import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
-import { StatusGateway } from './status/status.gateway';
+import { StatusModule } from './status/status.module';
 
 @Module({
   imports: [
@@ -59,10 +63,16 @@ import { StatusGateway } from './status/status.gateway';
         socketPath: '/socket',
       }),
     }),
+    // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
+    StatusModule,
+    UsersModule,
+    AccountModule,
+    SiteLayoutModule,
     QuestionsModule,
-    ForumLiveModule,
+    QuestionPagesModule,
+    DemosModule,
   ],
-  providers: [StatusGateway, SeedOnStart],
+  providers: [SeedOnStart],
 })
 export class AppModule {}

@@ -1,6 +1,6 @@
 import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
-import { User } from '../users/user.entity';
+import { UsersModule } from '../users/users.module';
 import { Answer } from './answer.entity';
 import { AnswerOwners } from './answer-owners';
 import { WriteLimits } from './write-limits';
@@ -16,8 +16,16 @@ import { Tag } from './tag.entity';
 import { TagsController } from './tags.controller';
 import { Vote } from './vote.entity';
 
+/** The feature's repositories, registered once; the question pages use them too. */
+const questionRepositories = DatabaseModule.forFeature([QuestionRepository, Answer, Tag, Vote]);
+
+/**
+ * Questions, answers, tags and votes: their JSON API, the services and jobs behind it, and each
+ * question's activity stream. The pages are QuestionPagesModule (pages/), so the command line
+ * loads this module without any page.
+ */
 @Module({
-  imports: [DatabaseModule.forFeature([QuestionRepository, Answer, Tag, Vote, User])],
+  imports: [questionRepositories, UsersModule],
   controllers: [QuestionsController, TagsController],
   providers: [
     QuestionsService,
@@ -29,6 +37,6 @@ import { Vote } from './vote.entity';
     NotifyQuestionAuthor,
     RecomputeTagStats,
   ],
-  exports: [QuestionsService, QuestionActivityService],
+  exports: [questionRepositories, QuestionsService, QuestionActivityService],
 })
 export class QuestionsModule {}

@@ -1,11 +1,10 @@
-import { DatabaseModule } from '@lattice/database';
 import { LatticeConfig } from '@lattice/core';
 import { SecurityModule } from '@lattice/security';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { forumConfigShape } from '../forum.config';
 import { ForumUserStore } from '../users/forum-user.store';
-import { User } from '../users/user.entity';
+import { UsersModule } from '../users/users.module';
 
 /**
  * Accounts, sessions, CSRF, headers and rate limits for the Forum: accounts are the `users`
@@ -14,7 +13,8 @@ import { User } from '../users/user.entity';
 export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
   return SecurityModule.forRootAsync({
     userStore: ForumUserStore,
-    imports: [DatabaseModule.forFeature([User])],
+    // SecurityModule registers the store (the one instance); its repository comes from UsersModule.
+    imports: [UsersModule],
     inject: [LatticeConfig],
     useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
       jwt: { secret: jwtSecret(config, !cli), issuer: 'lattice-forum', audience: 'lattice-forum' },

@@ -1,7 +1,7 @@
 import { eventsClientScriptTag } from '@lattice/events';
 import { html, Layout, live, LayoutPage, LayoutSlots, LiveLayout } from '@lattice/live';
 import { OnModuleInit } from '@nestjs/common';
-import { FORUM_SCRIPT_PATH } from '../account/account.controller';
+import { ForumScript } from '../account/browser/forum-script';
 import { STYLES } from './partials';
 import { Footer, Header } from './site-components';
 
@@ -13,9 +13,11 @@ import { Footer, Header } from './site-components';
 export class SiteLayout implements LiveLayout, OnModuleInit {
   private scripts = '';
 
+  constructor(private readonly forumScript: ForumScript) {}
+
   async onModuleInit(): Promise<void> {
     // The channels client (presence, notifications) runs on the live runtime's socket; forum.js uses it.
-    this.scripts = `${await eventsClientScriptTag()}<script src="${FORUM_SCRIPT_PATH}" defer></script>`;
+    this.scripts = `${await eventsClientScriptTag()}${await this.forumScript.scriptTag()}`;
   }
 
   render({ content, aside }: LayoutSlots, page: LayoutPage) {

@@ -10,10 +10,10 @@ import {
   repeat,
 } from '@lattice/live';
 import { z } from 'zod';
-import { QuestionActivityService, SCORES_TOPIC } from '../questions/question-activity.service';
-import { QuestionRepository } from '../questions/question.repository';
-import { Tag } from '../questions/tag.entity';
-import { sidebar } from './partials';
+import { QuestionActivityService, SCORES_TOPIC } from '../question-activity.service';
+import { QuestionRepository } from '../question.repository';
+import { Tag } from '../tag.entity';
+import { sidebar } from '../../layout/partials';
 
 interface Row {
   id: number;

@@ -10,9 +10,9 @@ import {
 import { AuthorizationManager } from '@lattice/security';
 import { HttpException } from '@nestjs/common';
 import { z } from 'zod';
-import { QuestionActivityService } from '../questions/question-activity.service';
-import { type AnswerView } from '../questions/question.events';
-import { answerView, QuestionsService } from '../questions/questions.service';
+import { QuestionActivityService } from '../question-activity.service';
+import { type AnswerView } from '../question.events';
+import { answerView, QuestionsService } from '../questions.service';
 
 interface Viewer {
   id: number;

@@ -1,8 +1,8 @@
 import { Component, ComponentService, html, On, UseState, type LiveContext } from '@lattice/live';
 import { z } from 'zod';
-import { QuestionActivityService } from '../questions/question-activity.service';
-import type { QuestionActivity } from '../questions/question-activity.state';
-import { QuestionRepository } from '../questions/question.repository';
+import { QuestionActivityService } from '../question-activity.service';
+import type { QuestionActivity } from '../question-activity.state';
+import { QuestionRepository } from '../question.repository';
 
 interface CardState {
   id: number;

@@ -1,6 +1,6 @@
 import { Public } from '@lattice/core';
 import { Component, ComponentService, html, LivePage, On, repeat } from '@lattice/live';
-import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { z } from 'zod';
 
 /** The smallest live component: a counter (`/demo/counter`). */
@@ -95,12 +95,5 @@ export class DemoController {
   @LivePage('demo-list', { title: 'Keyed list · Lattice Forum', layout: 'site' })
   list() {
     return {};
-  }
-
-  /** A component bound to the state stream `question:<id>`. */
-  @Get('question/:id')
-  @LivePage('question-card', { title: 'Question activity · Lattice Forum', layout: 'site' })
-  question(@Param('id', ParseIntPipe) id: number) {
-    return { id };
   }
 }

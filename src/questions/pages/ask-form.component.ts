@@ -1,6 +1,6 @@
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { Component, ComponentService, html, type LiveContext } from '@lattice/live';
-import { Tag } from '../questions/tag.entity';
+import { Tag } from '../tag.entity';
 
 interface AskFormState {
   loggedIn: boolean;

@@ -1,10 +1,13 @@
 import { Public } from '@lattice/core';
 import { html, LivePage } from '@lattice/live';
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
-import { viewersChannel } from '../questions/question.events';
-import { QuestionRepository } from '../questions/question.repository';
+import { viewersChannel } from '../question.events';
+import { QuestionRepository } from '../question.repository';
 
-/** `/q/:id`, a question's page (the JSON API stays at `/questions/:id`), and `/ask`. */
+/**
+ * `/q/:id`, a question's page (the JSON API stays at `/questions/:id`), `/ask`, and
+ * `/demo/question/:id`, the question's live activity card.
+ */
 @Public()
 @Controller()
 export class QuestionPageController {
@@ -28,5 +31,12 @@ export class QuestionPageController {
   async show(@Param('id', ParseIntPipe) id: number) {
     const question = await this.questions.findById(id); // 404 for an unknown question
     return { id, title: question.title };
+  }
+
+  /** One question's activity card, bound to its state stream `question:<id>`. */
+  @Get('demo/question/:id')
+  @LivePage('question-card', { title: 'Question activity · Lattice Forum', layout: 'site' })
+  card(@Param('id', ParseIntPipe) id: number) {
+    return { id };
   }
 }
