@@ -34,7 +34,12 @@ async function boot(env: Record<string, string> = {}, withState = true, withBind
   class StateAppModule {}
   const app = await NestFactory.create(StateAppModule, { logger: false, abortOnError: false });
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close(); // a refused boot leaves no connection or timer behind
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, base: `127.0.0.1:${port}` };
 }
