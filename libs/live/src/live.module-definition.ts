@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
 import type { LiveModuleOptions } from './live.options';
 
 /**
@@ -19,7 +19,5 @@ export const {
   }))
   .build();
 
-/** A class that `LiveModule.forRootAsync({ useClass })` asks for the options. */
-export interface LiveOptionsFactory {
-  create(): LiveModuleOptions | Promise<LiveModuleOptions>;
-}
+/** A class that `LiveModule.forRootAsync({ useClass })` asks for the options: its `create()`. */
+export type LiveOptionsFactory = ConfigurableModuleOptionsFactory<LiveModuleOptions, 'create'>;

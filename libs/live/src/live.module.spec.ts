@@ -4,11 +4,24 @@ import { Injectable, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { LiveModule } from './live.module';
 import type { LiveOptionsFactory } from './live.module-definition';
-import { LIVE_MODULE_OPTIONS, liveConfigShape, type LiveModuleOptions } from './live.options';
+import type { z } from 'zod';
+import {
+  LIVE_MODULE_OPTIONS,
+  liveConfigShape,
+  liveModuleOptionsSchema,
+  type LiveModuleOptions,
+} from './live.options';
 import { LiveRenderer } from './live.renderer';
 import { SessionTokens } from './session/session-token';
 
 const SECRET = 'a-unit-test-secret-that-is-long-enough-0123';
+
+// The schema checks exactly the options the interface declares (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesInterface: Same<
+  z.input<typeof liveModuleOptionsSchema>,
+  LiveModuleOptions
+> = true;
 
 async function compile(
   live: DynamicModule,
@@ -51,6 +64,10 @@ class OptionsFromClass implements LiveOptionsFactory {
 class OptionsSourceModule {}
 
 describe('LiveModule', () => {
+  it('has a schema for exactly the options it declares', () => {
+    expect(schemaMatchesInterface).toBe(true);
+  });
+
   it('forRoot checks the options and fills the defaults', async () => {
     const moduleRef = await compile(LiveModule.forRoot({ secret: SECRET }));
     expect(moduleRef.get(LIVE_MODULE_OPTIONS)).toEqual({
