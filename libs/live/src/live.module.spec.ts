@@ -122,11 +122,15 @@ describe('LiveModule', () => {
     );
   });
 
-  it('is global unless isGlobal: false', () => {
+  it('is global unless isGlobal: false', async () => {
     expect(LiveModule.forRoot({ secret: SECRET }).global).toBe(true);
     const local = LiveModule.forRoot({ secret: SECRET, isGlobal: false });
     expect(local.global).toBe(false);
     expect(LiveModule.forRootAsync({ useFactory: () => ({}), isGlobal: false }).global).toBe(false);
+    // isGlobal is the module's, not an option the check sees.
+    const moduleRef = await compile(local);
+    expect(moduleRef.get(LIVE_MODULE_OPTIONS)).not.toHaveProperty('isGlobal');
+    await moduleRef.close();
   });
 
   it('refuses a misspelt option with the closest known name', async () => {
