@@ -2,6 +2,8 @@ import { CacheModule } from '@lattice/cache';
 import { LatticeConfig, LatticeModule } from '@lattice/core';
 import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
+import { LiveChannelsModule } from '@lattice/live/channels';
+import { LiveStateModule } from '@lattice/live/state';
 import { QueueDashboardModule, QueueModule } from '@lattice/queue';
 import { SocketModule } from '@lattice/socket';
 import { StateModule } from '@lattice/state';
@@ -56,13 +58,11 @@ import { StatusModule } from './status/status.module';
     // question (question.<id>); who is viewing is a
     // presence channel and notifications a private one (see QuestionChannels).
     EventsModule.forRoot({ channels: { public: ['questions', 'question.{id}'] } }),
-    LiveModule.forRootAsync({
-      inject: [LatticeConfig],
-      useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
-        secret: config.get('LIVE_SECRET'),
-        socketPath: '/socket',
-      }),
-    }),
+    // The session secret is LIVE_SECRET (liveConfigShape in forumConfigShape).
+    LiveModule.forRoot({ socketPath: '/socket' }),
+    // @OnChannel components (question pages, the list) and @UseState ones (question cards).
+    LiveChannelsModule,
+    LiveStateModule,
     // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
     StatusModule,

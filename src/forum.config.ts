@@ -1,3 +1,4 @@
+import { liveConfigShape } from '@lattice/live';
 import { securityConfigShape } from '@lattice/security';
 import { z } from 'zod';
 
@@ -5,6 +6,8 @@ import { z } from 'zod';
 export const forumConfigShape = {
   // JWT_SECRET (a random one per process in development) and ENCRYPTION_KEYS.
   ...securityConfigShape,
+  // LIVE_SECRET: required with NODE_ENV=production; a random one per process in development.
+  ...liveConfigShape,
   FORUM_SEED_ON_START: z
     .enum(['auto', 'always', 'never'], { error: 'not one of auto, always, never' })
     .default('auto')
@@ -15,11 +18,4 @@ export const forumConfigShape = {
     .enum(['on', 'off'], { error: 'not one of on, off' })
     .default('on')
     .describe('on: the web process runs queue workers; off: leave them to `lattice queue:work`'),
-  LIVE_SECRET: z
-    .string()
-    .min(32, { error: 'must be at least 32 characters' })
-    .optional()
-    .describe(
-      'signs live page sessions; the same on every node (a random one per process when unset)',
-    ),
 };

@@ -38,19 +38,30 @@ describe('the Forum process', () => {
     expect(stdout).toBe(''); // nothing else: no half-started Nest logs
   });
 
-  it('in production: refuses to start without JWT_SECRET, and does not seed demo accounts into an empty database', async () => {
+  it('in production: refuses to start without JWT_SECRET or LIVE_SECRET, and does not seed demo accounts into an empty database', async () => {
     const database = tempSqliteUrl();
     const refused = new TsProcess('src/main.ts', {
       NODE_ENV: 'production',
+      LIVE_SECRET: 'a-production-live-secret-of-more-than-32-characters',
       DATABASE_URL: database,
     });
     expect((await refused.exited).code).toBe(1);
     expect(refused.output.stderr).toContain('No JWT secret is configured');
 
+    const noLiveSecret = new TsProcess('src/main.ts', {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-more-than-32-bytes',
+      DATABASE_URL: database,
+    });
+    expect((await noLiveSecret.exited).code).toBe(1);
+    expect(noLiveSecret.output.stderr).toContain('No live session secret is configured');
+    expect(noLiveSecret.output.stderr).toContain('Set LIVE_SECRET');
+
     const port = await freePort();
     const forum = new TsProcess('src/main.ts', {
       NODE_ENV: 'production',
       JWT_SECRET: 'a-production-secret-of-more-than-32-bytes',
+      LIVE_SECRET: 'a-production-live-secret-of-more-than-32-characters',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: database,

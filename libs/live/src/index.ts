@@ -6,7 +6,14 @@ export * from './diff/rendered';
 export * from './diff/render';
 export * from './diff/diff';
 export * from './live.module';
+export {
+  LIVE_OPTIONS_TYPE,
+  LIVE_ASYNC_OPTIONS_TYPE,
+  type LiveOptionsFactory,
+} from './live.module-definition';
 export * from './live.options';
+export * from './live.constants';
+export * from './live-integrations';
 export * from './live.renderer';
 export * from './component/component.decorators';
 export * from './component/component.service';
@@ -17,6 +24,4 @@ export * from './session/live-sessions';
 export * from './live-page.decorator';
 export * from './layout/layout';
 export * from './layout/layout.manager';
-export * from './state/use-state.decorator';
-export { LiveComponentState } from './state/component-state.definition';
-export * from './channels/on-channel.decorator';
+// @OnChannel: @lattice/live/channels; @UseState, @PersistState: @lattice/live/state.

@@ -13,10 +13,9 @@ import { CSRF_TOKENS, type CsrfTokenSource } from '@lattice/core';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
 import type { LiveContext } from './component/component.service';
+import { LIVE_PAGE_METADATA } from './live.constants';
 import { LiveRenderer } from './live.renderer';
 import type { TemplateResult } from './template/html';
-
-const LIVE_PAGE_METADATA = 'lattice:live:page';
 
 export interface LivePageDecoratorOptions<P = unknown> {
   /** The page title, or a function of the props the handler returned. */
@@ -29,7 +28,8 @@ export interface LivePageDecoratorOptions<P = unknown> {
   slots?: (props: P) => Record<string, TemplateResult | undefined>;
 }
 
-interface LivePageMetadata {
+/** What `@LivePage` records on the method; the names are checked at boot. */
+export interface LivePageMetadata {
   component: string;
   options: LivePageDecoratorOptions;
 }
@@ -97,6 +97,8 @@ function identityOf(user: unknown): LiveContext['identity'] {
 /**
  * Serves a live page from a controller method (Express or Fastify): the method returns the
  * component's props; the page is rendered on the server, then upgraded to live in the browser.
+ * The component and layout names are checked at boot: an unknown one stops the app, naming the
+ * closest registered name.
  *
  * @example
  * @Get('/') @LivePage('question-list', { title: 'Questions' })

@@ -48,13 +48,43 @@ export const LiveMessages = {
     new LatticeError(
       'LATTICE_LIVE_STATE_MODULE_MISSING',
       `${components.join(', ')} use @UseState or @PersistState, but StateModule is not imported.`,
-      'Import StateModule.forRoot() from @lattice/state in the application module.',
+      'Import StateModule.forRoot() from @lattice/state in the application module (it is global unless isGlobal: false).',
     ),
   eventsModuleMissing: (components: string[]) =>
     new LatticeError(
       'LATTICE_LIVE_EVENTS_MODULE_MISSING',
       `${components.join(', ')} use @OnChannel, but EventsModule is not imported.`,
-      'Import EventsModule.forRoot() from @lattice/events in the application module.',
+      'Import EventsModule.forRoot() from @lattice/events in the application module (it is global unless isGlobal: false).',
+    ),
+  stateIntegrationMissing: (components: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_STATE_INTEGRATION_MISSING',
+      `${components.join(', ')} use @UseState or @PersistState, but LiveStateModule is not imported, so nothing binds them to their streams.`,
+      'Import LiveStateModule from @lattice/live/state, and StateModule.forRoot() from @lattice/state, in the application module.',
+    ),
+  channelsIntegrationMissing: (components: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_CHANNELS_INTEGRATION_MISSING',
+      `${components.join(', ')} use @OnChannel, but LiveChannelsModule is not imported, so nothing delivers their channels' events.`,
+      'Import LiveChannelsModule from @lattice/live/channels, and EventsModule.forRoot() from @lattice/events, in the application module.',
+    ),
+  cacheModuleMissing: (components: string[]) =>
+    new LatticeError(
+      'LATTICE_LIVE_CACHE_MODULE_MISSING',
+      `${components.join(', ')} cache their renders (@Component({ cache })), but CacheModule is not imported.`,
+      'Import CacheModule.forRoot() from @lattice/cache in the application module, or remove the cache option.',
+    ),
+  pageComponentUnknown: (where: string, name: string, known: string[], closest?: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_COMPONENT_UNKNOWN',
+      `@LivePage('${name}') on ${where} names no live component.${closest ? ` Did you mean "${closest}"?` : ''} Registered: ${known.length ? known.join(', ') : '(none)'}.`,
+      "Fix the name, or decorate the component with @Component({ name }) and list it in a module's providers.",
+    ),
+  pageLayoutUnknown: (where: string, name: string, known: string[], closest?: string) =>
+    new LatticeError(
+      'LATTICE_LIVE_LAYOUT_UNKNOWN',
+      `@LivePage on ${where} uses the layout "${name}", which is not registered.${closest ? ` Did you mean "${closest}"?` : ''} Registered: ${known.length ? known.join(', ') : '(none)'}.`,
+      "Fix the name, or decorate the layout with @Layout({ name }) and list it in a module's providers.",
     ),
   channelPropMissing: (component: string, template: string, prop: string) =>
     new LatticeError(
@@ -118,14 +148,20 @@ export const LiveMessages = {
     ),
   secretMissing: () =>
     new LatticeError(
+      'LATTICE_LIVE_SECRET_MISSING',
+      'No live session secret is configured, so with NODE_ENV=production live pages could not rejoin after a restart or on another node.',
+      'Set LIVE_SECRET (32 characters or more; add liveConfigShape to LatticeModule.forRoot({ schema })), or pass secret to LiveModule.forRoot().',
+    ),
+  secretTooShort: () =>
+    new LatticeError(
       'LATTICE_LIVE_SECRET_SHORT',
       'The live session secret is shorter than 32 characters.',
-      'Set LiveModule.forRoot({ secret }) to a random string of at least 32 characters (the same on every node).',
+      'Set LIVE_SECRET or LiveModule.forRoot({ secret }) to a random string of at least 32 characters (the same on every node).',
     ),
-  layoutUnknown: (name: string, known: string[]) =>
+  layoutUnknown: (name: string, known: string[], closest?: string) =>
     new LatticeError(
       'LATTICE_LIVE_LAYOUT_UNKNOWN',
-      `No layout is named "${name}". Registered: ${known.length ? known.sort().join(', ') : '(none)'}.`,
+      `No layout is named "${name}".${closest ? ` Did you mean "${closest}"?` : ''} Registered: ${known.length ? known.sort().join(', ') : '(none)'}.`,
       "Decorate the class with @Layout({ name }) and list it in a module's providers.",
     ),
   layoutCycle: (names: string[]) =>

@@ -1,18 +1,17 @@
 import type { LatticeCache } from '@lattice/cache';
-import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ComponentRegistry, type RegisteredComponent } from './component/component.registry';
 import type { LiveContext } from './component/component.service';
 import { renderTreeToString } from './component/component-tree';
 import { renderToString, withChildHost } from './diff/render';
-import { LIVE_MODULE_OPTIONS, type LiveModuleOptions } from './live.options';
+import { DEFAULT_CACHE_TOKEN } from './live.constants';
+import { LIVE_MODULE_OPTIONS, type CheckedLiveOptions } from './live.options';
 import { escapeHtml } from './template/escape';
 import { html, unsafeHTML, type LiveChild, type TemplateResult } from './template/html';
 import type { OnLivePublish } from './session/live-sessions';
 import { LayoutManager } from './layout/layout.manager';
 import { buildLiveRuntime } from './client/bundle';
-import { defaultCacheOf } from './cache/default-cache';
 import { SessionTokens } from './session/session-token';
 
 // Layout children's placeholders: per process, so page content cannot guess them.
@@ -40,8 +39,9 @@ export class LiveRenderer {
     private readonly registry: ComponentRegistry,
     private readonly tokens: SessionTokens,
     private readonly layouts: LayoutManager,
-    private readonly moduleRef: ModuleRef,
-    @Inject(LIVE_MODULE_OPTIONS) private readonly options: LiveModuleOptions,
+    @Inject(LIVE_MODULE_OPTIONS) private readonly options: CheckedLiveOptions,
+    /** CacheModule's default store, when the app imports CacheModule: renders are cached in it. */
+    @Optional() @Inject(DEFAULT_CACHE_TOKEN) private readonly cache?: LatticeCache,
   ) {}
 
   /**
@@ -64,7 +64,7 @@ export class LiveRenderer {
         context,
       );
     const cached = component.options.cache;
-    const cache = this.cache();
+    const cache = this.cache;
     // Only anonymous renders are shared: a visitor's own page may show what only they may see.
     const html =
       cached && cache && identity === null
@@ -77,21 +77,13 @@ export class LiveRenderer {
 
   /** Drops cached renders under any of `tags` (`live:<component>` names all of one component). */
   async invalidate(tags: string[]): Promise<void> {
-    await this.cache()?.tags(tags).flush();
-  }
-
-  private renderCache: LatticeCache | null | undefined;
-
-  /** The default cache store when CacheModule is imported; renders are not cached otherwise. */
-  private cache(): LatticeCache | null {
-    if (this.renderCache === undefined) this.renderCache = defaultCacheOf(this.moduleRef);
-    return this.renderCache;
+    await this.cache?.tags(tags).flush();
   }
 
   /** The script tag of the browser runtime (content-hashed, cached for a year). */
   async scriptTag(): Promise<string> {
     const bundle = await buildLiveRuntime();
-    return `<script defer src="${this.options.assetsPath ?? '/lattice'}/${bundle.fileName}"></script>`;
+    return `<script defer src="${this.options.assetsPath}/${bundle.fileName}"></script>`;
   }
 
   /**
@@ -148,7 +140,7 @@ export class LiveRenderer {
       layoutHead = wrapped.head;
     }
     // The document is Lattice's: title, socket address and runtime script appear exactly once.
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath ?? '/socket')}">${page.csrfToken === undefined ? '' : `<meta name="csrf-token" content="${escapeHtml(page.csrfToken)}">`}${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><meta name="lattice-socket" content="${escapeHtml(this.options.socketPath)}">${page.csrfToken === undefined ? '' : `<meta name="csrf-token" content="${escapeHtml(page.csrfToken)}">`}${layoutHead}${page.head ?? ''}${script}</head><body>${body}</body></html>`;
   }
 }
 

@@ -1,4 +1,5 @@
-import { Component, ComponentService, html, On, UseState, type LiveContext } from '@lattice/live';
+import { Component, ComponentService, html, On, type LiveContext } from '@lattice/live';
+import { UseState } from '@lattice/live/state';
 import { z } from 'zod';
 import { QuestionActivityService } from '../question-activity.service';
 import type { QuestionActivity } from '../question-activity.state';

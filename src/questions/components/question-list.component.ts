@@ -5,10 +5,10 @@ import {
   html,
   type LiveContext,
   On,
-  OnChannel,
   OnLivePublish,
   repeat,
 } from '@lattice/live';
+import { OnChannel } from '@lattice/live/channels';
 import { z } from 'zod';
 import { QuestionActivityService, SCORES_TOPIC } from '../question-activity.service';
 import { QuestionRepository } from '../question.repository';

@@ -1,12 +1,5 @@
-import {
-  Component,
-  ComponentService,
-  html,
-  type LiveContext,
-  On,
-  OnChannel,
-  repeat,
-} from '@lattice/live';
+import { Component, ComponentService, html, type LiveContext, On, repeat } from '@lattice/live';
+import { OnChannel } from '@lattice/live/channels';
 import { AuthorizationManager } from '@lattice/security';
 import { HttpException } from '@nestjs/common';
 import { z } from 'zod';

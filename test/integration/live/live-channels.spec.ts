@@ -118,6 +118,16 @@ describe('live components on event channels (@OnChannel)', () => {
     );
   });
 
+  it('refuses to start without LiveChannelsModule, naming the module to import', async () => {
+    const boot = bootChannelApp({}, { withBinding: false });
+    await expect(boot).rejects.toThrow(
+      'AnswerFeed, Inbox use @OnChannel, but LiveChannelsModule is not imported',
+    );
+    await expect(boot).rejects.toMatchObject({
+      hint: expect.stringContaining('Import LiveChannelsModule from @lattice/live/channels'),
+    });
+  });
+
   it('gets a missing event from history when a later one arrives first', async () => {
     const page = await open('answer-feed', { id: '5' });
     const channels = app.get(PersistentWebSocketManager);

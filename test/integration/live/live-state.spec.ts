@@ -1,5 +1,6 @@
 import { LatticeModule } from '@lattice/core';
 import { LiveModule, LiveRenderer } from '@lattice/live';
+import { LiveStateModule } from '@lattice/live/state';
 import { SocketModule } from '@lattice/socket';
 import { StateManager, StateModule, StateStores } from '@lattice/state';
 import { INestApplication, Module } from '@nestjs/common';
@@ -15,7 +16,7 @@ import { Notepad, STATE_COMPONENTS } from './fixtures/state-components';
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function boot(env: Record<string, string> = {}, withState = true) {
+async function boot(env: Record<string, string> = {}, withState = true, withBinding = true) {
   @Module({
     imports: [
       LatticeModule.forRoot({
@@ -26,13 +27,19 @@ async function boot(env: Record<string, string> = {}, withState = true) {
       SocketModule.forRoot(),
       LiveModule.forRoot({ secret: SECRET }),
       ...(withState ? [StateModule.forRoot({ devtools: false })] : []),
+      ...(withBinding ? [LiveStateModule] : []),
     ],
     providers: STATE_COMPONENTS,
   })
-  class LiveStateModule {}
-  const app = await NestFactory.create(LiveStateModule, { logger: false, abortOnError: false });
+  class StateAppModule {}
+  const app = await NestFactory.create(StateAppModule, { logger: false, abortOnError: false });
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close(); // a refused boot leaves no connection or timer behind
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, base: `127.0.0.1:${port}` };
 }
@@ -95,6 +102,16 @@ describe('live components bound to state streams', () => {
     await expect(boot({}, false)).rejects.toThrow(
       /Notepad, Scoreboard use @UseState or @PersistState, but StateModule is not imported/,
     );
+  });
+
+  it('refuses to start without LiveStateModule, naming the module to import', async () => {
+    const booting = boot({}, true, false);
+    await expect(booting).rejects.toThrow(
+      /Notepad, Scoreboard use @UseState or @PersistState, but LiveStateModule is not imported/,
+    );
+    await expect(booting).rejects.toMatchObject({
+      hint: expect.stringContaining('Import LiveStateModule from @lattice/live/state'),
+    });
   });
 });
 

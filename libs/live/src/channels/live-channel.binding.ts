@@ -1,7 +1,12 @@
 import { LatticeError } from '@lattice/core';
 import { PersistentWebSocketManager, type ChannelMessage } from '@lattice/events';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
 import {
   currentInstance,
@@ -9,13 +14,11 @@ import {
   type StateHolder,
   type WrappableComponent,
 } from '../component/component.service';
+import { LIVE_ON_CHANNEL_METADATA } from '../live.constants';
+import { LiveIntegrations } from '../live-integrations';
 import { LiveMessages } from '../live.messages';
 import { LiveSessions } from '../session/live-sessions';
-import {
-  LIVE_ON_CHANNEL_METADATA,
-  type ChannelEventInfo,
-  type OnChannelBinding,
-} from './on-channel.decorator';
+import type { ChannelEventInfo, OnChannelBinding } from './on-channel.decorator';
 
 /** Where a component's state keeps its channels' positions (a symbol: never rendered or saved). */
 const CHANNELS = Symbol('lattice.live.channels');
@@ -52,8 +55,12 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly registry: ComponentRegistry,
     private readonly sessions: LiveSessions,
-    private readonly moduleRef: ModuleRef,
-  ) {}
+    integrations: LiveIntegrations,
+    /** EventsModule's; its absence is an error only when a component uses @OnChannel. */
+    @Optional() private readonly events?: PersistentWebSocketManager,
+  ) {
+    integrations.add('channels');
+  }
 
   onApplicationBootstrap(): void {
     const bound = this.registry
@@ -61,12 +68,8 @@ export class LiveChannelBinding implements OnApplicationBootstrap, OnApplication
       .map((name) => this.registry.get(name))
       .filter((component) => bindingsOf(component).length > 0);
     if (bound.length === 0) return;
-    let events: PersistentWebSocketManager;
-    try {
-      events = this.moduleRef.get(PersistentWebSocketManager, { strict: false });
-    } catch {
-      throw LiveMessages.eventsModuleMissing(bound.map((c) => c.type.name));
-    }
+    const events = this.events;
+    if (!events) throw LiveMessages.eventsModuleMissing(bound.map((c) => c.type.name));
     for (const component of bound) this.bind(component, bindingsOf(component), events);
     // Not awaited: with Redis unreachable at boot the app must still start.
     this.stop = events

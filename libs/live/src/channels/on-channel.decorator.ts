@@ -1,4 +1,4 @@
-export const LIVE_ON_CHANNEL_METADATA = 'lattice:live:on-channel';
+import { LIVE_ON_CHANNEL_METADATA } from '../live.constants';
 
 /** Where an `@OnChannel` event came from: the channel, the event's name and its offset. */
 export interface ChannelEventInfo {
@@ -21,7 +21,8 @@ export interface OnChannelBinding {
  * on it, on any node, calls the method with `(data, { channel, event, offset })`; the method
  * changes the state (`this.setState()`, `this.update()`) and the page gets the diff. Placeholders
  * are filled from the component's props. Private and presence channels are authorized with the
- * visitor's identity by their `@ChannelAuth` rule at every mount. Needs `EventsModule`.
+ * visitor's identity by their `@ChannelAuth` rule at every mount. Needs `LiveChannelsModule` (from
+ * `@lattice/live/channels`) and `EventsModule` imported; without them the app stops at boot.
  *
  * @example
  * @Component({ name: 'answers' })

@@ -1,3 +1,4 @@
+import { closestName } from '@lattice/core';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { LiveMessages } from '../live.messages';
@@ -32,12 +33,22 @@ export class LayoutManager implements OnModuleInit {
     }
   }
 
+  /** The registered layouts' names, sorted. */
+  names(): string[] {
+    return [...this.layouts.keys()].sort();
+  }
+
+  has(name: string): boolean {
+    return this.layouts.has(name);
+  }
+
   /** The chain from `name` outwards; a missing or circular parent is an error naming it. */
   chain(name: string): RegisteredLayout[] {
     const chain: RegisteredLayout[] = [];
     for (let next: string | undefined = name; next; next = this.layouts.get(next)?.options.parent) {
       const layout = this.layouts.get(next);
-      if (!layout) throw LiveMessages.layoutUnknown(next, [...this.layouts.keys()]);
+      if (!layout)
+        throw LiveMessages.layoutUnknown(next, this.names(), closestName(next, this.names()));
       if (chain.includes(layout))
         throw LiveMessages.layoutCycle(chain.map((l) => l.options.name).concat(next));
       chain.push(layout);

@@ -25,10 +25,10 @@ export class LastRenders {
   private readonly logger = new Logger('Live');
   private readonly memory = new Map<string, LastRender & { until: number }>();
 
-  constructor(private readonly cache: () => LatticeCache | null) {}
+  constructor(private readonly cache: LatticeCache | null) {}
 
   async keep(session: string, render: LastRender, ttlMs = LAST_RENDER_TTL_MS): Promise<void> {
-    const cache = this.cache();
+    const cache = this.cache;
     if (!cache) {
       const now = Date.now();
       for (const [id, entry] of this.memory) if (entry.until < now) this.memory.delete(id);
@@ -45,7 +45,7 @@ export class LastRenders {
 
   /** The render the page has, when its frame count matches; it is used once. */
   async take(session: string, n: number): Promise<LastRender | undefined> {
-    const cache = this.cache();
+    const cache = this.cache;
     let entry: (LastRender & { until?: number }) | undefined;
     if (cache) {
       entry = await cache.get<LastRender>(keyOf(session));

@@ -1,20 +1,22 @@
 import { PubSub, type Unsubscribe } from '@lattice/core';
 import { SocketManager, type SocketConnectionInfo } from '@lattice/socket';
+import type { LatticeCache } from '@lattice/cache';
 import {
   BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   OnApplicationShutdown,
   OnModuleInit,
+  Optional,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { defaultCacheOf } from '../cache/default-cache';
 import { ComponentTree, LiveUnit } from '../component/component-tree';
 import { ComponentRegistry } from '../component/component.registry';
 import { currentInstance, type LiveContext } from '../component/component.service';
 import { diffComponents, diffNode, newStatics } from '../diff/diff';
 import { staticsRegistry } from '../diff/render';
 import type { ComponentsDiff, NodeDiff, RComponents, RNode, StaticsTable } from '../diff/rendered';
+import { DEFAULT_CACHE_TOKEN } from '../live.constants';
 import { LiveMessages } from '../live.messages';
 import { LastRenders } from './last-renders';
 import { SessionTokens } from './session-token';
@@ -87,12 +89,10 @@ export class LiveSessions
     private readonly registry: ComponentRegistry,
     private readonly tokens: SessionTokens,
     private readonly pubsub: PubSub,
-    moduleRef: ModuleRef,
+    /** CacheModule's default store, when imported: last renders are then shared by every node. */
+    @Optional() @Inject(DEFAULT_CACHE_TOKEN) cache?: LatticeCache,
   ) {
-    let cache: ReturnType<typeof defaultCacheOf> | undefined;
-    this.lastRenders = new LastRenders(() =>
-      cache === undefined ? (cache = defaultCacheOf(moduleRef)) : cache,
-    );
+    this.lastRenders = new LastRenders(cache ?? null);
   }
 
   async onModuleInit(): Promise<void> {

@@ -22,7 +22,7 @@ export class SessionTokens {
     private readonly secret: string,
     private readonly ttlSeconds: number,
   ) {
-    if (secret.length < 32) throw LiveMessages.secretMissing();
+    if (secret.length < 32) throw LiveMessages.secretTooShort();
   }
 
   issue(component: string, props: unknown): { token: string; claims: SessionClaims } {

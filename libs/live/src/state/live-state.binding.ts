@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import {
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { StateManager, type StateChange } from '@lattice/state';
 import { ComponentRegistry, type RegisteredComponent } from '../component/component.registry';
 import {
@@ -8,14 +12,11 @@ import {
   type StateBag,
   type WrappableComponent,
 } from '../component/component.service';
+import { LIVE_PERSIST_STATE_METADATA, LIVE_USE_STATE_METADATA } from '../live.constants';
+import { LiveIntegrations } from '../live-integrations';
 import { LiveMessages } from '../live.messages';
 import { LiveSessions } from '../session/live-sessions';
-import {
-  LIVE_PERSIST_STATE_METADATA,
-  LIVE_USE_STATE_METADATA,
-  type PersistStateOptions,
-  type UseStateBinding,
-} from './use-state.decorator';
+import type { PersistStateOptions, UseStateBinding } from './use-state.decorator';
 
 /** Where a bound component's state remembers its stream (a symbol: never rendered or serialized). */
 const BOUND = Symbol('lattice.live.boundStream');
@@ -35,19 +36,19 @@ export class LiveStateBinding implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly registry: ComponentRegistry,
     private readonly sessions: LiveSessions,
-    private readonly moduleRef: ModuleRef,
-  ) {}
+    integrations: LiveIntegrations,
+    /** StateModule's; its absence is an error only when a component uses @UseState or @PersistState. */
+    @Optional() private readonly stateManager?: StateManager,
+  ) {
+    integrations.add('state');
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const components = this.registry.names().map((name) => this.registry.get(name));
     const bound = components.filter((c) => useStateOf(c) || persistOf(c));
     if (bound.length === 0) return;
-    let state: StateManager;
-    try {
-      state = this.moduleRef.get(StateManager, { strict: false });
-    } catch {
-      throw LiveMessages.stateModuleMissing(bound.map((c) => c.type.name));
-    }
+    const state = this.stateManager;
+    if (!state) throw LiveMessages.stateModuleMissing(bound.map((c) => c.type.name));
     const patterns = new Set<string>();
     for (const component of bound) {
       const persist = persistOf(component);

@@ -1,8 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { LiveContext } from '../component/component.service';
-
-export const LIVE_USE_STATE_METADATA = 'lattice:live:use-state';
-export const LIVE_PERSIST_STATE_METADATA = 'lattice:live:persist-state';
+import { LIVE_PERSIST_STATE_METADATA, LIVE_USE_STATE_METADATA } from '../live.constants';
 
 export interface UseStateOptions {
   /** The key of the component's state that holds the stream's state (default `stream`). */
@@ -17,7 +15,8 @@ export interface UseStateBinding extends Required<UseStateOptions> {
 /**
  * Binds a live component to a @lattice/state stream: at mount the stream's state is put in the
  * component's state under `as`, and every later change of the stream, made on any node,
- * replaces it and re-renders. Needs `StateModule`. Keep the rest of the state when you update
+ * replaces it and re-renders. Needs `LiveStateModule` and `StateModule` imported (the app stops
+ * at boot without them). Keep the rest of the state when you update
  * it (`{ ...s, … }`): the binding travels with it.
  *
  * @example
@@ -41,7 +40,7 @@ export interface PersistStateOptions<P = never> {
 /**
  * Keeps a live component's state in a @lattice/state stream (`live:<hash>`), saved after every
  * event that changed it, so a reload, a reconnect or a restart resumes it instead of mounting
- * afresh. Needs `StateModule`; a memory store keeps it only while the process runs.
+ * afresh. Needs `LiveStateModule` and `StateModule` imported; a memory store keeps it only while the process runs.
  */
 export function PersistState<P = never>(options: PersistStateOptions<P> = {}): ClassDecorator {
   return SetMetadata(LIVE_PERSIST_STATE_METADATA, options);
