@@ -2,7 +2,8 @@ import { CacheModule } from '@lattice/cache';
 import { LatticeConfig, LatticeModule } from '@lattice/core';
 import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
-import { QueueDashboardModule, QueueModule } from '@lattice/queue';
+import { QueueModule } from '@lattice/queue';
+import { QueueDashboardModule } from '@lattice/queue/dashboard';
 import { SocketModule } from '@lattice/socket';
 import { StateModule } from '@lattice/state';
 import { AuthenticationManager, AuthorizationManager } from '@lattice/security';
@@ -25,6 +26,7 @@ import { StatusGateway } from './status/status.gateway';
     forumDatabase({ migrateOnStart: true }),
     CacheModule.forRoot(),
     QueueModule.forRootAsync({
+      isGlobal: true,
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
         worker: config.get('QUEUE_WORKERS') === 'on',
