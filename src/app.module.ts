@@ -53,7 +53,7 @@ import { StatusGateway } from './status/status.gateway';
     // New questions go to the home page (questions), answers and votes to everyone viewing a
     // question (question.<id>); who is viewing is a
     // presence channel and notifications a private one (see QuestionChannels).
-    EventsModule.forRoot({ channels: { public: ['questions', 'question.{id}'] } }),
+    EventsModule.forRoot({ isGlobal: true, channels: { public: ['questions', 'question.{id}'] } }),
     LiveModule.forRootAsync({
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({

@@ -7,6 +7,15 @@ import { QueueModule } from './queue.module';
 import type { QueueOptionsFactory } from './queue.module-definition';
 import { QUEUE_MODULE_OPTIONS } from './queue.constants';
 
+// The main entry loads neither bull-board (@lattice/queue/dashboard) nor the fake (@lattice/queue/testing).
+jest.mock('@bull-board/nestjs', () => {
+  throw new Error('@lattice/queue loaded bull-board');
+});
+jest.mock('./testing/queue-fake', () => {
+  throw new Error('@lattice/queue loaded QueueFake');
+});
+import * as queue from './index';
+
 const lattice = LatticeModule.forRoot({
   env: { LOG_LEVEL: 'error' },
   envFile: false,
@@ -42,6 +51,10 @@ class QueueOptions implements QueueOptionsFactory {
 class QueueOptionsModule {}
 
 describe('QueueModule options', () => {
+  it('loads without bull-board and the test fake', () => {
+    expect(queue.QueueModule).toBe(QueueModule);
+  });
+
   it('takes the defaults and keeps the checked options', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
