@@ -50,7 +50,8 @@ export interface ResolvedSecurityOptions {
 }
 
 export function resolveSecurityOptions(
-  options: SecurityModuleOptions,
+  /** The checked options, with the module's `routes` (an extra of forRoot/forRootAsync). */
+  options: SecurityModuleOptions & { routes?: string | false },
   config: LatticeConfig,
   drivers: LatticeDrivers,
   /** `LatticeModule.forRoot({ app: { name } })`: the default audience. */
