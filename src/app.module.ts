@@ -26,7 +26,6 @@ import { StatusGateway } from './status/status.gateway';
     forumDatabase({ migrateOnStart: true }),
     CacheModule.forRoot(),
     QueueModule.forRootAsync({
-      isGlobal: true,
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
         worker: config.get('QUEUE_WORKERS') === 'on',
@@ -53,7 +52,7 @@ import { StatusGateway } from './status/status.gateway';
     // New questions go to the home page (questions), answers and votes to everyone viewing a
     // question (question.<id>); who is viewing is a
     // presence channel and notifications a private one (see QuestionChannels).
-    EventsModule.forRoot({ isGlobal: true, channels: { public: ['questions', 'question.{id}'] } }),
+    EventsModule.forRoot({ channels: { public: ['questions', 'question.{id}'] } }),
     LiveModule.forRootAsync({
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({

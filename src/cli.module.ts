@@ -17,7 +17,7 @@ import { forumSecurity } from './security/forum-security';
     forumDatabase({ migrateOnStart: false }),
     CacheModule.forRoot(),
     // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
-    QueueModule.forRoot({ isGlobal: true, worker: false }),
+    QueueModule.forRoot({ worker: false }),
     StateModule.forRoot({ devtools: false }),
     // Its entities (sessions, audit log) are part of the schema the migrations are diffed against.
     forumSecurity({ cli: true }),

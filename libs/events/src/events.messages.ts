@@ -8,13 +8,13 @@ export const EventsMessages = {
     new LatticeError(
       'LATTICE_EVENTS_QUEUE_MISSING',
       `Listener ${listener} is marked async, so it runs as a queue job, but EventsQueueModule is not imported.`,
-      "Import EventsQueueModule from '@lattice/events/queue' (with QueueModule.forRoot({ isGlobal: true }) from @lattice/queue) in the application module, or drop { async } from the listener.",
+      "Import EventsQueueModule from '@lattice/events/queue' (with QueueModule.forRoot() from @lattice/queue) in the application module, or drop { async } from the listener.",
     ),
   queueManagerMissing: () =>
     new LatticeError(
       'LATTICE_EVENTS_QUEUE_MODULE_MISSING',
       'EventsQueueModule runs async listeners as @lattice/queue jobs, but no QueueModule is visible to it.',
-      'Import QueueModule.forRoot({ isGlobal: true }) from @lattice/queue in the application module.',
+      'Import QueueModule.forRoot() from @lattice/queue in the application module (global by default; not with isGlobal: false).',
     ),
   notAsyncListener: (listener: string) =>
     new LatticeError(

@@ -13,8 +13,7 @@ export const {
   ASYNC_OPTIONS_TYPE: EVENTS_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<EventsModuleOptions>({ moduleName: 'Events' })
   .setClassMethodName('forRoot')
-  .setFactoryMethodName('createEventsOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))
@@ -25,7 +24,4 @@ export type EventsModuleRootOptions = typeof EVENTS_OPTIONS_TYPE;
 /** `EventsModule.forRootAsync()`'s argument: `useFactory`, `useClass` or `useExisting`, plus `isGlobal`. */
 export type EventsModuleAsyncOptions = typeof EVENTS_ASYNC_OPTIONS_TYPE;
 /** A class for `forRootAsync({ useClass })` / `useExisting`. */
-export type EventsOptionsFactory = ConfigurableModuleOptionsFactory<
-  EventsModuleOptions,
-  'createEventsOptions'
->;
+export type EventsOptionsFactory = ConfigurableModuleOptionsFactory<EventsModuleOptions, 'create'>;

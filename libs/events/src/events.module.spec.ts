@@ -38,7 +38,7 @@ async function refusal(module: ReturnType<typeof EventsModule.forRoot>): Promise
 let given: unknown = {};
 @Injectable()
 class EventsOptions implements EventsOptionsFactory {
-  createEventsOptions(): EventsModuleOptions {
+  create(): EventsModuleOptions {
     return given as EventsModuleOptions;
   }
 }
@@ -96,19 +96,23 @@ describe('EventsModule options', () => {
     for (const form of forms) await expect(boot(form)).resolves.toBeDefined();
   });
 
-  it('is visible to other modules only with isGlobal', async () => {
+  it('is global unless isGlobal: false', async () => {
     @Injectable()
     class Orders {
       constructor(readonly events: EventDispatcher) {}
     }
     @Module({ providers: [Orders] })
     class OrdersModule {}
-    const compile = (isGlobal: boolean) =>
+    const compile = (isGlobal?: boolean) =>
       Test.createTestingModule({
-        imports: [lattice, EventsModule.forRoot({ isGlobal }), OrdersModule],
+        imports: [
+          lattice,
+          EventsModule.forRoot(isGlobal === undefined ? {} : { isGlobal }),
+          OrdersModule,
+        ],
       }).compile();
     await expect(compile(false)).rejects.toThrow(/Orders/);
-    const moduleRef = await compile(true);
+    const moduleRef = await compile();
     expect(moduleRef.get(Orders).events).toBeInstanceOf(EventDispatcher);
     await moduleRef.close();
   });

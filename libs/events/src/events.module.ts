@@ -21,10 +21,11 @@ import { eventsModuleOptionsSchema } from './events.options';
  * `@EventListener()` classes found at bootstrap; with `SocketModule` imported,
  * `BroadcastableEvent`s reach browsers on channels with history. Listeners marked `{ async }`
  * run as @lattice/queue jobs when `EventsQueueModule` (`@lattice/events/queue`) is imported.
- * Options are checked at boot; `isGlobal: true` lets every module inject `EventDispatcher`.
+ * Options are checked at boot. Global, so every module injects `EventDispatcher`, unless
+ * `isGlobal: false`.
  *
  * @example
- * @Module({ imports: [LatticeModule.forRoot({}), EventsModule.forRoot({ isGlobal: true })], providers: [SendReceipt] })
+ * @Module({ imports: [LatticeModule.forRoot({}), EventsModule.forRoot()], providers: [SendReceipt] })
  * export class AppModule {}
  */
 @Module({

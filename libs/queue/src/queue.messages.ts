@@ -74,7 +74,7 @@ export const QueueMessages = {
     new LatticeError(
       'LATTICE_QUEUE_MODULE_MISSING',
       `${module} needs QueueManager, but no QueueModule is visible to it.`,
-      'Import QueueModule.forRoot({ isGlobal: true }) in the application module (isGlobal lets other modules see it).',
+      `Import QueueModule.forRoot() in the application module; with isGlobal: false it is seen only by the module that imports it, so drop isGlobal: false or import ${module} there too.`,
     ),
   fakeHasNoWorker: (queue: string) =>
     new LatticeError(

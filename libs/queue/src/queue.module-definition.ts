@@ -13,8 +13,7 @@ export const {
   ASYNC_OPTIONS_TYPE: QUEUE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<QueueModuleOptions>({ moduleName: 'Queue' })
   .setClassMethodName('forRoot')
-  .setFactoryMethodName('createQueueOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))
@@ -25,7 +24,4 @@ export type QueueModuleRootOptions = typeof QUEUE_OPTIONS_TYPE;
 /** `QueueModule.forRootAsync()`'s argument: `useFactory`, `useClass` or `useExisting`, plus `isGlobal`. */
 export type QueueModuleAsyncOptions = typeof QUEUE_ASYNC_OPTIONS_TYPE;
 /** A class for `forRootAsync({ useClass })` / `useExisting`. */
-export type QueueOptionsFactory = ConfigurableModuleOptionsFactory<
-  QueueModuleOptions,
-  'createQueueOptions'
->;
+export type QueueOptionsFactory = ConfigurableModuleOptionsFactory<QueueModuleOptions, 'create'>;

@@ -43,7 +43,7 @@ async function refusal(queue: ReturnType<typeof QueueModule.forRoot>): Promise<s
 let given: unknown = {};
 @Injectable()
 class QueueOptions implements QueueOptionsFactory {
-  createQueueOptions(): QueueModuleOptions {
+  create(): QueueModuleOptions {
     return given as QueueModuleOptions;
   }
 }
@@ -108,19 +108,23 @@ describe('QueueModule options', () => {
     for (const form of forms) await expect(boot(form)).resolves.toBeDefined();
   });
 
-  it('is visible to other modules only with isGlobal', async () => {
+  it('is global unless isGlobal: false', async () => {
     @Injectable()
     class Mailer {
       constructor(readonly queues: QueueManager) {}
     }
     @Module({ providers: [Mailer] })
     class MailModule {}
-    const compile = (isGlobal: boolean) =>
+    const compile = (isGlobal?: boolean) =>
       Test.createTestingModule({
-        imports: [lattice, QueueModule.forRoot({ isGlobal }), MailModule],
+        imports: [
+          lattice,
+          QueueModule.forRoot(isGlobal === undefined ? {} : { isGlobal }),
+          MailModule,
+        ],
       }).compile();
     await expect(compile(false)).rejects.toThrow(/Mailer/);
-    const moduleRef = await compile(true);
+    const moduleRef = await compile();
     expect(moduleRef.get(Mailer).queues).toBeInstanceOf(QueueManager);
     await moduleRef.close();
   });

@@ -19,10 +19,10 @@ import { QueueManager } from './queue-manager';
  * Background jobs: `@QueueJob` classes dispatched through `QueueManager`, run by workers in
  * this process (or in `lattice queue:work`). BullMQ on Redis when core selects it
  * (REDIS_URL), an in-process driver with the same rules otherwise. Options are checked at
- * boot; `isGlobal: true` lets every module inject `QueueManager`.
+ * boot. Global, so every module injects `QueueManager`, unless `isGlobal: false`.
  *
  * @example
- * @Module({ imports: [QueueModule.forRoot({ isGlobal: true, queues: { mail: { concurrency: 5 } } })], providers: [SendWelcomeMail] })
+ * @Module({ imports: [QueueModule.forRoot({ queues: { mail: { concurrency: 5 } } })], providers: [SendWelcomeMail] })
  * export class AppModule {}
  */
 @Module({

@@ -24,7 +24,6 @@ export const {
   ASYNC_OPTIONS_TYPE: SECURITY_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<SecurityModuleOptions>({ moduleName: 'Security' })
   .setClassMethodName('forRoot')
-  .setFactoryMethodName('createSecurityOptions')
   .setExtras<SecurityModuleExtras>(SECURITY_EXTRAS_DEFAULTS, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
@@ -38,5 +37,5 @@ export type SecurityModuleAsyncOptions = typeof SECURITY_ASYNC_OPTIONS_TYPE;
 /** A class for `forRootAsync({ useClass })` / `useExisting`. */
 export type SecurityOptionsFactory = ConfigurableModuleOptionsFactory<
   SecurityModuleOptions,
-  'createSecurityOptions'
+  'create'
 >;

@@ -46,7 +46,7 @@ async function refusal(security: DynamicModule): Promise<LatticeError> {
 let given: unknown = {};
 @Injectable()
 class SecurityOptions implements SecurityOptionsFactory {
-  createSecurityOptions(): SecurityModuleOptions {
+  create(): SecurityModuleOptions {
     return given as SecurityModuleOptions;
   }
 }

@@ -37,12 +37,7 @@ describeWith(['redis'], 'async listeners on BullMQ', () => {
           envFile: false,
           bootReport: false,
         }),
-        QueueModule.forRoot({
-          isGlobal: true,
-          worker,
-          shutdownTimeoutMs: 5000,
-          stalledIntervalMs: 1000,
-        }),
+        QueueModule.forRoot({ worker, shutdownTimeoutMs: 5000, stalledIntervalMs: 1000 }),
         EventsModule.forRoot(),
         EventsQueueModule,
       ],

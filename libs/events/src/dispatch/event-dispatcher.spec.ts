@@ -113,7 +113,7 @@ async function boot(
   @Module({
     imports: [
       LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
-      ...(withQueue === 'both' ? [QueueModule.forRoot({ isGlobal: true, driver: 'memory' })] : []),
+      ...(withQueue === 'both' ? [QueueModule.forRoot({ driver: 'memory' })] : []),
       ...(withQueue !== 'none' ? [EventsQueueModule] : []),
       EventsModule.forRoot({ onListenerError: (failure) => failures.push(failure) }),
     ],

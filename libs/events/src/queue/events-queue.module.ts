@@ -4,13 +4,13 @@ import { QueuedListeners } from './queued-listeners';
 
 /**
  * Runs listeners marked `{ async }` as @lattice/queue jobs (persistent with BullMQ, retried
- * with backoff). Import it next to `QueueModule.forRoot({ isGlobal: true })` and
+ * with backoff). Import it next to `QueueModule.forRoot()` (global by default) and
  * `EventsModule.forRoot()`; without it, an async listener stops the boot with an error that
  * names this module. Global, so `EventsModule` finds it wherever it is imported.
  *
  * @example
  * import { EventsQueueModule } from '@lattice/events/queue';
- * @Module({ imports: [QueueModule.forRoot({ isGlobal: true }), EventsModule.forRoot(), EventsQueueModule] })
+ * @Module({ imports: [QueueModule.forRoot(), EventsModule.forRoot(), EventsQueueModule] })
  * export class AppModule {}
  */
 @Global()

@@ -9,8 +9,7 @@ export const {
   ASYNC_OPTIONS_TYPE: QUEUE_DASHBOARD_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<QueueDashboardOptions>({ moduleName: 'QueueDashboard' })
   .setClassMethodName('forRoot')
-  .setFactoryMethodName('createQueueDashboardOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))
@@ -21,5 +20,5 @@ export type QueueDashboardAsyncOptions = typeof QUEUE_DASHBOARD_ASYNC_OPTIONS_TY
 /** A class for `forRootAsync({ useClass })` / `useExisting`. */
 export type QueueDashboardOptionsFactory = ConfigurableModuleOptionsFactory<
   QueueDashboardOptions,
-  'createQueueDashboardOptions'
+  'create'
 >;

@@ -24,7 +24,7 @@ class QueueDashboardOptionsModule {}
  * bull-board for every queue of the application, on Express or Fastify alike. With BullMQ
  * it is the full dashboard (retry, clean, pause…); the in-process driver shows read-only.
  * It has no guard of its own: give `authorize` (the Forum lets only admins in). Needs
- * `QueueModule.forRoot({ isGlobal: true })`.
+ * `QueueModule.forRoot()` (global by default).
  *
  * @example
  * import { QueueDashboardModule } from '@lattice/queue/dashboard';
