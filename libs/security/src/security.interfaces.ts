@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { SUPPORTED_ALGORITHMS } from './security.constants';
 import type { CsrfOptions } from './csrf/csrf.interfaces';
 import type { SecurityHeadersOptions } from './headers/security-headers.interfaces';
@@ -213,4 +213,9 @@ export interface SecurityModuleExtras extends SecurityStoreOptions {
    * hash-chained audit log `lattice_audit_log` through DatabaseModule (default true).
    */
   audit?: boolean;
+  /**
+   * Modules the store classes need (`DatabaseModule.forFeature([User])` for a TypeORM store).
+   * `forRootAsync` takes them in its own `imports`.
+   */
+  imports?: ModuleMetadata['imports'];
 }

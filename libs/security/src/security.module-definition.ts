@@ -9,6 +9,7 @@ export const SECURITY_EXTRAS_DEFAULTS: Required<SecurityModuleExtras> = {
   audit: true,
   userStore: 'database',
   refreshTokenStore: 'database',
+  imports: [],
 };
 
 /**

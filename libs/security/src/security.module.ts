@@ -57,7 +57,8 @@ export class SecurityModule
 
   /** Every option is optional; the module's shape (routes, stores, audit, isGlobal) too. */
   static forRoot(options: SecurityModuleRootOptions = {}): DynamicModule {
-    return SecurityModule.assemble(super.forRoot(options), options);
+    const definition = super.forRoot(options);
+    return SecurityModule.assemble({ ...definition, imports: options.imports ?? [] }, options);
   }
 
   /**
