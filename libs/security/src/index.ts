@@ -5,7 +5,7 @@ export {
   type SecurityModuleRootOptions,
   type SecurityOptionsFactory,
 } from './security.module-definition';
-export { securityModuleOptionsSchema } from './security.schema';
+export { securityModuleOptionsSchema } from './security.options';
 export * from './security.constants';
 export * from './security.interfaces';
 export * from './security.messages';

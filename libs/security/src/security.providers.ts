@@ -39,8 +39,11 @@ import {
 import type { SecurityModuleExtras, SecurityModuleOptions } from './security.interfaces';
 import { SecurityMessages } from './security.messages';
 import { SECURITY_EXTRAS_DEFAULTS, SECURITY_RAW_OPTIONS } from './security.module-definition';
-import { resolveSecurityOptions, type ResolvedSecurityOptions } from './security.options';
-import { securityModuleOptionsSchema } from './security.schema';
+import {
+  resolveSecurityOptions,
+  securityModuleOptionsSchema,
+  type ResolvedSecurityOptions,
+} from './security.options';
 import { ChannelAccess } from './socket/channel-access';
 import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
 import { SecureSocketLimits } from './socket/socket-limits';
