@@ -54,7 +54,15 @@ const providers: Provider[] = [
 @Global()
 @Module({
   providers,
-  exports: [LatticeConfig, LatticeDrivers, LATTICE_NODE_ID, RedisConnections, PubSub],
+  // The options too: libraries read `app.name` (security's default JWT audience) by injection.
+  exports: [
+    LatticeConfig,
+    LatticeDrivers,
+    LATTICE_NODE_ID,
+    RedisConnections,
+    PubSub,
+    LATTICE_MODULE_OPTIONS,
+  ],
 })
 export class LatticeModule extends LatticeConfigurableModule {
   /** Every option is optional: `LatticeModule.forRoot()` reads the environment and `.env`. */

@@ -1,12 +1,16 @@
-import { Injectable, Logger, OnModuleInit, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { ChannelAuthBinding } from './decorators/channel-auth.decorator';
 import type { ListenerBinding } from './decorators/listen.decorator';
 import { PersistentWebSocketManager } from './broadcast/persistent-websocket-manager';
-import { AsyncEventDispatcher, type QueuedEvent } from './dispatch/async-event-dispatcher';
 import { EventDispatcher } from './dispatch/event-dispatcher';
-import { CHANNEL_AUTH_METADATA, EVENT_LISTENER_METADATA } from './events.constants';
+import {
+  CHANNEL_AUTH_METADATA,
+  EVENT_LISTENER_METADATA,
+  EVENTS_LISTENER_QUEUE,
+} from './events.constants';
+import type { ListenerQueue, QueuedEvent } from './events.interfaces';
 import { EventsMessages } from './events.messages';
 import { eventNameOf } from './event-name';
 
@@ -22,8 +26,8 @@ export class EventsExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly dispatcher: EventDispatcher,
-    private readonly asyncDispatcher: AsyncEventDispatcher,
     private readonly channels: PersistentWebSocketManager,
+    @Optional() @Inject(EVENTS_LISTENER_QUEUE) private readonly listenerQueue?: ListenerQueue,
   ) {}
 
   onModuleInit(): void {
@@ -92,6 +96,7 @@ export class EventsExplorer implements OnModuleInit {
     const priority = binding.options.priority ?? 0;
     const asyncOptions = binding.options.async;
     if (asyncOptions) {
+      if (!this.listenerQueue) throw EventsMessages.queueMissing(name);
       const classes = new Map<string, Type>();
       for (const event of binding.events)
         if (typeof event === 'function') classes.set(eventNameOf(event), event);
@@ -101,7 +106,7 @@ export class EventsExplorer implements OnModuleInit {
           ? Object.assign(Object.create(type.prototype as object) as object, data)
           : data;
       };
-      this.asyncDispatcher.register(name, asyncOptions === true ? {} : asyncOptions, run, revive);
+      this.listenerQueue.register(name, asyncOptions === true ? {} : asyncOptions, run, revive);
     }
     for (const event of binding.events) {
       this.dispatcher.add(event, run, { name, priority, async: Boolean(asyncOptions) });

@@ -1,5 +1,4 @@
-import type { BackoffOptions } from '@lattice/queue';
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { ChannelHistory } from './broadcast/channel-history';
 
 /** An event class (its static `eventName` or class name is the event's name) or a name/pattern. */
@@ -27,10 +26,42 @@ export interface AsyncListenerOptions {
   queue?: string;
   /** Total tries, the first included (default 3). */
   attempts?: number;
-  /** Delay between tries (default exponential from 1 s). */
-  backoff?: number | BackoffOptions;
+  /** Delay between tries (default exponential from 1 s); @lattice/queue's `BackoffOptions`. */
+  backoff?: number | ListenerBackoff;
   /** Milliseconds a try may take. */
   timeout?: number;
+}
+
+/** Retry delay of a queued listener: fixed, or doubling from `delay` (as @lattice/queue's `BackoffOptions`). */
+export interface ListenerBackoff {
+  type: 'fixed' | 'exponential';
+  delay: number;
+  /** 0..1: the share of the delay that is randomised downwards. */
+  jitter?: number;
+}
+
+/** What a queued listener's job carries: the event's name and its fields as JSON. */
+export interface QueuedEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Runs listeners marked `{ async }` somewhere other than the dispatching call. Provided under
+ * `EVENTS_LISTENER_QUEUE` by `EventsQueueModule` (`@lattice/events/queue`), on @lattice/queue.
+ */
+export interface ListenerQueue {
+  /** Called by the explorer for each async listener at boot. `revive` turns the JSON back into the event. */
+  register(
+    name: string,
+    options: AsyncListenerOptions,
+    run: (event: unknown) => unknown,
+    revive: (queued: QueuedEvent) => unknown,
+  ): void;
+  /** Queues the event for one async listener; resolves once it is stored. */
+  enqueue(listener: string, event: string, payload: unknown): Promise<{ id: string }>;
+  /** Names of the listeners that run as jobs. */
+  names(): string[];
 }
 
 /** A listener that threw, as reported by `dispatchAndWait()` and `onListenerError`. */
@@ -77,11 +108,4 @@ export interface ChannelOptions {
   replayBatch?: number;
   /** Largest broadcast payload in bytes (default 32 KiB); larger ones are refused. */
   maxPayloadBytes?: number;
-}
-
-export interface EventsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => EventsModuleOptions | Promise<EventsModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }

@@ -7,8 +7,20 @@ export const EventsMessages = {
   queueMissing: (listener: string) =>
     new LatticeError(
       'LATTICE_EVENTS_QUEUE_MISSING',
-      `Listener ${listener} is marked async, so it runs as a queue job, but QueueModule is not imported.`,
-      'Import QueueModule.forRoot() in the application module, or drop { async } from the listener.',
+      `Listener ${listener} is marked async, so it runs as a queue job, but EventsQueueModule is not imported.`,
+      "Import EventsQueueModule from '@lattice/events/queue' (with QueueModule.forRoot() from @lattice/queue) in the application module, or drop { async } from the listener.",
+    ),
+  queueManagerMissing: () =>
+    new LatticeError(
+      'LATTICE_EVENTS_QUEUE_MODULE_MISSING',
+      'EventsQueueModule runs async listeners as @lattice/queue jobs, but no QueueModule is visible to it.',
+      'Import QueueModule.forRoot() from @lattice/queue in the application module (global by default; not with isGlobal: false).',
+    ),
+  notAsyncListener: (listener: string) =>
+    new LatticeError(
+      'LATTICE_EVENTS_NOT_ASYNC_LISTENER',
+      `Listener ${listener} is not an async listener, so it cannot be queued.`,
+      'Mark it @Listen(Event, { async: true }), or dispatch the event instead of queueing it.',
     ),
   listenerNotAFunction: (owner: string) =>
     new LatticeError(
@@ -63,7 +75,7 @@ export const EventsMessages = {
     new LatticeError(
       'LATTICE_EVENTS_SOCKET_MISSING',
       'An event was broadcast, but SocketModule is not imported, so no channel can carry it.',
-      'Import SocketModule.forRoot() in the application module.',
+      'Import SocketModule.forRoot() in the application module (global, so EventsModule sees it).',
     ),
   resumeInvalid: (detail: string) =>
     new LatticeError(

@@ -1,60 +1,62 @@
+import { checkModuleOptions } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { PersistentWebSocketManager } from './broadcast/persistent-websocket-manager';
 import { WebSocketEventBroadcaster } from './broadcast/websocket-event-broadcaster';
-import { AsyncEventDispatcher } from './dispatch/async-event-dispatcher';
 import { EventDispatcher } from './dispatch/event-dispatcher';
 import { EventsAssetsController } from './events-assets.controller';
 import { EVENTS_MODULE_OPTIONS } from './events.constants';
 import { EventsExplorer } from './events.explorer';
-import type { EventsModuleAsyncOptions, EventsModuleOptions } from './events.interfaces';
+import type { EventsModuleOptions } from './events.interfaces';
+import {
+  EVENTS_RAW_OPTIONS,
+  EventsConfigurableModule,
+  type EventsModuleRootOptions,
+} from './events.module-definition';
+import { eventsModuleOptionsSchema } from './events.options';
 
 /**
  * Typed events: `EventDispatcher` on @nestjs/event-emitter, `@Listen()` methods and
- * `@EventListener()` classes found at bootstrap, async listeners run as @lattice/queue jobs;
- * with `SocketModule` imported, `BroadcastableEvent`s reach browsers on channels with history.
+ * `@EventListener()` classes found at bootstrap; with `SocketModule` imported,
+ * `BroadcastableEvent`s reach browsers on channels with history. Listeners marked `{ async }`
+ * run as @lattice/queue jobs when `EventsQueueModule` (`@lattice/events/queue`) is imported.
+ * Options are checked at boot. Global, so every module injects `EventDispatcher`, unless
+ * `isGlobal: false`.
  *
  * @example
- * @Module({ imports: [LatticeModule.forRoot({}), QueueModule.forRoot(), EventsModule.forRoot()], providers: [SendReceipt] })
+ * @Module({ imports: [LatticeModule.forRoot({}), EventsModule.forRoot()], providers: [SendReceipt] })
  * export class AppModule {}
  */
-@Module({})
-export class EventsModule {
-  static forRoot(options: EventsModuleOptions = {}): DynamicModule {
-    return EventsModule.forRootAsync({ useFactory: () => options });
-  }
-
-  static forRootAsync(async: EventsModuleAsyncOptions): DynamicModule {
-    return {
-      module: EventsModule,
-      global: true,
-      imports: [
-        DiscoveryModule,
-        EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 0 }),
-        ...(async.imports ?? []),
-      ],
-      // The browser script of channels, for pages without a bundler (built on first request).
-      controllers: [EventsAssetsController],
-      providers: [
-        {
-          provide: EVENTS_MODULE_OPTIONS,
-          useFactory: async.useFactory,
-          inject: async.inject ?? [],
-        },
-        AsyncEventDispatcher,
-        EventDispatcher,
-        PersistentWebSocketManager,
-        WebSocketEventBroadcaster,
-        EventsExplorer,
-      ],
-      exports: [
-        EventDispatcher,
-        AsyncEventDispatcher,
-        PersistentWebSocketManager,
-        WebSocketEventBroadcaster,
-        EVENTS_MODULE_OPTIONS,
-      ],
-    };
+@Module({
+  imports: [
+    DiscoveryModule,
+    EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 0 }),
+  ],
+  // The browser script of channels, for pages without a bundler (built on first request).
+  controllers: [EventsAssetsController],
+  providers: [
+    {
+      provide: EVENTS_MODULE_OPTIONS,
+      inject: [EVENTS_RAW_OPTIONS],
+      useFactory: (raw: unknown): EventsModuleOptions =>
+        checkModuleOptions('EventsModule', eventsModuleOptionsSchema, raw),
+    },
+    EventDispatcher,
+    PersistentWebSocketManager,
+    WebSocketEventBroadcaster,
+    EventsExplorer,
+  ],
+  exports: [
+    EventDispatcher,
+    PersistentWebSocketManager,
+    WebSocketEventBroadcaster,
+    EVENTS_MODULE_OPTIONS,
+  ],
+})
+export class EventsModule extends EventsConfigurableModule {
+  /** Every option is optional: `EventsModule.forRoot()` takes core's history driver and the defaults. */
+  static forRoot(options: EventsModuleRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
   }
 }

@@ -1,4 +1,6 @@
 export * from './queue.module';
+export * from './queue.module-definition';
+export * from './queue.options';
 export * from './queue.constants';
 export * from './queue.interfaces';
 export * from './queue.messages';
@@ -8,7 +10,4 @@ export * from './decorators';
 export * from './drivers/queue-driver';
 export * from './drivers/memory.driver';
 export * from './drivers/bullmq.driver';
-export * from './testing/queue-fake';
 export * from './cli/queue.commands';
-export * from './dashboard/queue-dashboard.module';
-export * from './dashboard/queue-manager.board-adapter';

@@ -1,5 +1,3 @@
-import type { ModuleMetadata } from '@nestjs/common';
-
 export type QueueDriverKind = 'memory' | 'bullmq';
 
 /** Retry delay between attempts: fixed, or doubling from `delay` (BullMQ's formulas). */
@@ -58,13 +56,6 @@ export interface QueueModuleOptions {
   stalledIntervalMs?: number;
   /** How long shutdown waits for running jobs before giving up on them (default 30 s). */
   shutdownTimeoutMs?: number;
-}
-
-export interface QueueModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => QueueModuleOptions | Promise<QueueModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }
 
 export type JobState =

@@ -70,6 +70,12 @@ export const QueueMessages = {
       `\`${command}\` needs a queue that other processes can reach, but this process uses the in-process driver (REDIS_URL is not set).`,
       'Set REDIS_URL to the Redis the application uses. With the in-process driver, jobs run inside the app and show at /admin/queues.',
     ),
+  managerNotVisible: (module: string) =>
+    new LatticeError(
+      'LATTICE_QUEUE_MODULE_MISSING',
+      `${module} needs QueueManager, but no QueueModule is visible to it.`,
+      `Import QueueModule.forRoot() in the application module; with isGlobal: false it is seen only by the module that imports it, so drop isGlobal: false or import ${module} there too.`,
+    ),
   fakeHasNoWorker: (queue: string) =>
     new LatticeError(
       'LATTICE_QUEUE_FAKE_NO_WORKER',

@@ -1,50 +1,53 @@
-import { LatticeDrivers, RedisConnections } from '@lattice/core';
+import { checkModuleOptions, LatticeDrivers, RedisConnections } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BullMqQueueDriver } from './drivers/bullmq.driver';
 import { MemoryQueueDriver } from './drivers/memory.driver';
 import { QueueDriver } from './drivers/queue-driver';
 import { QUEUE_MODULE_OPTIONS } from './queue.constants';
-import type { QueueModuleAsyncOptions, QueueModuleOptions } from './queue.interfaces';
+import type { QueueModuleOptions } from './queue.interfaces';
+import {
+  QUEUE_RAW_OPTIONS,
+  QueueConfigurableModule,
+  type QueueModuleRootOptions,
+} from './queue.module-definition';
+import { queueModuleOptionsSchema } from './queue.options';
 import { QueueExplorer } from './queue.explorer';
 import { QueueManager } from './queue-manager';
 
 /**
  * Background jobs: `@QueueJob` classes dispatched through `QueueManager`, run by workers in
  * this process (or in `lattice queue:work`). BullMQ on Redis when core selects it
- * (REDIS_URL), an in-process driver with the same rules otherwise.
+ * (REDIS_URL), an in-process driver with the same rules otherwise. Options are checked at
+ * boot. Global, so every module injects `QueueManager`, unless `isGlobal: false`.
  *
  * @example
  * @Module({ imports: [QueueModule.forRoot({ queues: { mail: { concurrency: 5 } } })], providers: [SendWelcomeMail] })
  * export class AppModule {}
  */
-@Module({})
-export class QueueModule {
-  static forRoot(options: QueueModuleOptions = {}): DynamicModule {
-    return QueueModule.forRootAsync({ useFactory: () => options });
-  }
-
-  static forRootAsync(async: QueueModuleAsyncOptions): DynamicModule {
-    return {
-      module: QueueModule,
-      global: true,
-      imports: [DiscoveryModule, ...(async.imports ?? [])],
-      providers: [
-        { provide: QUEUE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
-        {
-          provide: QueueDriver,
-          inject: [QUEUE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
-          useFactory: (
-            options: QueueModuleOptions,
-            drivers: LatticeDrivers,
-            redis: RedisConnections,
-          ) => createDriver(options, drivers, redis),
-        },
-        QueueManager,
-        QueueExplorer,
-      ],
-      exports: [QueueManager, QueueDriver, QUEUE_MODULE_OPTIONS],
-    };
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: QUEUE_MODULE_OPTIONS,
+      inject: [QUEUE_RAW_OPTIONS],
+      useFactory: (raw: unknown): QueueModuleOptions =>
+        checkModuleOptions('QueueModule', queueModuleOptionsSchema, raw),
+    },
+    {
+      provide: QueueDriver,
+      inject: [QUEUE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
+      useFactory: createDriver,
+    },
+    QueueManager,
+    QueueExplorer,
+  ],
+  exports: [QueueManager, QueueDriver, QUEUE_MODULE_OPTIONS],
+})
+export class QueueModule extends QueueConfigurableModule {
+  /** Every option is optional: `QueueModule.forRoot()` takes core's driver and the defaults. */
+  static forRoot(options: QueueModuleRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
   }
 }
 

@@ -1,4 +1,11 @@
 export * from './security.module';
+export {
+  SECURITY_RAW_OPTIONS,
+  type SecurityModuleAsyncOptions,
+  type SecurityModuleRootOptions,
+  type SecurityOptionsFactory,
+} from './security.module-definition';
+export { securityModuleOptionsSchema } from './security.options';
 export * from './security.constants';
 export * from './security.interfaces';
 export * from './security.messages';

@@ -155,16 +155,6 @@ export interface SecurityModuleOptions {
   jwt?: JwtOptions;
   encryption?: EncryptionOptions;
   authorization?: AuthorizationOptions;
-  /**
-   * Provide `SOCKET_AUTHENTICATOR` so @lattice/socket connections authenticate with the access
-   * cookie or a bearer header (default true).
-   */
-  socketAuthenticator?: boolean;
-  /**
-   * Record security events (logins, lockouts, refresh-token reuse, logouts, denials) in the
-   * hash-chained audit log `lattice_audit_log` through DatabaseModule (default true).
-   */
-  audit?: boolean;
   cookies?: CookieOptions;
   /** Refresh-token lifetime in seconds, renewed at each rotation (default 14 days). */
   refreshTtlSeconds?: number;
@@ -177,7 +167,12 @@ export interface SecurityModuleOptions {
   passwords?: PasswordOptions;
   /** Roles given to a new account (default `['member']`). */
   defaultRoles?: string[];
-  /** Every route needs a valid access token unless marked `@Public()` (default true). */
+  /**
+   * Every route needs a valid access token unless marked `@Public()`, and rate limits and
+   * `@Roles()`/`@Can()` apply to every route (default true). `false` leaves only CSRF global:
+   * use `@UseGuards(AuthenticationGuard, AuthorizationGuard)` where you want them. Honoured
+   * from `forRoot` and `forRootAsync` alike.
+   */
   globalGuard?: boolean;
   /**
    * Check on every request that the token's session was not revoked (logout, reuse detection):
@@ -185,8 +180,6 @@ export interface SecurityModuleOptions {
    * expires (`accessTtlSeconds`).
    */
   checkSessionOnEachRequest?: boolean;
-  /** Routes `register`, `login`, `refresh`, `logout`, `me` under this prefix (default `auth`); `false` for none. */
-  routes?: string | false;
 }
 
 /** Where accounts and refresh-token families live: the TypeORM default or the app's own class. */
@@ -197,16 +190,32 @@ export interface SecurityStoreOptions {
   refreshTokenStore?: 'database' | Type<RefreshTokenStore>;
 }
 
-export interface SecurityModuleAsyncOptions
-  extends Pick<ModuleMetadata, 'imports'>, SecurityStoreOptions {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => SecurityModuleOptions | Promise<SecurityModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
-  /** Routes prefix, fixed when the module is built (default `auth`); `false` for none. */
+/**
+ * What shapes the module itself (its routes, tables and providers), so it is given to
+ * `forRoot()` / `forRootAsync()` directly, never from an options factory.
+ */
+export interface SecurityModuleExtras extends SecurityStoreOptions {
+  /**
+   * Export the security services to every module (default true): lower libraries find its
+   * hooks (`SOCKET_AUTHENTICATOR`, `HANDLER_GUARD`, `CSRF_TOKENS`) by injection, and would run
+   * unguarded without them. `false` keeps them to the importing module.
+   */
+  isGlobal?: boolean;
+  /** Routes `register`, `login`, `refresh`, `logout`, `me` under this prefix (default `auth`); `false` for none. */
   routes?: string | false;
-  /** Provide `SOCKET_AUTHENTICATOR` (default true). */
+  /**
+   * Provide `SOCKET_AUTHENTICATOR` so @lattice/socket connections authenticate with the access
+   * cookie or a bearer header (default true).
+   */
   socketAuthenticator?: boolean;
-  /** Keep the audit log (`lattice_audit_log`, through DatabaseModule); default true. */
+  /**
+   * Record security events (logins, lockouts, refresh-token reuse, logouts, denials) in the
+   * hash-chained audit log `lattice_audit_log` through DatabaseModule (default true).
+   */
   audit?: boolean;
+  /**
+   * Modules the store classes need (`DatabaseModule.forFeature([User])` for a TypeORM store).
+   * `forRootAsync` takes them in its own `imports`.
+   */
+  imports?: ModuleMetadata['imports'];
 }

@@ -5,6 +5,12 @@ import { CsrfRejectedError } from './errors/csrf-rejected.error';
 
 /** Every error the security library raises on purpose: the thing, the cause, the fix. */
 export const SecurityMessages = {
+  extraInFactory: (key: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_OPTION_IN_FACTORY',
+      `SecurityModule option "${key}" came from the options factory, but it shapes the module (its routes, tables or providers), so it must be known before the factory runs.`,
+      `Pass it beside the factory: SecurityModule.forRootAsync({ ${key}: …, useFactory: … }).`,
+    ),
   tokenMissing: () =>
     new AuthenticationError(
       'LATTICE_SECURITY_TOKEN_MISSING',

@@ -1,5 +1,6 @@
 import { LatticeModule } from '@lattice/core';
 import { EventDispatcher, EventListener, EventsModule, type Listener } from '@lattice/events';
+import { EventsQueueModule } from '@lattice/events/queue';
 import { QueueModule } from '@lattice/queue';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -38,6 +39,7 @@ describeWith(['redis'], 'async listeners on BullMQ', () => {
         }),
         QueueModule.forRoot({ worker, shutdownTimeoutMs: 5000, stalledIntervalMs: 1000 }),
         EventsModule.forRoot(),
+        EventsQueueModule,
       ],
       providers: [RemindCustomer],
     })

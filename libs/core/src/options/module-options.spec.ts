@@ -10,6 +10,7 @@ const schema = z.strictObject({
     })
     .optional(),
   ttl: z.number().int().min(0).default(60),
+  headers: z.union([z.literal(false), z.strictObject({ csp: z.boolean().optional() })]).optional(),
   stores: z
     .array(z.strictObject({ name: z.string(), ttl: z.number().min(0).optional() }))
     .optional(),
@@ -47,6 +48,12 @@ describe('checkModuleOptions', () => {
   it('names the allowed values of an enum', () => {
     expect(problemsOf({ drivers: { queue: 'rabbit' } })).toContain(
       'drivers.queue: must be one of "memory", "redis"; got "rabbit".',
+    );
+  });
+
+  it('finds the closest name inside an object that may also be false', () => {
+    expect(problemsOf({ headers: { cps: true } })).toContain(
+      'headers.cps: unknown option; did you mean "csp"?',
     );
   });
 

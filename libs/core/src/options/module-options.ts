@@ -97,11 +97,21 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
     current instanceof z.ZodOptional ||
     current instanceof z.ZodDefault ||
     current instanceof z.ZodNullable ||
-    current instanceof z.ZodPrefault
+    current instanceof z.ZodPrefault ||
+    current instanceof z.ZodUnion
   ) {
+    if (current instanceof z.ZodUnion) {
+      // `false | { … }` and the like: the keys are the object branch's.
+      const objects = (current.options as z.ZodType[]).map(unwrap).filter(isObject);
+      return objects.length === 1 ? objects[0] : current;
+    }
     current = current.unwrap() as z.ZodType;
   }
   return current;
+}
+
+function isObject(schema: z.ZodType | undefined): schema is z.ZodObject {
+  return schema instanceof z.ZodObject;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -6,8 +6,14 @@ import {
   type SocketIdentity,
   type TopicHandler,
 } from '@lattice/socket';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHANNEL_TOPIC_PREFIX, EVENTS_MODULE_OPTIONS } from '../events.constants';
 import type { ChannelOptions, EventsModuleOptions } from '../events.interfaces';
@@ -109,8 +115,9 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
     @Inject(EVENTS_MODULE_OPTIONS) options: EventsModuleOptions,
     drivers: LatticeDrivers,
     redis: RedisConnections,
-    private readonly moduleRef: ModuleRef,
     private readonly pubsub: PubSub,
+    // SocketModule is optional: without it events are dispatched but no channel carries them.
+    @Optional() private readonly optionalSocket?: SocketManager,
   ) {
     const channels = options.channels ?? {};
     const kind = channels.history ?? drivers.for('events');
@@ -171,10 +178,8 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   }
 
   onModuleInit(): void {
-    let socket: SocketManager;
-    try {
-      socket = this.moduleRef.get(SocketManager, { strict: false });
-    } catch {
+    const socket = this.optionalSocket;
+    if (!socket) {
       this.logger.warn('Event channels are off: SocketModule is not imported.');
       return;
     }

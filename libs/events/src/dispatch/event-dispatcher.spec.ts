@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { OnEvent } from '@nestjs/event-emitter';
 import { EventListener, Listen } from '../decorators';
 import { EventsModule } from '../events.module';
+import { EventsQueueModule } from '../queue';
 import type { Listener, ListenerFailure } from '../events.interfaces';
 import { EventDispatcher } from './event-dispatcher';
 
@@ -107,12 +108,13 @@ class NestStyle {
 async function boot(
   providers: Provider[],
   failures: ListenerFailure[] = [],
-  withQueue = true,
+  withQueue: 'both' | 'events-queue' | 'none' = 'both',
 ): Promise<INestApplicationContext> {
   @Module({
     imports: [
       LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
-      ...(withQueue ? [QueueModule.forRoot({ driver: 'memory' })] : []),
+      ...(withQueue === 'both' ? [QueueModule.forRoot({ driver: 'memory' })] : []),
+      ...(withQueue !== 'none' ? [EventsQueueModule] : []),
       EventsModule.forRoot({ onListenerError: (failure) => failures.push(failure) }),
     ],
     providers,
@@ -258,15 +260,21 @@ describe('async listeners', () => {
   });
 });
 
-describe('EventsModule without QueueModule', () => {
-  it('says to import QueueModule when a listener is async', async () => {
-    await expect(boot([Flaky], [], false)).rejects.toThrow(
-      /Listener Flaky.charge is marked async.*QueueModule is not imported/,
+describe('EventsModule without EventsQueueModule', () => {
+  it('says to import EventsQueueModule when a listener is async', async () => {
+    await expect(boot([Flaky], [], 'none')).rejects.toThrow(
+      /Listener Flaky.charge is marked async.*EventsQueueModule is not imported/,
+    );
+  });
+
+  it('says to import QueueModule when EventsQueueModule cannot see one', async () => {
+    await expect(boot([Flaky], [], 'events-queue')).rejects.toThrow(
+      /EventsQueueModule runs async listeners as @lattice\/queue jobs, but no QueueModule is visible/,
     );
   });
 
   it('boots when no listener is async', async () => {
-    const app = await boot([WelcomeUser], [], false);
+    const app = await boot([WelcomeUser], [], 'none');
     calls.length = 0;
     app.get(EventDispatcher).dispatch(new UserRegistered('x'));
     expect(calls).toEqual(['welcome:x']);

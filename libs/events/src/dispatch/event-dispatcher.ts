@@ -1,14 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { EVENTS_MODULE_OPTIONS } from '../events.constants';
+import { EVENTS_LISTENER_QUEUE, EVENTS_MODULE_OPTIONS } from '../events.constants';
 import type {
   DispatchResult,
   EventType,
   EventsModuleOptions,
   ListenerFailure,
+  ListenerQueue,
 } from '../events.interfaces';
 import { eventNameOf } from '../event-name';
-import { AsyncEventDispatcher } from './async-event-dispatcher';
+import { EventsMessages } from '../events.messages';
 
 const LISTENER = Symbol('lattice:events:registered-listener');
 
@@ -26,7 +27,8 @@ type EmitterFn = ((...args: unknown[]) => unknown) & { [LISTENER]?: ListenerInfo
  * Dispatches typed events to listeners, on @nestjs/event-emitter's `EventEmitter2` (so
  * wildcards `order.*` and `order.**` work, and `@OnEvent` handlers of that package hear our
  * events too). Listeners run by priority, highest first; one that throws is logged and
- * reported and the others still run. Listeners marked `{ async }` are queued as jobs.
+ * reported and the others still run. Listeners marked `{ async }` are queued as jobs
+ * (`EventsQueueModule` from `@lattice/events/queue`).
  *
  * @example
  * this.events.dispatch(new OrderPlaced(order.id));              // now, without waiting
@@ -39,8 +41,8 @@ export class EventDispatcher {
 
   constructor(
     private readonly emitter: EventEmitter2,
-    private readonly asyncDispatcher: AsyncEventDispatcher,
     @Inject(EVENTS_MODULE_OPTIONS) private readonly options: EventsModuleOptions,
+    @Optional() @Inject(EVENTS_LISTENER_QUEUE) private readonly listenerQueue?: ListenerQueue,
   ) {}
 
   /**
@@ -82,9 +84,9 @@ export class EventDispatcher {
     for (const fn of this.listenersOf(name)) {
       const info = fn[LISTENER];
       if (info?.async) {
-        this.asyncDispatcher
-          .enqueue(info.name, name, value)
-          .catch((error: unknown) => this.report(name, info.name, error));
+        this.enqueue(info.name, name, value).catch((error: unknown) =>
+          this.report(name, info.name, error),
+        );
         continue;
       }
       try {
@@ -109,7 +111,7 @@ export class EventDispatcher {
       const info = fn[LISTENER];
       try {
         if (info?.async) {
-          await this.asyncDispatcher.enqueue(info.name, name, value);
+          await this.enqueue(info.name, name, value);
           result.queued++;
         } else {
           result.ran++;
@@ -125,6 +127,12 @@ export class EventDispatcher {
   /** Names of the listeners an event would reach, in the order they run. */
   listenersFor(event: object | string): string[] {
     return this.listenersOf(eventNameOf(event)).map(nameOf);
+  }
+
+  private enqueue(listener: string, event: string, payload: unknown): Promise<unknown> {
+    // The explorer refuses async listeners at boot without a queue; one added later is caught here.
+    if (!this.listenerQueue) return Promise.reject(EventsMessages.queueMissing(listener));
+    return this.listenerQueue.enqueue(listener, event, payload);
   }
 
   private listenersOf(name: string): EmitterFn[] {

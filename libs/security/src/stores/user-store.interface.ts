@@ -10,7 +10,7 @@ export interface StoredUser {
 
 /**
  * Where accounts live. `SecurityModule` uses its TypeORM store (`lattice_users`) unless the app
- * gives its own class: `SecurityModule.forRoot({ ... }, { userStore: ForumUserStore })`, for
+ * gives its own class: `SecurityModule.forRoot({ userStore: ForumUserStore, imports: [...] })`, for
  * example over an existing `users` table with a `password_hash` column.
  */
 export interface SecurityUserStore {

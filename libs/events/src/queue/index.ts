@@ -1,0 +1,2 @@
+export * from './events-queue.module';
+export * from './queued-listeners';
