@@ -9,6 +9,5 @@ export * from './drivers/queue-driver';
 export * from './drivers/memory.driver';
 export * from './drivers/bullmq.driver';
 export * from './testing/queue-fake';
-export * from './cli/queue.commands';
 export * from './dashboard/queue-dashboard.module';
 export * from './dashboard/queue-manager.board-adapter';
