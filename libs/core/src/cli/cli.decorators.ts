@@ -1,4 +1,4 @@
-import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
+import { SetMetadata } from '@nestjs/common';
 import { LATTICE_CLI_COMMAND, LATTICE_CLI_OPTION } from './cli.constants';
 import type { CommandMetadata, OptionMetadata } from './cli.interfaces';
 
@@ -15,7 +15,9 @@ import type { CommandMetadata, OptionMetadata } from './cli.interfaces';
  * }
  */
 export function Command(metadata: CommandMetadata): ClassDecorator {
-  return applyDecorators(SetMetadata(LATTICE_CLI_COMMAND, metadata), Injectable());
+  // Like any class decorator it makes TypeScript emit the constructor's parameter types, so no
+  // @Injectable() is needed (and one here would reset a scope set with @Injectable({ scope })).
+  return SetMetadata(LATTICE_CLI_COMMAND, metadata);
 }
 
 /**

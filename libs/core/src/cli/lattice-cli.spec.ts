@@ -1,4 +1,11 @@
-import { Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  Scope,
+  type LoggerService,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { LatticeError } from '../errors/lattice.error';
 import { CliExitCode } from './cli.constants';
 import { Command, Option } from './cli.decorators';
@@ -76,13 +83,18 @@ class FailCommand extends CommandRunner {
 @Module({ providers: [Journal, GreetCommand, FailCommand] })
 class TestCliModule {}
 
-async function cli(argv: string[], root: Parameters<typeof runLatticeCli>[0] = TestCliModule) {
+async function cli(
+  argv: string[],
+  root: Parameters<typeof runLatticeCli>[0] = TestCliModule,
+  logger?: LoggerService,
+) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runLatticeCli(root, {
     name: 'test-cli',
     argv,
     version: '9.9.9',
+    logger,
     output: { writeOut: (text) => out.push(text), writeErr: (text) => err.push(text) },
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
@@ -233,5 +245,28 @@ describe('runLatticeCli', () => {
     const result = await cli(['odd'], OddModule);
     expect(result.code).toBe(CliExitCode.Failure);
     expect(result.stderr).toContain('Odd has @Command() but does not extend CommandRunner.');
+  });
+
+  it('leaves a request-scoped command out with a warning naming it', async () => {
+    @Command({ name: 'scoped', description: 'Request-scoped' })
+    @Injectable({ scope: Scope.REQUEST })
+    class ScopedCommand extends CommandRunner {
+      async run(): Promise<void> {}
+    }
+    @Module({ providers: [Journal, GreetCommand, ScopedCommand] })
+    class ScopedModule {}
+    const warnings: string[] = [];
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: (message: string) => warnings.push(message),
+      warn: (message: string) => warnings.push(message),
+    };
+    const result = await cli(['scoped'], ScopedModule, logger);
+    expect(result.code).toBe(CliExitCode.Usage);
+    expect(result.stderr).toContain('unknown command "scoped"');
+    expect(warnings).toEqual([
+      expect.stringContaining('ScopedCommand has @Command() but is request-scoped or transient'),
+    ]);
+    expect((await cli(['greet', 'Ada'], ScopedModule, logger)).code).toBe(CliExitCode.Success);
   });
 });

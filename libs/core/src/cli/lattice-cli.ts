@@ -43,6 +43,7 @@ export async function runLatticeCli(
   }
 
   let code: number;
+  process.exitCode = undefined; // so that a code set now is this command's (see exit())
   try {
     const program = buildProgram(app.get(CliExplorer).explore(), { ...options, name, output });
     await program.parseAsync([...(options.argv ?? process.argv.slice(2))], { from: 'user' });
