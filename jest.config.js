@@ -27,6 +27,8 @@ const esmOnly = [
   'domutils',
   'dom-serializer',
   'domelementtype',
+  // commander 15 (the `lattice` command line, @lattice/core/cli).
+  'commander',
   'entities',
 ];
 

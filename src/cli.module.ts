@@ -1,9 +1,10 @@
 import { CacheModule } from '@lattice/cache';
 import { LatticeModule } from '@lattice/core';
-import { DatabaseCommandsModule } from '@lattice/database';
-import { QueueCommandsModule, QueueModule } from '@lattice/queue';
+import { DatabaseCommandsModule } from '@lattice/database/cli';
+import { QueueModule } from '@lattice/queue';
+import { QueueCommandsModule } from '@lattice/queue/cli';
 import { StateModule } from '@lattice/state';
-import { SecurityCommandsModule } from '@lattice/security';
+import { SecurityCommandsModule } from '@lattice/security/cli';
 import { Module } from '@nestjs/common';
 import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';

@@ -16,7 +16,6 @@ export { RedisPubSub, PUBSUB_SUBSCRIBER_CONNECTION } from './pubsub/redis.pubsub
 export * from './boot/boot-reporter';
 export * from './boot/exit-on-boot-error';
 export * from './boot/close-on-signals';
-export * from './cli/report-failures';
 export * from './validation/zod-body.pipe';
 export * from './text/closest-name';
 export * from './hooks/csrf-tokens';

@@ -21,4 +21,3 @@ export * from './migrations/migration.service';
 export * from './migrations/migration-files';
 export * from './seeding/seeder';
 export * from './seeding/seed-runner';
-export * from './cli/database.commands';

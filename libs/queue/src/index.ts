@@ -10,4 +10,3 @@ export * from './decorators';
 export * from './drivers/queue-driver';
 export * from './drivers/memory.driver';
 export * from './drivers/bullmq.driver';
-export * from './cli/queue.commands';

@@ -63,11 +63,6 @@ export {
   InjectThrottlerStorage,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-export {
-  SecurityCommandsModule,
-  AuditVerifyCommand,
-  ReencryptCommand,
-} from './cli/security.commands';
 export { CsrfTokens } from './csrf/csrf-tokens';
 export { CsrfGuard } from './csrf/csrf.guard';
 export { SkipCsrf } from './csrf/skip-csrf.decorator';

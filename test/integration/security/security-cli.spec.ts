@@ -79,8 +79,9 @@ function commandSuites(createDatabase: () => Promise<Database>): void {
         expect(cut.code).toBe(1);
         expect(cut.stdout).toContain('seq 4: head: the log ends at 3');
 
+        // A value the option cannot parse is a usage error: exit code 2.
         const bad = await lattice(env, ['audit:verify', '--head', 'nonsense']);
-        expect(bad.code).toBe(1);
+        expect(bad.code).toBe(2);
         expect(bad.stderr).toContain('--head "nonsense" is not a head');
       } finally {
         await server.app.close();

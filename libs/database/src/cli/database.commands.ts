@@ -1,8 +1,8 @@
-import { LatticeDrivers, reportFailures } from '@lattice/core';
+import { LatticeDrivers } from '@lattice/core';
+import { Command, CommandRunner, Option } from '@lattice/core/cli';
 import { Module } from '@nestjs/common';
 import { SingleBar } from 'cli-progress';
 import { relative } from 'node:path';
-import { Command, CommandRunner, Option } from 'nest-commander';
 import { MigrationService } from '../migrations/migration.service';
 import { SeedRunner } from '../seeding/seed-runner';
 import type { SeedProgress } from '../seeding/seeder';
@@ -25,16 +25,12 @@ export class MigrateCommand extends CommandRunner {
     super();
   }
   async run(): Promise<void> {
-    await reportFailures(async () => {
-      out(`Migrating ${where(this.drivers)}`);
-      const started = Date.now();
-      const ran = await this.migrations.run();
-      if (ran.length === 0) out('  nothing to do: every migration has run');
-      for (const name of ran) out(`  ✔ ${name}`);
-      out(
-        `${ran.length} migration${ran.length === 1 ? '' : 's'} run in ${Date.now() - started} ms`,
-      );
-    });
+    out(`Migrating ${where(this.drivers)}`);
+    const started = Date.now();
+    const ran = await this.migrations.run();
+    if (ran.length === 0) out('  nothing to do: every migration has run');
+    for (const name of ran) out(`  ✔ ${name}`);
+    out(`${ran.length} migration${ran.length === 1 ? '' : 's'} run in ${Date.now() - started} ms`);
   }
 }
 
@@ -47,14 +43,12 @@ export class MigrateRevertCommand extends CommandRunner {
     super();
   }
   async run(): Promise<void> {
-    await reportFailures(async () => {
-      const name = await this.migrations.revert();
-      out(
-        name
-          ? `✔ reverted ${name} on ${where(this.drivers)}`
-          : `No migration has run on ${where(this.drivers)}; nothing to revert.`,
-      );
-    });
+    const name = await this.migrations.revert();
+    out(
+      name
+        ? `✔ reverted ${name} on ${where(this.drivers)}`
+        : `No migration has run on ${where(this.drivers)}; nothing to revert.`,
+    );
   }
 }
 
@@ -67,14 +61,12 @@ export class MigrateStatusCommand extends CommandRunner {
     super();
   }
   async run(): Promise<void> {
-    await reportFailures(async () => {
-      const rows = await this.migrations.status();
-      out(`Migrations on ${where(this.drivers)}`);
-      if (rows.length === 0) out('  none found');
-      for (const row of rows) out(`  ${row.applied ? '✔ applied' : '· pending'}  ${row.name}`);
-      const pending = rows.filter((r) => !r.applied).length;
-      out(pending ? `${pending} pending: run "lattice db:migrate"` : 'up to date');
-    });
+    const rows = await this.migrations.status();
+    out(`Migrations on ${where(this.drivers)}`);
+    if (rows.length === 0) out('  none found');
+    for (const row of rows) out(`  ${row.applied ? '✔ applied' : '· pending'}  ${row.name}`);
+    const pending = rows.filter((r) => !r.applied).length;
+    out(pending ? `${pending} pending: run "lattice db:migrate"` : 'up to date');
   }
 }
 
@@ -92,23 +84,21 @@ export class MigrateGenerateCommand extends CommandRunner {
     super();
   }
   async run([name]: string[]): Promise<void> {
-    await reportFailures(async () => {
-      const generated = await this.migrations.generate(name);
-      out(
-        `✔ wrote ${relative(process.cwd(), generated.file)} (${generated.up.length} statements, for ${this.drivers.database.kind})`,
-      );
-      for (const sql of generated.up)
-        out(`    ${sql.length > 110 ? `${sql.slice(0, 107)}...` : sql}`);
-      out('Review it, then run "lattice db:migrate".');
-    });
+    const generated = await this.migrations.generate(name);
+    out(
+      `✔ wrote ${relative(process.cwd(), generated.file)} (${generated.up.length} statements, for ${this.drivers.database.kind})`,
+    );
+    for (const sql of generated.up)
+      out(`    ${sql.length > 110 ? `${sql.slice(0, 107)}...` : sql}`);
+    out('Review it, then run "lattice db:migrate".');
   }
 }
 
-interface SeedFlags {
+type SeedFlags = {
   seeder?: string;
   count?: number;
   seed?: number;
-}
+};
 
 /** A progress bar on a terminal, plain lines otherwise (CI logs). */
 class BarProgress implements SeedProgress {
@@ -170,16 +160,14 @@ export class SeedCommand extends CommandRunner {
   }
 
   async run(_args: string[], flags: SeedFlags = {}): Promise<void> {
-    await reportFailures(async () => {
-      out(`Seeding ${where(this.drivers)} (seed ${flags.seed ?? 1})`);
-      const started = Date.now();
-      const progress = new BarProgress();
-      const result = await this.seeds.run({ ...flags, progress });
-      progress.stop();
-      for (const name of result.ran) out(`  ✔ ${name}`);
-      for (const name of result.skipped) out(`  · ${name} already ran; skipped`);
-      out(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    });
+    out(`Seeding ${where(this.drivers)} (seed ${flags.seed ?? 1})`);
+    const started = Date.now();
+    const progress = new BarProgress();
+    const result = await this.seeds.run({ ...flags, progress });
+    progress.stop();
+    for (const name of result.ran) out(`  ✔ ${name}`);
+    for (const name of result.skipped) out(`  · ${name} already ran; skipped`);
+    out(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 
@@ -189,7 +177,10 @@ function positive(flag: string, value: string): number {
   return Number(value);
 }
 
-/** The database commands of the `lattice` CLI. Import it into the CLI's root module. */
+/**
+ * The db:* commands of a `lattice` command line (`runLatticeCli` of `@lattice/core/cli`);
+ * import it next to `DatabaseModule.forRoot()` in the CLI's root module.
+ */
 @Module({
   providers: [
     MigrateCommand,

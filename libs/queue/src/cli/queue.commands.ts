@@ -1,13 +1,14 @@
-import { LatticeError, reportFailures } from '@lattice/core';
+import { LatticeError } from '@lattice/core';
+import { CliUsageError, Command, CommandRunner, Option } from '@lattice/core/cli';
 import { Injectable, Module } from '@nestjs/common';
 import Table from 'cli-table3';
-import { Command, CommandRunner, Option } from 'nest-commander';
 import { QueueManager } from '../queue-manager';
 import { QueueMessages } from '../queue.messages';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
+/** A command line its options cannot express: exit code 2. */
 const usage = (message: string, hint: string) =>
-  new LatticeError('LATTICE_QUEUE_CLI_USAGE', message, hint);
+  new CliUsageError('LATTICE_QUEUE_CLI_USAGE', message, hint);
 
 function table(head: string[]): Table.Table {
   // Colours only on a terminal, so piped output and logs stay plain.
@@ -71,36 +72,34 @@ export class QueueWorkCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:work';
 
   async run(_: string[], flags: { queue?: string[]; concurrency?: number }): Promise<void> {
-    await reportFailures(async () => {
-      const names = this.selected(flags.queue);
-      const counts = { completed: 0, failed: 0 };
-      this.queues.on('completed', (e) => {
-        counts.completed++;
-        out(`  ✔ ${e.queue} ${e.name}#${e.id} in ${e.durationMs} ms`);
-      });
-      this.queues.on('failed', (e) => {
-        counts.failed++;
-        out(
-          `  ✖ ${e.queue} ${e.name}#${e.id} attempt ${e.attemptsMade}: ${e.error.message}${e.willRetry ? ' (will retry)' : ''}`,
-        );
-      });
-      const started = await this.queues.startWorkers({
-        queues: names,
-        concurrency: flags.concurrency,
-      });
-      for (const queue of started) {
-        out(
-          `Working "${queue}" with concurrency ${flags.concurrency ?? this.queues.concurrencyOf(queue)}`,
-        );
-      }
-      out('Press Ctrl+C (or send SIGTERM) to stop after the running jobs finish.');
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM')).once('SIGINT', () => resolve('SIGINT'));
-      });
-      out(`${signal}: finishing running jobs…`);
-      await this.queues.stopWorkers();
-      out(`Stopped. ${counts.completed} completed, ${counts.failed} failed attempts.`);
+    const names = this.selected(flags.queue);
+    const counts = { completed: 0, failed: 0 };
+    this.queues.on('completed', (e) => {
+      counts.completed++;
+      out(`  ✔ ${e.queue} ${e.name}#${e.id} in ${e.durationMs} ms`);
     });
+    this.queues.on('failed', (e) => {
+      counts.failed++;
+      out(
+        `  ✖ ${e.queue} ${e.name}#${e.id} attempt ${e.attemptsMade}: ${e.error.message}${e.willRetry ? ' (will retry)' : ''}`,
+      );
+    });
+    const started = await this.queues.startWorkers({
+      queues: names,
+      concurrency: flags.concurrency,
+    });
+    for (const queue of started) {
+      out(
+        `Working "${queue}" with concurrency ${flags.concurrency ?? this.queues.concurrencyOf(queue)}`,
+      );
+    }
+    out('Press Ctrl+C (or send SIGTERM) to stop after the running jobs finish.');
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM')).once('SIGINT', () => resolve('SIGINT'));
+    });
+    out(`${signal}: finishing running jobs…`);
+    await this.queues.stopWorkers();
+    out(`Stopped. ${counts.completed} completed, ${counts.failed} failed attempts.`);
   }
 
   @Option({
@@ -117,39 +116,37 @@ export class QueueListCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:list';
 
   async run(_: string[], flags: { queue?: string[] }): Promise<void> {
-    await reportFailures(async () => {
-      const names = this.selected(flags.queue);
-      const rows = table([
-        'Queue',
-        'State',
-        'Waiting',
-        'Prioritized',
-        'Delayed',
-        'Active',
-        'Children',
-        'Completed',
-        'Failed',
+    const names = this.selected(flags.queue);
+    const rows = table([
+      'Queue',
+      'State',
+      'Waiting',
+      'Prioritized',
+      'Delayed',
+      'Active',
+      'Children',
+      'Completed',
+      'Failed',
+    ]);
+    for (const queue of names) {
+      const [c, paused] = await Promise.all([
+        this.queues.counts(queue),
+        this.queues.isPaused(queue),
       ]);
-      for (const queue of names) {
-        const [c, paused] = await Promise.all([
-          this.queues.counts(queue),
-          this.queues.isPaused(queue),
-        ]);
-        rows.push([
-          queue,
-          paused ? 'paused' : 'running',
-          c.waiting,
-          c.prioritized,
-          c.delayed,
-          c.active,
-          c['waiting-children'],
-          c.completed,
-          c.failed,
-        ]);
-      }
-      out(rows.toString());
-      out(`${names.length} queue${names.length === 1 ? '' : 's'} on ${this.queues.driverKind}`);
-    });
+      rows.push([
+        queue,
+        paused ? 'paused' : 'running',
+        c.waiting,
+        c.prioritized,
+        c.delayed,
+        c.active,
+        c['waiting-children'],
+        c.completed,
+        c.failed,
+      ]);
+    }
+    out(rows.toString());
+    out(`${names.length} queue${names.length === 1 ? '' : 's'} on ${this.queues.driverKind}`);
   }
 }
 
@@ -158,32 +155,30 @@ export class QueueFailedCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:failed';
 
   async run(_: string[], flags: { queue?: string[]; limit?: number }): Promise<void> {
-    await reportFailures(async () => {
-      const limit = flags.limit ?? 20;
-      const rows = table(['Queue', 'Id', 'Job', 'Attempts', 'Failed at', 'Reason']);
-      let total = 0;
-      for (const queue of this.selected(flags.queue)) {
-        total += (await this.queues.counts(queue)).failed;
-        for (const job of await this.queues.jobs(queue, ['failed'], 0, limit - 1)) {
-          rows.push([
-            queue,
-            job.id,
-            job.name,
-            `${job.attemptsMade}/${job.attempts}`,
-            job.finishedAt ? new Date(job.finishedAt).toISOString() : '',
-            (job.failedReason ?? '').slice(0, 80),
-          ]);
-        }
+    const limit = flags.limit ?? 20;
+    const rows = table(['Queue', 'Id', 'Job', 'Attempts', 'Failed at', 'Reason']);
+    let total = 0;
+    for (const queue of this.selected(flags.queue)) {
+      total += (await this.queues.counts(queue)).failed;
+      for (const job of await this.queues.jobs(queue, ['failed'], 0, limit - 1)) {
+        rows.push([
+          queue,
+          job.id,
+          job.name,
+          `${job.attemptsMade}/${job.attempts}`,
+          job.finishedAt ? new Date(job.finishedAt).toISOString() : '',
+          (job.failedReason ?? '').slice(0, 80),
+        ]);
       }
-      if (total === 0) {
-        out('No failed jobs.');
-        return;
-      }
-      out(rows.toString());
-      out(
-        `${total} failed. Retry one with "lattice queue:retry <id> --queue <name>", or all with "--all".`,
-      );
-    });
+    }
+    if (total === 0) {
+      out('No failed jobs.');
+      return;
+    }
+    out(rows.toString());
+    out(
+      `${total} failed. Retry one with "lattice queue:retry <id> --queue <name>", or all with "--all".`,
+    );
   }
 
   @Option({ flags: '-l, --limit <n>', description: 'Jobs per queue to show (default 20)' })
@@ -201,27 +196,27 @@ export class QueueRetryCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:retry';
 
   async run([id]: string[], flags: { queue?: string[]; all?: boolean }): Promise<void> {
-    await reportFailures(async () => {
-      const names = this.selected(flags.queue);
-      if (!id && !flags.all)
-        throw usage(
-          'queue:retry needs a job id or --all.',
-          'Run "lattice queue:failed" to see failed jobs and their ids.',
-        );
-      let moved = 0;
-      for (const queue of names) {
-        const count = await this.queues.retry(queue, flags.all ? 'all-failed' : id);
-        if (count > 0) out(`  ↻ ${queue}: ${count} job${count === 1 ? '' : 's'}`);
-        moved += count;
-      }
-      if (moved === 0 && id) {
-        throw usage(
-          `No failed job with id ${id} in ${names.join(', ')}.`,
-          '"lattice queue:failed" lists failed jobs with their queue and id.',
-        );
-      }
-      out(`${moved} job${moved === 1 ? '' : 's'} moved back to waiting.`);
-    });
+    const names = this.selected(flags.queue);
+    if (!id && !flags.all)
+      throw usage(
+        'queue:retry needs a job id or --all.',
+        'Run "lattice queue:failed" to see failed jobs and their ids.',
+      );
+    let moved = 0;
+    for (const queue of names) {
+      const count = await this.queues.retry(queue, flags.all ? 'all-failed' : id);
+      if (count > 0) out(`  ↻ ${queue}: ${count} job${count === 1 ? '' : 's'}`);
+      moved += count;
+    }
+    if (moved === 0 && id) {
+      // A usage error would be wrong here: the command line was fine, the job is not there.
+      throw new LatticeError(
+        'LATTICE_QUEUE_JOB_NOT_FOUND',
+        `No failed job with id ${id} in ${names.join(', ')}.`,
+        '"lattice queue:failed" lists failed jobs with their queue and id.',
+      );
+    }
+    out(`${moved} job${moved === 1 ? '' : 's'} moved back to waiting.`);
   }
 
   @Option({ flags: '-a, --all', description: 'Retry every failed job' })
@@ -242,19 +237,17 @@ export class QueueClearCommand extends QueueCommand {
     _: string[],
     flags: { queue?: string[]; state?: 'pending' | 'completed' | 'failed'; all?: boolean },
   ): Promise<void> {
-    await reportFailures(async () => {
-      if (!flags.queue?.length && !flags.all) {
-        throw usage(
-          'queue:clear needs --queue <names> or --all.',
-          'Name the queues to clear (--queue mail,default) or pass --all for every queue.',
-        );
-      }
-      const state = flags.state ?? 'pending';
-      for (const queue of this.selected(flags.queue)) {
-        const removed = await this.queues.clear(queue, state);
-        out(`  ✔ ${queue}: ${removed} ${state} job${removed === 1 ? '' : 's'} removed`);
-      }
-    });
+    if (!flags.queue?.length && !flags.all) {
+      throw usage(
+        'queue:clear needs --queue <names> or --all.',
+        'Name the queues to clear (--queue mail,default) or pass --all for every queue.',
+      );
+    }
+    const state = flags.state ?? 'pending';
+    for (const queue of this.selected(flags.queue)) {
+      const removed = await this.queues.clear(queue, state);
+      out(`  ✔ ${queue}: ${removed} ${state} job${removed === 1 ? '' : 's'} removed`);
+    }
   }
 
   @Option({ flags: '-s, --state <state>', description: 'pending (default), completed or failed' })
@@ -279,12 +272,10 @@ export class QueuePauseCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:pause';
 
   async run(_: string[], flags: { queue?: string[] }): Promise<void> {
-    await reportFailures(async () => {
-      for (const queue of this.selected(flags.queue)) {
-        await this.queues.pause(queue);
-        out(`  ⏸ ${queue} paused`);
-      }
-    });
+    for (const queue of this.selected(flags.queue)) {
+      await this.queues.pause(queue);
+      out(`  ⏸ ${queue} paused`);
+    }
   }
 }
 
@@ -293,16 +284,17 @@ export class QueueResumeCommand extends QueueCommand {
   protected readonly commandLine = 'lattice queue:resume';
 
   async run(_: string[], flags: { queue?: string[] }): Promise<void> {
-    await reportFailures(async () => {
-      for (const queue of this.selected(flags.queue)) {
-        await this.queues.resume(queue);
-        out(`  ▶ ${queue} resumed`);
-      }
-    });
+    for (const queue of this.selected(flags.queue)) {
+      await this.queues.resume(queue);
+      out(`  ▶ ${queue} resumed`);
+    }
   }
 }
 
-/** Adds the queue:* commands to a nest-commander CLI; import it next to QueueModule (with `worker: false`). */
+/**
+ * Adds the queue:* commands to a `lattice` command line (`runLatticeCli` of `@lattice/core/cli`);
+ * import it next to `QueueModule.forRoot({ worker: false })` in the CLI's root module.
+ */
 @Module({
   providers: [
     QueueWorkCommand,

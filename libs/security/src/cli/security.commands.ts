@@ -1,7 +1,6 @@
-import { reportFailures } from '@lattice/core';
+import { Command, CommandRunner, Option } from '@lattice/core/cli';
 import { Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource, type EntityMetadata } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { Encryption } from '../encryption/encryption';
@@ -30,30 +29,28 @@ export class AuditVerifyCommand extends CommandRunner {
   }
 
   async run(_: string[], flags: { head?: { seq: number; hash: string } }): Promise<void> {
-    await reportFailures(async () => {
-      let audit: AuditLog;
-      try {
-        audit = this.moduleRef.get(AuditLog, { strict: false });
-      } catch {
-        throw SecurityMessages.auditOff();
-      }
-      const result = await audit.verify(flags.head);
-      if (result.ok) {
-        out(`✔ The audit log is intact: ${result.count} row${result.count === 1 ? '' : 's'}.`);
-        if (result.head)
-          out(
-            `  head ${result.head.seq}:${result.head.hash} (keep it elsewhere; pass it as --head next time to catch a cut tail)`,
-          );
-        return;
-      }
-      out(
-        `✘ The audit log was tampered with: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.count} rows.`,
-      );
-      for (const problem of result.problems)
-        out(`  seq ${problem.seq}: ${problem.problem}: ${problem.detail}`);
-      out('  Restore the table from a backup and find out who could write to it.');
-      process.exitCode = 1;
-    });
+    let audit: AuditLog;
+    try {
+      audit = this.moduleRef.get(AuditLog, { strict: false });
+    } catch {
+      throw SecurityMessages.auditOff();
+    }
+    const result = await audit.verify(flags.head);
+    if (result.ok) {
+      out(`✔ The audit log is intact: ${result.count} row${result.count === 1 ? '' : 's'}.`);
+      if (result.head)
+        out(
+          `  head ${result.head.seq}:${result.head.hash} (keep it elsewhere; pass it as --head next time to catch a cut tail)`,
+        );
+      return;
+    }
+    out(
+      `✘ The audit log was tampered with: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.count} rows.`,
+    );
+    for (const problem of result.problems)
+      out(`  seq ${problem.seq}: ${problem.problem}: ${problem.detail}`);
+    out('  Restore the table from a backup and find out who could write to it.');
+    process.exitCode = 1;
   }
 
   @Option({
@@ -87,29 +84,27 @@ export class ReencryptCommand extends CommandRunner {
   }
 
   async run(_: string[], flags: { dryRun?: boolean }): Promise<void> {
-    await reportFailures(async () => {
-      if (!this.keyring.configured) throw SecurityMessages.keysMissing();
-      const current = this.keyring.primary().id;
-      const columns = encryptedColumns(this.data);
-      if (!columns.length) {
-        out('No @Encrypted columns in the registered entities: nothing to do.');
-        return;
-      }
-      out(`Re-encrypting with key "${current}"${flags.dryRun ? ' (dry run)' : ''}`);
-      let total = 0;
-      for (const column of columns) {
-        const changed = await this.reencrypt(column, flags.dryRun === true);
-        total += changed.rotated;
-        out(
-          `  ${flags.dryRun ? '·' : '✔'} ${column.metadata.name}.${column.property}: ${changed.rotated} of ${changed.values} value${changed.values === 1 ? '' : 's'} ${flags.dryRun ? 'to re-encrypt' : 're-encrypted'}`,
-        );
-      }
+    if (!this.keyring.configured) throw SecurityMessages.keysMissing();
+    const current = this.keyring.primary().id;
+    const columns = encryptedColumns(this.data);
+    if (!columns.length) {
+      out('No @Encrypted columns in the registered entities: nothing to do.');
+      return;
+    }
+    out(`Re-encrypting with key "${current}"${flags.dryRun ? ' (dry run)' : ''}`);
+    let total = 0;
+    for (const column of columns) {
+      const changed = await this.reencrypt(column, flags.dryRun === true);
+      total += changed.rotated;
       out(
-        flags.dryRun
-          ? `${total} value${total === 1 ? '' : 's'} would be re-encrypted.`
-          : `${total} value${total === 1 ? '' : 's'} re-encrypted; keys after "${current}" can be removed once every node runs with this keyring.`,
+        `  ${flags.dryRun ? '·' : '✔'} ${column.metadata.name}.${column.property}: ${changed.rotated} of ${changed.values} value${changed.values === 1 ? '' : 's'} ${flags.dryRun ? 'to re-encrypt' : 're-encrypted'}`,
       );
-    });
+    }
+    out(
+      flags.dryRun
+        ? `${total} value${total === 1 ? '' : 's'} would be re-encrypted.`
+        : `${total} value${total === 1 ? '' : 's'} re-encrypted; keys after "${current}" can be removed once every node runs with this keyring.`,
+    );
   }
 
   @Option({ flags: '--dry-run', description: 'Count the values to re-encrypt, change nothing' })
@@ -157,7 +152,8 @@ function encryptedColumns(data: DataSource): EncryptedColumn[] {
 }
 
 /**
- * Adds `lattice audit:verify` and `lattice security:reencrypt` to a nest-commander CLI; import it
+ * Adds `lattice audit:verify` and `lattice security:reencrypt` to a `lattice` command line
+ * (`runLatticeCli` of `@lattice/core/cli`); import it
  * next to `SecurityModule.forRoot()` and `DatabaseModule` in the app's CLI module.
  */
 @Module({ providers: [AuditVerifyCommand, ReencryptCommand] })
