@@ -45,7 +45,9 @@ const providers: Provider[] = [
 
 /**
  * The root of every Lattice app: validated configuration, driver selection, the shared
- * Redis connections and PubSub. Global, so feature modules inject these without importing it.
+ * Redis connections and PubSub. Always global, so feature modules inject these without
+ * importing it. Its options are checked at boot (`latticeOptionsSchema`); `forRootAsync`
+ * takes `useFactory`, `useClass` or `useExisting`.
  *
  * @example
  * @Module({ imports: [LatticeModule.forRoot({ app: { name: 'Forum' } })] })
@@ -54,7 +56,7 @@ const providers: Provider[] = [
 @Global()
 @Module({
   providers,
-  exports: [LatticeConfig, LatticeDrivers, LATTICE_NODE_ID, RedisConnections, PubSub],
+  exports: [LatticeConfig, LatticeDrivers, LATTICE_NODE_ID, RedisConnections, PubSub, BootReporter],
 })
 export class LatticeModule extends LatticeConfigurableModule {
   /** Every option is optional: `LatticeModule.forRoot()` reads the environment and `.env`. */
