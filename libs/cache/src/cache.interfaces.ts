@@ -1,5 +1,3 @@
-import type { ModuleMetadata } from '@nestjs/common';
-
 /**
  * `memory`: this process only. `redis`: shared by every node. `two-level`: a memory level in
  * front of Redis, each node's memory level emptied of keys other nodes change (through core's PubSub).
@@ -32,13 +30,6 @@ export interface CacheModuleOptions {
   maxValueBytes?: number;
   /** How often expired keys are removed from tag sets, in ms (default 60 s; 0 = never). */
   tagCleanupIntervalMs?: number;
-}
-
-export interface CacheModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => CacheModuleOptions | Promise<CacheModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }
 
 /** Hit/miss counts and the mean time of a get, since start. */

@@ -1,4 +1,5 @@
 import {
+  bootReportPart,
   LatticeConfig,
   LatticeDrivers,
   PubSub,
@@ -20,19 +21,20 @@ import { createCache } from 'cache-manager';
 import { CacheableMemory } from 'cacheable';
 import { Keyv } from 'keyv';
 import { CACHE_MODULE_OPTIONS, DEFAULT_CACHE_STORE, getCacheToken } from './cache.constants';
-import type {
-  CacheModuleAsyncOptions,
-  CacheModuleOptions,
-  CacheStoreOptions,
-} from './cache.interfaces';
+import type { CacheModuleOptions, CacheStoreOptions } from './cache.interfaces';
+import {
+  CACHE_ASYNC_OPTIONS_TYPE,
+  CACHE_OPTIONS_TYPE,
+  CacheConfigurableModule,
+} from './cache.module-definition';
 import { CacheMessages } from './cache.messages';
 import { CacheRegistry } from './cache.registry';
 import { ClusterAccess } from './redis-access';
 import { LatticeCache } from './lattice-cache';
 import { MemoryTagIndex, RedisTagIndex } from './tags/tag-index';
 
-@Module({})
-class CacheOptionsModule {}
+/** The store names known when the module was built (they have injection tokens). */
+const CACHE_STORE_NAMES = Symbol('lattice:cache:store-names');
 
 /** The PubSub topic that carries two-level invalidations between nodes. */
 export const INVALIDATION_TOPIC = 'lattice.cache.invalidate';
@@ -86,74 +88,86 @@ class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 /**
  * Named cache stores on cache-manager 7 and Keyv: memory (bounded LRU) by default, Redis when
  * core selects it (REDIS_URL), with Laravel-style tags, single-flight `wrap()` and statistics.
+ * Global unless `isGlobal: false`; options are checked at boot (`cacheOptionsSchema`).
  *
  * @example
  * @Module({ imports: [CacheModule.forRoot({ stores: { sessions: { ttl: 3_600_000 } } })] })
  * export class AppModule {}
  * // then: constructor(@InjectCache() private readonly cache: LatticeCache) {}
  */
-@Module({})
-export class CacheModule {
-  static forRoot(options: CacheModuleOptions = {}): DynamicModule {
-    return CacheModule.forRootAsync({
-      useFactory: () => options,
-      storeNames: Object.keys(options.stores ?? {}),
-    });
+@Module({
+  providers: [
+    {
+      provide: CacheRegistry,
+      inject: [
+        CACHE_MODULE_OPTIONS,
+        CACHE_STORE_NAMES,
+        LatticeDrivers,
+        RedisConnections,
+        PubSub,
+        LatticeConfig,
+      ],
+      useFactory: (
+        options: CacheModuleOptions,
+        storeNames: string[],
+        drivers: LatticeDrivers,
+        redis: RedisConnections,
+        pubsub: PubSub,
+        config: LatticeConfig,
+      ) => {
+        const names = new Set([
+          DEFAULT_CACHE_STORE,
+          ...storeNames,
+          ...Object.keys(options.stores ?? {}),
+        ]);
+        return new CacheRegistry(
+          Object.fromEntries(
+            [...names].map((name) => {
+              const store =
+                (name === DEFAULT_CACHE_STORE ? options.default : options.stores?.[name]) ?? {};
+              return [name, createStore(name, store, options, drivers, redis, pubsub, config)];
+            }),
+          ),
+        );
+      },
+    },
+    CacheLifecycle,
+    bootReportPart('cache'),
+  ],
+  exports: [CacheRegistry],
+})
+export class CacheModule extends CacheConfigurableModule {
+  /** The stores named in `options.stores` can be injected with `@InjectCache(name)`. */
+  static forRoot(options: typeof CACHE_OPTIONS_TYPE = {}): DynamicModule {
+    return withStoreTokens(super.forRoot(options), Object.keys(options.stores ?? {}));
   }
 
   /**
-   * Options from a factory. The names of the extra stores must be known when the module is
-   * built (they become injection tokens), so list them in `storeNames`.
+   * Options from `useFactory`, `useClass` or `useExisting`. The names of the extra stores must
+   * be known when the module is built (they become injection tokens), so list them in `storeNames`.
    */
-  static forRootAsync(async: CacheModuleAsyncOptions & { storeNames?: string[] }): DynamicModule {
-    const optionsModule: DynamicModule = {
-      module: CacheOptionsModule,
-      imports: async.imports ?? [],
-      providers: [
-        { provide: CACHE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
-      ],
-      exports: [CACHE_MODULE_OPTIONS],
-    };
-    const names = [
-      DEFAULT_CACHE_STORE,
-      ...(async.storeNames ?? []).filter((n) => n !== DEFAULT_CACHE_STORE),
-    ];
-    const stores: Provider[] = names.map((name) => ({
-      provide: getCacheToken(name),
-      inject: [CacheRegistry],
-      useFactory: (registry: CacheRegistry) => registry.get(name),
-    }));
-    return {
-      module: CacheModule,
-      global: true,
-      imports: [optionsModule],
-      providers: [
-        {
-          provide: CacheRegistry,
-          inject: [CACHE_MODULE_OPTIONS, LatticeDrivers, RedisConnections, PubSub, LatticeConfig],
-          useFactory: (
-            options: CacheModuleOptions,
-            drivers: LatticeDrivers,
-            redis: RedisConnections,
-            pubsub: PubSub,
-            config: LatticeConfig,
-          ) =>
-            new CacheRegistry(
-              Object.fromEntries(
-                names.map((name) => {
-                  const store =
-                    (name === DEFAULT_CACHE_STORE ? options.default : options.stores?.[name]) ?? {};
-                  return [name, createStore(name, store, options, drivers, redis, pubsub, config)];
-                }),
-              ),
-            ),
-        },
-        CacheLifecycle,
-        ...stores,
-      ],
-      exports: [CacheRegistry, ...stores.map((p) => (p as { provide: string }).provide)],
-    };
+  static forRootAsync(options: typeof CACHE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withStoreTokens(super.forRootAsync(options), options.storeNames ?? []);
   }
+}
+
+/** One provider per store name, `@InjectCache(name)`'s token, exported with the module. */
+function withStoreTokens(definition: DynamicModule, extraNames: string[]): DynamicModule {
+  const names = [...new Set([DEFAULT_CACHE_STORE, ...extraNames])];
+  const stores: Provider[] = names.map((name) => ({
+    provide: getCacheToken(name),
+    inject: [CacheRegistry],
+    useFactory: (registry: CacheRegistry) => registry.get(name),
+  }));
+  return {
+    ...definition,
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: CACHE_STORE_NAMES, useValue: names },
+      ...stores,
+    ],
+    exports: [...(definition.exports ?? []), ...names.map((name) => getCacheToken(name))],
+  };
 }
 
 function createStore(

@@ -1,6 +1,8 @@
 export * from './cache.module';
 export * from './cache.constants';
 export * from './cache.interfaces';
+export * from './cache.options';
+export { CACHE_OPTIONS_TYPE, CACHE_ASYNC_OPTIONS_TYPE } from './cache.module-definition';
 export * from './cache.messages';
 export * from './cache.registry';
 export * from './lattice-cache';

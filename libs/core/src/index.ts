@@ -1,7 +1,12 @@
 export * from './lattice.module';
 export * from './lattice.constants';
 export * from './lattice.messages';
-export { LATTICE_MODULE_OPTIONS } from './lattice.module-definition';
+export {
+  LATTICE_MODULE_OPTIONS,
+  LATTICE_OPTIONS_TYPE,
+  LATTICE_ASYNC_OPTIONS_TYPE,
+} from './lattice.module-definition';
+export * from './lattice.options';
 export * from './interfaces';
 export * from './errors';
 export * from './config/config.schema';
@@ -14,6 +19,7 @@ export * from './pubsub/pubsub';
 export { MemoryPubSub } from './pubsub/memory.pubsub';
 export { RedisPubSub, PUBSUB_SUBSCRIBER_CONNECTION } from './pubsub/redis.pubsub';
 export * from './boot/boot-reporter';
+export * from './boot/boot-report-part';
 export * from './boot/exit-on-boot-error';
 export * from './boot/close-on-signals';
 export * from './validation/zod-body.pipe';
@@ -23,3 +29,4 @@ export * from './hooks/public-route';
 export * from './hooks/handler-guard';
 export * from './options/module-options';
 export * from './options/module-options.error';
+export * from './options/check-options-at-boot';

@@ -1,5 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { bootReportPart } from './boot/boot-report-part';
+import { BootReporter } from './boot/boot-reporter';
 import { LatticeConfig } from './config/lattice.config';
 import { LatticeDrivers } from './drivers/lattice-drivers';
 import { ConfigValidationError } from './errors/config-validation.error';
@@ -80,5 +82,23 @@ describe('LatticeModule', () => {
         expect.objectContaining({ variable: 'REDIS_URL' }),
       ],
     });
+  });
+
+  it('reports only the parts the app loads: PubSub, and those modules register', async () => {
+    const lattice = LatticeModule.forRoot({ env: {}, envFile: false, bootReport: false });
+    const alone = await Test.createTestingModule({ imports: [lattice] }).compile();
+    expect(alone.get(BootReporter).lines().slice(1)).toEqual(['  pubsub   memory  in-process']);
+    await alone.close();
+
+    @Module({ providers: [bootReportPart('cache')] })
+    class CacheLikeModule {}
+    const withCache = await Test.createTestingModule({
+      imports: [lattice, CacheLikeModule],
+    }).compile();
+    expect(withCache.get(BootReporter).lines().slice(1)).toEqual([
+      '  cache    memory',
+      '  pubsub   memory  in-process',
+    ]);
+    await withCache.close();
   });
 });

@@ -45,7 +45,9 @@ const providers: Provider[] = [
 
 /**
  * The root of every Lattice app: validated configuration, driver selection, the shared
- * Redis connections and PubSub. Global, so feature modules inject these without importing it.
+ * Redis connections and PubSub. Always global, so feature modules inject these without
+ * importing it. Its options are checked at boot (`latticeOptionsSchema`); `forRootAsync`
+ * takes `useFactory`, `useClass` or `useExisting`.
  *
  * @example
  * @Module({ imports: [LatticeModule.forRoot({ app: { name: 'Forum' } })] })
@@ -61,6 +63,7 @@ const providers: Provider[] = [
     LATTICE_NODE_ID,
     RedisConnections,
     PubSub,
+    BootReporter,
     LATTICE_MODULE_OPTIONS,
   ],
 })

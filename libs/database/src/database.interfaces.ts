@@ -1,4 +1,4 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { EntitySchema, LoggerOptions, MixedList } from 'typeorm';
 
 /** An entity class or an EntitySchema, as TypeORM accepts them. */
@@ -36,11 +36,4 @@ export interface DatabaseModuleOptions {
   logging?: LoggerOptions;
   /** Connection attempts at boot before giving up (default 3, one second apart). */
   retryAttempts?: number;
-}
-
-export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }

@@ -1,4 +1,10 @@
-import { LatticeConfig, LatticeDrivers, maskUrlPassword, RedisConnections } from '@lattice/core';
+import {
+  bootReportPart,
+  LatticeConfig,
+  LatticeDrivers,
+  maskUrlPassword,
+  RedisConnections,
+} from '@lattice/core';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
@@ -8,11 +14,12 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { MemoryQueryResultCache } from './cache/memory-query-result.cache';
 import { RedisQueryResultCache } from './cache/redis-query-result.cache';
 import { DATABASE_MODULE_OPTIONS } from './database.constants';
-import type {
-  DatabaseModuleAsyncOptions,
-  DatabaseModuleOptions,
-  EntityClassOrSchema,
-} from './database.interfaces';
+import type { DatabaseModuleOptions, EntityClassOrSchema } from './database.interfaces';
+import {
+  DATABASE_ASYNC_OPTIONS_TYPE,
+  DATABASE_OPTIONS_TYPE,
+  DatabaseConfigurableModule,
+} from './database.module-definition';
 import { DatabaseMessages } from './database.messages';
 import { loadMigrationClasses } from './migrations/migration-files';
 import { MigrationService } from './migrations/migration.service';
@@ -35,35 +42,39 @@ class DatabaseFeatureModule {}
 /**
  * TypeORM on the database core selected (SQLite file by default, MySQL by DATABASE_URL), with
  * snake_case names, UTC timestamps, a query cache on memory or Redis, query profiling,
- * transactions, migrations and seeding.
+ * transactions, migrations and seeding. Global unless `isGlobal: false`; options are checked at
+ * boot (`databaseOptionsSchema`).
  *
  * @example
  * @Module({ imports: [LatticeModule.forRoot(), DatabaseModule.forRoot({ migrationsDir: join(__dirname, 'migrations') })] })
  * export class AppModule {}
  */
 @Module({})
-export class DatabaseModule {
-  static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
-    return DatabaseModule.forRootAsync({ useFactory: () => options });
+export class DatabaseModule extends DatabaseConfigurableModule {
+  static forRoot(options: typeof DATABASE_OPTIONS_TYPE = {}): DynamicModule {
+    return DatabaseModule.withTypeOrm(super.forRoot(options));
   }
 
-  static forRootAsync(async: DatabaseModuleAsyncOptions): DynamicModule {
+  /** Options from `useFactory`, `useClass` or `useExisting`, checked at boot like forRoot's. */
+  static forRootAsync(options: typeof DATABASE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return DatabaseModule.withTypeOrm(super.forRootAsync(options));
+  }
+
+  /**
+   * TypeORM's own module needs the options too, so the options provider (from the module
+   * definition) moves to a small module that both import.
+   */
+  private static withTypeOrm(definition: DynamicModule): DynamicModule {
     const optionsModule: DynamicModule = {
       module: DatabaseOptionsModule,
-      imports: async.imports ?? [],
-      providers: [
-        {
-          provide: DATABASE_MODULE_OPTIONS,
-          useFactory: async.useFactory,
-          inject: async.inject ?? [],
-        },
-      ],
+      imports: definition.imports ?? [],
+      providers: definition.providers ?? [],
       exports: [DATABASE_MODULE_OPTIONS],
     };
     let profiler: QueryProfiler | undefined;
     return {
       module: DatabaseModule,
-      global: true,
+      global: definition.global,
       imports: [
         optionsModule,
         TypeOrmModule.forRootAsync({
@@ -114,6 +125,7 @@ export class DatabaseModule {
         MigrationService,
         SeedRunner,
         { provide: APP_INTERCEPTOR, useClass: QueryContextInterceptor },
+        bootReportPart('database'),
       ],
       exports: [TransactionHost, MigrationService, SeedRunner, optionsModule],
     };

@@ -1,6 +1,8 @@
 export * from './database.module';
 export * from './database.constants';
 export * from './database.interfaces';
+export * from './database.options';
+export { DATABASE_OPTIONS_TYPE, DATABASE_ASYNC_OPTIONS_TYPE } from './database.module-definition';
 export * from './database.messages';
 export * from './errors';
 export * from './entities/base.entity';

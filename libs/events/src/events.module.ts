@@ -1,4 +1,4 @@
-import { checkModuleOptions } from '@lattice/core';
+import { bootReportPart, checkModuleOptions } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -36,6 +36,7 @@ import { eventsModuleOptionsSchema } from './events.options';
   // The browser script of channels, for pages without a bundler (built on first request).
   controllers: [EventsAssetsController],
   providers: [
+    bootReportPart('events'),
     {
       provide: EVENTS_MODULE_OPTIONS,
       inject: [EVENTS_RAW_OPTIONS],

@@ -1,4 +1,9 @@
-import { checkModuleOptions, LatticeDrivers, RedisConnections } from '@lattice/core';
+import {
+  bootReportPart,
+  checkModuleOptions,
+  LatticeDrivers,
+  RedisConnections,
+} from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BullMqQueueDriver } from './drivers/bullmq.driver';
@@ -28,6 +33,7 @@ import { QueueManager } from './queue-manager';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    bootReportPart('queue'),
     {
       provide: QUEUE_MODULE_OPTIONS,
       inject: [QUEUE_RAW_OPTIONS],

@@ -1,6 +1,9 @@
 export * from './socket.module';
 export * from './socket.constants';
 export * from './socket.interfaces';
+export * from './socket.options';
+export * from './socket.messages';
+export { SOCKET_OPTIONS_TYPE, SOCKET_ASYNC_OPTIONS_TYPE } from './socket.module-definition';
 export * from './server/socket-manager';
 export { originAllowed } from './server/origin';
 export {

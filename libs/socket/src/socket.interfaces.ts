@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { ModuleMetadata } from '@nestjs/common';
 
 export interface SocketModuleOptions {
   /** Where the one connection per page is opened (default `/socket`). */
@@ -16,13 +15,6 @@ export interface SocketModuleOptions {
   rateLimit?: { messages: number; perMs: number };
   /** How often the server pings each connection; one without a pong by the next ping is dropped (default 30 s). */
   heartbeatMs?: number;
-}
-
-export interface SocketModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => SocketModuleOptions | Promise<SocketModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }
 
 /** Who is on the other end, as the authenticator established it. */

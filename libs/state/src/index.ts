@@ -1,6 +1,8 @@
 export * from './state.module';
 export * from './state-manager';
 export * from './state.interfaces';
+export * from './state.options';
+export { STATE_OPTIONS_TYPE, STATE_ASYNC_OPTIONS_TYPE } from './state.module-definition';
 export * from './state.constants';
 export * from './state.messages';
 export type { StateReducer } from './state-reducer';

@@ -1,4 +1,3 @@
-import type { ModuleMetadata } from '@nestjs/common';
 import type { z } from 'zod';
 
 /** Where an event came from and what it was written with. */
@@ -89,17 +88,8 @@ export interface StateModuleOptions {
   store?: StoreKind;
   /** Streams kept in memory per node (least recently used are dropped; default 10,000). */
   cacheSize?: number;
-  /** Serve `GET /lattice/state/:streamId` (default: when NODE_ENV is not "production"). */
-  devtools?: boolean;
   /** Events read per round trip while recovering (default 5,000). */
   readPageSize?: number;
-}
-
-export interface StateModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => StateModuleOptions | Promise<StateModuleOptions>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
 }
 
 /** Options of one dispatch. */

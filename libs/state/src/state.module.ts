@@ -1,47 +1,42 @@
+import { bootReportPart } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { StateDevtoolsController } from './devtools/state-devtools.controller';
-import { STATE_MODULE_OPTIONS } from './state.constants';
-import type { StateModuleAsyncOptions, StateModuleOptions } from './state.interfaces';
 import { StateExplorer } from './state.explorer';
+import {
+  STATE_ASYNC_OPTIONS_TYPE,
+  STATE_OPTIONS_TYPE,
+  StateConfigurableModule,
+} from './state.module-definition';
 import { StateManager } from './state-manager';
 import { StateStores } from './stores/state-stores';
 
 /**
  * Event-sourced state: `@StateDefinition` classes found at bootstrap, streams in memory
- * (default), Redis (with REDIS_URL) or SQL, read and written through `StateManager`.
+ * (default), Redis (with REDIS_URL) or SQL, read and written through `StateManager`. Global
+ * unless `isGlobal: false`; options are checked at boot (`stateOptionsSchema`).
  *
  * @example
  * @Module({ imports: [LatticeModule.forRoot(), StateModule.forRoot()], providers: [CounterState] })
  * export class AppModule {}
  */
-@Module({})
-export class StateModule {
-  static forRoot(options: StateModuleOptions = {}): DynamicModule {
-    return {
-      ...StateModule.forRootAsync({ useFactory: () => options }),
-      controllers: devtoolsEnabled(options) ? [StateDevtoolsController] : [],
-    };
+@Module({
+  imports: [DiscoveryModule],
+  providers: [StateStores, StateManager, StateExplorer, bootReportPart('state')],
+  exports: [StateManager, StateStores],
+})
+export class StateModule extends StateConfigurableModule {
+  static forRoot(options: typeof STATE_OPTIONS_TYPE = {}): DynamicModule {
+    return withDevtools(super.forRoot(options), options.devtools);
   }
 
-  /** Options from a factory. The devtools endpoint then follows NODE_ENV only. */
-  static forRootAsync(async: StateModuleAsyncOptions): DynamicModule {
-    return {
-      module: StateModule,
-      global: true,
-      imports: [DiscoveryModule, ...(async.imports ?? [])],
-      controllers: devtoolsEnabled({}) ? [StateDevtoolsController] : [],
-      providers: [
-        { provide: STATE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] },
-        StateStores,
-        StateManager,
-        StateExplorer,
-      ],
-      exports: [StateManager, StateStores],
-    };
+  /** Options from `useFactory`, `useClass` or `useExisting`, checked at boot like forRoot's. */
+  static forRootAsync(options: typeof STATE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withDevtools(super.forRootAsync(options), options.devtools);
   }
 }
 
-function devtoolsEnabled(options: StateModuleOptions): boolean {
-  return options.devtools ?? process.env.NODE_ENV !== 'production';
+function withDevtools(definition: DynamicModule, devtools: boolean | undefined): DynamicModule {
+  const enabled = devtools ?? process.env.NODE_ENV !== 'production';
+  return { ...definition, controllers: enabled ? [StateDevtoolsController] : [] };
 }

@@ -1,6 +1,5 @@
 import { LatticeModule } from '@lattice/core';
 import {
-  SOCKET_AUTHENTICATOR,
   SocketAuthenticator,
   SocketClient,
   SocketManager,
@@ -36,7 +35,7 @@ async function boot(
   options: SocketModuleOptions = {},
   env: Record<string, string> = {},
 ): Promise<{ app: INestApplication; url: string }> {
-  const providers: Provider[] = [Rooms, { provide: SOCKET_AUTHENTICATOR, useValue: authenticator }];
+  const providers: Provider[] = [Rooms];
   @Module({
     imports: [
       LatticeModule.forRoot({
@@ -44,7 +43,7 @@ async function boot(
         envFile: false,
         bootReport: false,
       }),
-      SocketModule.forRoot(options),
+      SocketModule.forRoot({ ...options, authenticator }),
     ],
     providers,
   })

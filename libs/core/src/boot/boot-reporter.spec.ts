@@ -1,18 +1,23 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { loadLatticeConfig } from '../config/config.loader';
+import type { DriverPart } from '../drivers/drivers.interfaces';
 import { LatticeDrivers } from '../drivers/lattice-drivers';
 import { LATTICE_VERSION } from '../lattice.constants';
 import { BootReporter } from './boot-reporter';
 
-function reporter(env: Record<string, string>) {
+const ALL_PARTS = ['database', 'cache', 'queue', 'state', 'events'] as const;
+
+function reporter(env: Record<string, string>, parts: readonly DriverPart[] = ALL_PARTS) {
   const config = loadLatticeConfig({ env, envFile: false });
-  return new BootReporter(config, new LatticeDrivers(config), new HttpAdapterHost(), {
+  const reporter = new BootReporter(config, new LatticeDrivers(config), new HttpAdapterHost(), {
     app: { name: 'Forum', version: '1.2.3' },
   });
+  for (const part of parts) reporter.include(part);
+  return reporter;
 }
 
 describe('BootReporter', () => {
-  it('reports the address, versions and every driver', () => {
+  it('reports the address, versions and the driver of every part registered', () => {
     const lines = reporter({}).lines({ address: '127.0.0.1', family: 'IPv4', port: 3000 });
     expect(lines[0]).toMatch(
       new RegExp(
@@ -27,6 +32,15 @@ describe('BootReporter', () => {
       '  events   memory',
       '  pubsub   memory  in-process',
     ]);
+  });
+
+  it('lists only the parts the app loads, and PubSub always', () => {
+    const lines = reporter({ REDIS_URL: 'redis://cache:6379' }, ['cache']).lines();
+    expect(lines.slice(1)).toEqual([
+      '  cache    redis',
+      '  pubsub   redis   redis://cache:6379 (prefix lattice:)',
+    ]);
+    expect(reporter({}, []).lines().slice(1)).toEqual(['  pubsub   memory  in-process']);
   });
 
   it('masks the database password and shows the Redis prefix', () => {

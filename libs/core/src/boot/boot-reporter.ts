@@ -5,19 +5,22 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { LatticeConfig } from '../config/lattice.config';
 import { LatticeDrivers } from '../drivers/lattice-drivers';
+import type { DriverPart } from '../drivers/drivers.interfaces';
 import type { LatticeModuleOptions } from '../interfaces/lattice-module-options.interface';
 import { LATTICE_VERSION } from '../lattice.constants';
 import { LATTICE_MODULE_OPTIONS } from '../lattice.module-definition';
 
 /**
- * Logs, once, what the app runs on: the driver of each part, the listening address and
- * the versions. For an HTTP app it waits for the server to listen; for a standalone
- * context (CLI, worker) it logs at bootstrap.
+ * Logs, once, what the app runs on: the driver of each part the app loads, the listening
+ * address and the versions. PubSub (core's own) is always listed; every other part is added by
+ * its module through `bootReportPart()`. For an HTTP app it waits for the server to listen; for
+ * a standalone context (CLI, worker) it logs at bootstrap.
  */
 @Injectable()
 export class BootReporter implements OnApplicationBootstrap {
   private readonly logger = new Logger('Lattice');
   private reported = false;
+  private readonly parts = new Set<DriverPart>(['pubsub']);
 
   constructor(
     private readonly config: LatticeConfig,
@@ -25,6 +28,11 @@ export class BootReporter implements OnApplicationBootstrap {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(LATTICE_MODULE_OPTIONS) private readonly options: LatticeModuleOptions,
   ) {}
+
+  /** Lists a part in the report (see `bootReportPart()`, which modules use). */
+  include(part: DriverPart): void {
+    this.parts.add(part);
+  }
 
   onApplicationBootstrap(): void {
     if (this.options.bootReport === false) return;
@@ -62,9 +70,11 @@ export class BootReporter implements OnApplicationBootstrap {
     return [
       `${app?.name ?? 'App'}${app?.version ? ` ${app.version}` : ''} ${where ? `ready on ${where}` : 'ready'}` +
         ` (${this.config.get('NODE_ENV')}; node ${process.versions.node}, nest ${nestVersion()}, lattice ${LATTICE_VERSION})`,
-      ...Object.entries(kinds).map(([part, driver]) =>
-        `  ${part.padEnd(9)}${String(driver).padEnd(8)}${detail[part] ?? ''}`.trimEnd(),
-      ),
+      ...Object.entries(kinds)
+        .filter(([part]) => this.parts.has(part as DriverPart))
+        .map(([part, driver]) =>
+          `  ${part.padEnd(9)}${String(driver).padEnd(8)}${detail[part] ?? ''}`.trimEnd(),
+        ),
     ];
   }
 

@@ -1,6 +1,12 @@
 import { LatticeError, PubSub, type Unsubscribe } from '@lattice/core';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
@@ -20,6 +26,7 @@ import type {
   SocketModuleOptions,
   TopicHandler,
 } from '../socket.interfaces';
+import { SocketMessages } from '../socket.messages';
 
 interface Broadcast {
   topic: string;
@@ -98,12 +105,13 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly limit: { messages: number; perMs: number };
 
-  private authenticator: SocketAuthenticator | undefined;
-
   constructor(
     @Inject(SOCKET_MODULE_OPTIONS) private readonly options: SocketModuleOptions,
     private readonly pubsub: PubSub,
-    private readonly moduleRef: ModuleRef,
+    /** From SocketModule's `authenticator` option or a global module (SecurityModule); none: anonymous. */
+    @Optional()
+    @Inject(SOCKET_AUTHENTICATOR)
+    private readonly authenticator?: SocketAuthenticator,
   ) {
     this.limit = options.rateLimit ?? { messages: 60, perMs: 1000 };
   }
@@ -111,11 +119,7 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   /** Serve topics matching `pattern`, where `*` stands for one or more characters other than ':'. */
   handle(pattern: string, handler: TopicHandler): void {
     if (this.handlers.some((h) => h.pattern === pattern)) {
-      throw new LatticeError(
-        'LATTICE_SOCKET_DUPLICATE_HANDLER',
-        `Two handlers were registered for the socket topic pattern "${pattern}".`,
-        'Register each pattern once; one handler can serve several events.',
-      );
+      throw SocketMessages.duplicateHandler(pattern);
     }
     const match = new RegExp(
       `^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^:]+')}$`,
@@ -138,14 +142,6 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    // The hook may be provided by any module of the app (security's, or the app's own).
-    try {
-      this.authenticator = this.moduleRef.get<SocketAuthenticator>(SOCKET_AUTHENTICATOR, {
-        strict: false,
-      });
-    } catch {
-      this.authenticator = undefined; // none: every connection is anonymous
-    }
     // Not awaited: with Redis unreachable at boot the app must still start (and serve this node).
     this.subscription = this.pubsub
       .subscribe<Broadcast>(SOCKET_FANOUT_TOPIC, (message) => {

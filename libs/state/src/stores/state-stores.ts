@@ -1,6 +1,5 @@
 import { LatticeDrivers, PubSub, RedisConnections } from '@lattice/core';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { STATE_MODULE_OPTIONS } from '../state.constants';
 import type { StateModuleOptions, StoreKind } from '../state.interfaces';
@@ -29,8 +28,12 @@ export class StateStores implements OnApplicationShutdown {
     private readonly drivers: LatticeDrivers,
     private readonly redis: RedisConnections,
     private readonly pubsub: PubSub,
-    private readonly moduleRef: ModuleRef,
-  ) {}
+    /** DatabaseModule's connection, for the 'sql' store; apps without one need no database. */
+    @Optional() private readonly dataSource?: DataSource,
+  ) {
+    // The module's own store is checked at boot; a definition's own `store` on first use.
+    this.check(this.defaultKind);
+  }
 
   /** The kind used by definitions that do not choose one. */
   get defaultKind(): StoreKind {
@@ -75,7 +78,14 @@ export class StateStores implements OnApplicationShutdown {
     this.stores.clear();
   }
 
+  /** What the kind needs is there: DatabaseModule for 'sql', REDIS_URL for 'redis'. */
+  private check(kind: StoreKind): void {
+    if (kind === 'sql' && !this.dataSource) throw StateMessages.storeNeedsDatabase();
+    if (kind === 'redis') this.drivers.requireRedis("The 'redis' state store");
+  }
+
   private create(kind: StoreKind): StateStore {
+    this.check(kind);
     if (kind === 'memory') return new MemoryStateStore();
     const shared =
       kind === 'redis'
@@ -84,7 +94,7 @@ export class StateStores implements OnApplicationShutdown {
             this.redis.get('state', { maxRetriesPerRequest: 2 }),
             this.redis.key('state', ''),
           )
-        : new SqlStateStore(this.dataSource());
+        : new SqlStateStore(this.dataSource!);
     if (this.pubsub.driver !== 'redis') return shared;
     const distributed = new DistributedStateStore(shared, this.pubsub);
     this.starting.push(
@@ -93,14 +103,5 @@ export class StateStores implements OnApplicationShutdown {
       }),
     );
     return distributed;
-  }
-
-  private dataSource(): DataSource {
-    try {
-      // Resolved on first use, so apps that never use the SQL store need no database.
-      return this.moduleRef.get(DataSource, { strict: false });
-    } catch {
-      throw StateMessages.storeNeedsDatabase();
-    }
   }
 }
