@@ -20,6 +20,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -485,6 +486,45 @@ async function startApp(dir) {
   throw new StepError('start', 'the app did not answer within 45 s', app.log);
 }
 
+/**
+ * Loads every entry (`.` and each subpath) of each installed package as the app's format does;
+ * from ESM, every name the CommonJS file exports must be importable by name (Node finds them
+ * with cjs-module-lexer). An entry that needs an optional peer the scenario did not install is
+ * skipped and named.
+ */
+async function probeEntries(dir, format, scenario) {
+  cpSync(join(root, 'test/packages/entries-probe.mjs'), join(dir, 'entries-probe.mjs'));
+  const output = await run(
+    'entries',
+    process.execPath,
+    ['entries-probe.mjs', format, ...scenario.libs.map((lib) => `@lattice/${lib}`)],
+    { cwd: dir },
+  );
+  const entries = output
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+  const broken = entries.filter((e) => (e.error && !e.needsOptionalPeer) || e.undetected?.length);
+  if (broken.length)
+    throw new StepError(
+      'entries',
+      `${broken.length} entr${broken.length === 1 ? 'y does' : 'ies do'} not load from ${format === 'esm' ? 'ESM' : 'CommonJS'} with named exports: ${broken
+        .map((e) => `${e.specifier}: ${e.error ?? `ESM import misses ${e.undetected.join(', ')}`}`)
+        .join('; ')}`,
+      output,
+    );
+  const skipped = entries.filter((e) => e.needsOptionalPeer);
+  const names = entries.reduce((sum, e) => sum + (e.names ?? 0), 0);
+  return `${entries.length - skipped.length} loaded (${format === 'esm' ? `import: all ${names} names found` : `require: ${names} names`})${
+    skipped.length
+      ? `; ${skipped.map((e) => `${e.specifier} needs ${e.needsOptionalPeer}`).join(', ')}`
+      : ''
+  }`;
+}
+
+const removals = [];
+
 async function runScenario(scenario, format, bases, tarballs, work) {
   const label = `${scenario.id} ${format}`;
   const dir = join(work, `${scenario.id}-${scenario.app}-${format}`);
@@ -497,6 +537,8 @@ async function runScenario(scenario, format, bases, tarballs, work) {
     writeApp(dir, format, scenario, tarballs);
     await npm('install', ['install', ...npmInstallFlags], dir);
     progress(label, `installed ${scenario.libs.map((lib) => `@lattice/${lib}`).join(' ')}`, t);
+    t = Date.now();
+    progress(label, `entries: ${await probeEntries(dir, format, scenario)}`, t);
     t = Date.now();
     await run(
       'build',
@@ -533,6 +575,8 @@ async function runScenario(scenario, format, bases, tarballs, work) {
       );
     }
     result.seconds = (Date.now() - t0) / 1000;
+    // Removed while the other scenarios run (thousands of files); awaited before the end.
+    if (!KEEP) removals.push(rm(dir, { recursive: true, force: true }));
   }
   return result;
 }
@@ -671,6 +715,7 @@ async function main() {
   if (KEEP) process.stdout.write(`kept ${work}\n`);
   else {
     t = Date.now();
+    await Promise.all(removals);
     rmSync(work, { recursive: true, force: true });
     progress('packages', `removed ${work}`, t);
   }
