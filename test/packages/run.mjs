@@ -535,7 +535,14 @@ async function runScenario(scenario, format, bases, tarballs, work) {
     let t = Date.now();
     cpSync(bases, dir, { recursive: true });
     writeApp(dir, format, scenario, tarballs);
-    await npm('install', ['install', ...npmInstallFlags], dir);
+    await npm('install', ['install', ...npmInstallFlags], dir).catch((error) => {
+      // The registry @lattice/* points at refuses: name the package a declaration pulled in.
+      const wanted = error.output?.match(/127\.0\.0\.1:9\/@lattice%2f([\w-]+)/)?.[1];
+      const by = error.output?.match(/requiredBy: '([^']+)'/)?.[1];
+      if (wanted)
+        error.message = `npm wanted @lattice/${wanted}${by ? ` (required by ${by.replace('node_modules/', '')})` : ''}, which this scenario does not install: a required peer, or a dependency, that should be optional or a subpath's`;
+      throw error;
+    });
     progress(label, `installed ${scenario.libs.map((lib) => `@lattice/${lib}`).join(' ')}`, t);
     t = Date.now();
     progress(label, `entries: ${await probeEntries(dir, format, scenario)}`, t);
