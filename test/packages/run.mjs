@@ -449,6 +449,14 @@ async function loginPage(base) {
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/** ': @lattice/live loads @lattice/cache (…), not installed' from a "Cannot find module" in a log. */
+function missingModule(log) {
+  const missing = log.match(/Cannot find (?:module|package) '([^']+)'/)?.[1];
+  if (!missing) return '';
+  const from = log.match(/node_modules\/((?:@[^/\s]+\/)?[^/\s]+)\/([^\s:')]+\.js)/);
+  return `: ${from ? `${from[1]} (${from[2]}) loads` : 'the app loads'} '${missing}', which this scenario does not install`;
+}
+
 async function startApp(dir) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -474,7 +482,13 @@ async function startApp(dir) {
   const until = Date.now() + 45_000;
   while (Date.now() < until) {
     if (app.exited !== undefined)
-      throw new StepError('start', `the app exited (${app.exited}) before answering`, app.log);
+      throw Object.assign(
+        new StepError(
+          'start',
+          `the app exited (${app.exited}) before answering${missingModule(app.log)}`,
+        ),
+        { log: app.log },
+      );
     try {
       await fetch(base);
       return app;
@@ -483,7 +497,9 @@ async function startApp(dir) {
     }
   }
   child.kill('SIGKILL');
-  throw new StepError('start', 'the app did not answer within 45 s', app.log);
+  throw Object.assign(new StepError('start', 'the app did not answer within 45 s'), {
+    log: app.log,
+  });
 }
 
 /**
@@ -564,7 +580,7 @@ async function runScenario(scenario, format, bases, tarballs, work) {
   } catch (error) {
     result.error =
       error instanceof StepError ? error : new StepError('harness', error.stack ?? String(error));
-    result.log = app?.log;
+    result.log = app?.log ?? result.error.log;
     progress(label, `FAILED at ${result.error.step}: ${result.error.message.split('\n')[0]}`);
   } finally {
     if (app && app.exited === undefined) {
