@@ -5,7 +5,9 @@
 //   in a subpath entry or behind a lazy require() with an error naming the package);
 // - an import of another library's subpath names one of its entries (src/<sub>/index.ts);
 // - every `dependencies` entry is imported somewhere (esbuild and morphdom are bundled at build
-//   time, not installed with the package).
+//   time, not installed with the package);
+// - what the app and the libraries must share one copy of is a peer, never a dependency
+//   (decision 0021).
 // Run on its own: node test/packages/declarations.mjs (exits 1 and lists the problems).
 import {
   LIBRARIES,
@@ -14,6 +16,12 @@ import {
   packageOf,
   packagesReachedFrom,
 } from '../../scripts/lib-packages.mjs';
+
+/**
+ * Shared with the app and between the libraries: Nest, the other Lattice packages, the Redis
+ * connection type core hands out, the zod that checks every option schema, TypeORM's metadata.
+ */
+const SHARED = /^(@nestjs\/|@lattice\/|ioredis$|zod$|typeorm$|rxjs$|reflect-metadata$)/;
 
 /** Every problem in every library, as lines naming the library, the import and the fix. */
 export function declarationProblems(libraries = LIBRARIES) {
@@ -66,6 +74,11 @@ export function declarationProblems(libraries = LIBRARIES) {
         }
       }
     }
+    for (const dep of Object.keys(deps))
+      if (SHARED.test(dep))
+        problems.push(
+          `${pkg.name}: '${dep}' is in dependencies, so the package may get its own copy; the app and the libraries share it: move it to peerDependencies.`,
+        );
     for (const dep of Object.keys(deps))
       if (!used.has(dep))
         problems.push(
