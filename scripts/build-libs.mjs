@@ -62,6 +62,10 @@ async function buildBrowserScripts(name, dist) {
     const file = `${prefix}.${hash}.js`;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, file), code);
+    // tsc compiled the entry too; the package serves the bundle, and the compiled entry would
+    // require what the bundle inlined (morphdom) without the package declaring it.
+    const compiled = join(dist, entry.replace(/\.ts$/, ''));
+    for (const ext of ['.js', '.d.ts']) rmSync(`${compiled}${ext}`, { force: true });
     const manifest = manifests.get(dir) ?? {};
     manifest[entry.split('/').pop().replace(/\.ts$/, '')] = { file, hash };
     manifests.set(dir, manifest);
