@@ -56,7 +56,7 @@ export const EventsMessages = {
     new LatticeError(
       'LATTICE_EVENTS_CLIENT_BUILD',
       `The browser script of channels (${entry}) could not be built: ${cause instanceof Error ? cause.message : String(cause)}`,
-      'Install esbuild (npm install esbuild), or bundle @lattice/events/client with your own build.',
+      'An installed @lattice/events ships it prebuilt (client/browser-scripts.json): reinstall the package. In a checkout, install esbuild (npm install); or bundle @lattice/events/client with your own build.',
       { cause },
     ),
   channelDenied: (name: string) =>

@@ -3,7 +3,7 @@
 // EventsAssetsController, built by esbuild): `LatticeEvents.connect()` returns the page's
 // EventsClient, on the live runtime's socket when the page has live components, so a page keeps
 // one WebSocket.
-import { SocketClient } from '@lattice/socket/client/socket-client';
+import { SocketClient } from '@lattice/socket/client';
 import { EventsClient } from './events-client';
 
 interface PageWindow {

@@ -1,5 +1,7 @@
-// The browser script of channels (browser.ts), built by socket's browser-script builder.
-import { browserScriptEntry, buildBrowserScript } from '@lattice/socket';
+// The browser script of channels (browser.ts): prebuilt into the package by `npm run build`,
+// built with socket's browser-script builder on first use in a checkout.
+import { loadBrowserScript } from '@lattice/socket';
+import { join } from 'node:path';
 import { EventsMessages } from '../events.messages';
 
 /** The built browser script of channels. */
@@ -10,13 +12,12 @@ export interface EventsClientBundle {
   fileName: string;
 }
 
-/** Builds the browser script with esbuild, once per process. */
+/** The browser script: the package's prebuilt file, or built with esbuild (a checkout), once per process. */
 export async function buildEventsClient(): Promise<EventsClientBundle> {
-  const entry = browserScriptEntry(__dirname, 'browser');
   try {
-    const { code, hash } = await buildBrowserScript(entry);
+    const { code, hash } = await loadBrowserScript(__dirname, 'browser');
     return { code, fileName: `events.${hash}.js` };
   } catch (error) {
-    throw EventsMessages.clientBuildFailed(entry, error);
+    throw EventsMessages.clientBuildFailed(join(__dirname, 'browser'), error);
   }
 }

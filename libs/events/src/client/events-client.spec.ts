@@ -1,4 +1,4 @@
-import type { Channel, SocketClient } from '@lattice/socket/client/socket-client';
+import type { Channel, SocketClient } from '@lattice/socket/client';
 import {
   EventsClient,
   GAP_WAIT_MS,

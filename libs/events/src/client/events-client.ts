@@ -1,6 +1,6 @@
 // The browser side of event channels, on socket's SocketClient: one WebSocket per page, shared
 // with live components. Imports nothing at runtime from the server libraries.
-import type { Channel, SocketClient, SocketState } from '@lattice/socket/client/socket-client';
+import type { Channel, SocketClient, SocketState } from '@lattice/socket/client';
 
 /** Where a channel is: its epoch and an offset. */
 export interface ChannelPosition {

@@ -1,6 +1,8 @@
-// The browser runtime of live pages (runtime.ts), built by socket's browser-script builder.
+// The browser runtime of live pages (runtime.ts): prebuilt into the package by `npm run build`,
+// built with socket's browser-script builder on first use in a checkout.
 import { LatticeError } from '@lattice/core';
-import { browserScriptEntry, buildBrowserScript } from '@lattice/socket';
+import { loadBrowserScript } from '@lattice/socket';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** The built runtime of live pages. */
@@ -17,7 +19,7 @@ export interface LiveRuntimeBundle {
 
 let built: Promise<LiveRuntimeBundle> | undefined;
 
-/** Builds the browser runtime with esbuild, once per process. */
+/** The browser runtime: the package's prebuilt file, or built with esbuild (a checkout), once per process. */
 export function buildLiveRuntime(): Promise<LiveRuntimeBundle> {
   built ??= build().catch((error: unknown) => {
     built = undefined; // a later call may succeed once the cause is fixed
@@ -27,9 +29,8 @@ export function buildLiveRuntime(): Promise<LiveRuntimeBundle> {
 }
 
 async function build(): Promise<LiveRuntimeBundle> {
-  const entry = browserScriptEntry(__dirname, 'runtime');
   try {
-    const { code, hash } = await buildBrowserScript(entry);
+    const { code, hash } = await loadBrowserScript(__dirname, 'runtime');
     return {
       code,
       hash,
@@ -40,8 +41,8 @@ async function build(): Promise<LiveRuntimeBundle> {
   } catch (error) {
     throw new LatticeError(
       'LATTICE_LIVE_RUNTIME_BUILD',
-      `The browser runtime of live pages (${entry}) could not be built: ${error instanceof Error ? error.message : String(error)}`,
-      'Check that esbuild and morphdom are installed (npm install esbuild morphdom) and that the runtime and @lattice/socket resolve from it.',
+      `The browser runtime of live pages (${join(__dirname, 'runtime')}) could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      'An installed @lattice/live ships it prebuilt (client/browser-scripts.json): reinstall the package. In a checkout, check that esbuild and morphdom are installed (npm install) and that the runtime and @lattice/socket resolve.',
       { cause: error },
     );
   }

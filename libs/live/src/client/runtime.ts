@@ -3,7 +3,7 @@
 // to the server's renders (docs/live-protocol.md) and sends DOM events back. bundle.ts builds it
 // into one IIFE. It imports the socket client by its own path: '@lattice/socket' pulls in server
 // code.
-import { SocketClient, type Channel } from '@lattice/socket/client/socket-client';
+import { SocketClient, type Channel } from '@lattice/socket/client';
 import morphdom from 'morphdom';
 import {
   applyComponentsDiff,

@@ -1,9 +1,10 @@
 // Builds a library's browser script (live's runtime, events' channels client) into one minified
-// file, once per process, so the served file always matches the server's code and its name
-// changes whenever its content does. It lives here because every library with a browser side
-// runs on socket's client.
+// file whose name changes whenever its content does. A published package ships it prebuilt by
+// `npm run build` (scripts/build-libs.mjs, with this same builder) and a manifest beside it; in a
+// checkout it is built on first use, once per process, so it always matches the sources. It lives
+// here because every library with a browser side runs on socket's client.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A built browser script. */
@@ -14,7 +15,46 @@ export interface BrowserScript {
   hash: string;
 }
 
+/**
+ * The manifest `npm run build` writes beside a package's prebuilt browser scripts: the entry's
+ * name (`runtime`) → the built file (`live.<hash>.js`, in the same folder) and its hash.
+ */
+export const BROWSER_SCRIPTS_MANIFEST = 'browser-scripts.json';
+
+/** One entry of the manifest of prebuilt browser scripts. */
+export interface PrebuiltBrowserScript {
+  file: string;
+  hash: string;
+}
+
 const builds = new Map<string, Promise<BrowserScript>>();
+
+/**
+ * The browser script `<dir>/<name>`: read from the prebuilt file the manifest in `dir` names (an
+ * installed package), else built from `<dir>/<name>.ts` with esbuild (a checkout). Once per
+ * process either way.
+ */
+export function loadBrowserScript(dir: string, name: string): Promise<BrowserScript> {
+  const prebuilt = prebuiltBrowserScript(dir, name);
+  if (!prebuilt) return buildBrowserScript(browserScriptEntry(dir, name));
+  const key = join(dir, prebuilt.file);
+  let loaded = builds.get(key);
+  if (!loaded) {
+    loaded = Promise.resolve({ code: readFileSync(key, 'utf8'), hash: prebuilt.hash });
+    builds.set(key, loaded);
+  }
+  return loaded;
+}
+
+function prebuiltBrowserScript(dir: string, name: string): PrebuiltBrowserScript | undefined {
+  const manifest = join(dir, BROWSER_SCRIPTS_MANIFEST);
+  if (!existsSync(manifest)) return undefined;
+  const entries = JSON.parse(readFileSync(manifest, 'utf8')) as Record<
+    string,
+    PrebuiltBrowserScript | undefined
+  >;
+  return entries[name];
+}
 
 /**
  * `<dir>/<name>.ts` in a checkout, `<dir>/<name>.js` in a published package (which ships
@@ -26,8 +66,8 @@ export function browserScriptEntry(dir: string, name: string): string {
 }
 
 /**
- * Bundles `entry` with esbuild (loaded on first use: only a server that serves the script needs
- * it), once per entry and process; a failed build is tried again on the next call. A failure
+ * Bundles `entry` with esbuild (loaded on first use: only a checkout, or an app building a script
+ * of its own, needs it), once per entry and process; a failed build is tried again on the next call. A failure
  * rejects with an Error that lists esbuild's problems with their file and line.
  */
 export function buildBrowserScript(entry: string): Promise<BrowserScript> {
