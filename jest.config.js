@@ -28,6 +28,25 @@ const esmOnly = [
   'dom-serializer',
   'domelementtype',
   'entities',
+  // @angular-devkit/schematics (the schematics' tests): its tree recorder and its task spinner.
+  'magic-string',
+  '@jridgewell',
+  'ora',
+  'chalk',
+  'string-width',
+  'strip-ansi',
+  'ansi-regex',
+  'cli-cursor',
+  'restore-cursor',
+  'mimic-function',
+  'cli-spinners',
+  'is-interactive',
+  'is-unicode-supported',
+  'log-symbols',
+  'yoctocolors',
+  'stdin-discarder',
+  'get-east-asian-width',
+  'onetime',
 ];
 
 const swc = {
@@ -70,7 +89,13 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/*/src/**/*.spec.ts',
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/schematics/src/**/*.spec.ts',
+      ],
+      // Templates under schematics/src/*/files are not tests (they become the app's tests).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/schematics/src/[^/]+/files/'],
     },
     {
       ...base,
