@@ -36,7 +36,47 @@ export function declareInModule(source: string, fileName: string, declaration: D
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const metadata = findModuleMetadata(file);
   if (!metadata) throw new ModuleEditError('no-module-decorator');
+  return applyDeclaration(file, source, metadata, declaration);
+}
 
+/**
+ * Adds `symbol` to the first object literal in the file with an array property `property`
+ * (`seeders: [...]` in `DatabaseModule.forRoot({...})`) and imports it. Undefined when the file
+ * has no such property.
+ */
+export function declareInArrayProperty(
+  source: string,
+  fileName: string,
+  declaration: { symbol: string; from: string; property: string },
+): string | undefined {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  let found: ts.ObjectLiteralExpression | undefined;
+  const visit = (node: ts.Node) => {
+    if (found) return;
+    if (
+      ts.isObjectLiteralExpression(node) &&
+      node.properties.some(
+        (p) =>
+          propertyName(p) === declaration.property &&
+          ts.isPropertyAssignment(p) &&
+          ts.isArrayLiteralExpression(p.initializer),
+      )
+    ) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found ? applyDeclaration(file, source, found, declaration) : undefined;
+}
+
+function applyDeclaration(
+  file: ts.SourceFile,
+  source: string,
+  metadata: ts.ObjectLiteralExpression,
+  declaration: { symbol: string; from: string; property: string },
+): string {
   const edits: Edit[] = [];
   const arrayEdit = addToArray(file, source, metadata, declaration);
   if (arrayEdit) edits.push(arrayEdit);
@@ -81,7 +121,7 @@ function addToArray(
   file: ts.SourceFile,
   source: string,
   metadata: ts.ObjectLiteralExpression,
-  { symbol, property }: Declaration,
+  { symbol, property }: { symbol: string; property: string },
 ): Edit | undefined {
   const existing = metadata.properties.find((p) => propertyName(p) === property);
   if (!existing) {
@@ -129,7 +169,11 @@ function appendElement(
   return { at: last.getEnd(), text: `,\n${indent}${text}` };
 }
 
-function addImport(file: ts.SourceFile, source: string, { symbol, from }: Declaration): Edit | undefined {
+function addImport(
+  file: ts.SourceFile,
+  source: string,
+  { symbol, from }: { symbol: string; from: string },
+): Edit | undefined {
   const imports = file.statements.filter(ts.isImportDeclaration);
   for (const declaration of imports) {
     const bindings = declaration.importClause?.namedBindings;

@@ -1,7 +1,8 @@
-import { dirname, normalize, type Path, relative, strings } from '@angular-devkit/core';
+import { dirname, join, normalize, type Path, relative, strings } from '@angular-devkit/core';
 import {
   apply,
   applyTemplates,
+  chain,
   filter,
   forEach,
   mergeWith,
@@ -14,7 +15,7 @@ import {
   url,
 } from '@angular-devkit/schematics';
 import { SchematicsMessages } from '../schematics.messages';
-import { readPrettierConfig, formatSource } from './format';
+import { formatSources, readPrettierConfig } from './format';
 import { type Declaration, declareInModule, ModuleEditError } from './module-declarator';
 import { findNearestModule, resolveModuleOption } from './module-finder';
 import { isEsmProject, readSourceRoot } from './names';
@@ -113,21 +114,19 @@ export function locateModule(
  * Without prettier installed the files stay as generated.
  */
 export function formatGenerated(options: BaseOptions): Rule {
-  return async (tree: Tree, context: SchematicContext) => {
+  return (tree: Tree, context: SchematicContext) => {
     const config = readPrettierConfig(tree);
     if (!config && !options.format) return tree;
-    const touched = new Set(
-      tree.actions
-        .filter((action) => action.kind === 'c' || action.kind === 'o')
-        .map((action) => action.path)
-        .filter((path) => path.endsWith('.ts')),
-    );
-    for (const path of touched) {
-      if (!tree.exists(path)) continue;
-      const source = tree.readText(path);
-      const formatted = await formatSource(source, path, config ?? {}, context);
-      if (formatted === undefined) return tree; // no prettier: nothing more to try
-      if (formatted !== source) tree.overwrite(path, formatted);
+    const files: Record<string, string> = {};
+    for (const action of tree.actions) {
+      if ((action.kind === 'c' || action.kind === 'o') && action.path.endsWith('.ts') && tree.exists(action.path)) {
+        files[action.path] = tree.readText(action.path);
+      }
+    }
+    if (!Object.keys(files).length) return tree;
+    const formatted = formatSources(files, config ?? {}, context);
+    for (const [path, source] of Object.entries(formatted ?? {})) {
+      if (source !== files[path]) tree.overwrite(path, source);
     }
     return tree;
   };
@@ -138,3 +137,25 @@ export function display(path: string): string {
   return normalize(path).replace(/^\//, '');
 }
 
+
+/**
+ * The usual shape of a schematic: its templates into the target folder, then one class of them
+ * in a module array, then prettier. `role` is the file's role (`component` for
+ * `counter.component.ts`) and `symbol` the class to register.
+ */
+export function generateAndRegister(
+  options: BaseOptions,
+  target: { name: string; className: string; directory: Path },
+  registration: { role: string; symbol: string; property: Declaration['property'] },
+  values: Record<string, unknown> = {},
+): Rule {
+  return chain([
+    generateFiles(options, target.directory, { ...target, ...values }),
+    registerInModule(options, target.directory, {
+      symbol: registration.symbol,
+      property: registration.property,
+      file: join(target.directory, `${target.name}.${registration.role}`),
+    }),
+    formatGenerated(options),
+  ]);
+}
