@@ -8,7 +8,9 @@ describe('component schematic', () => {
     expect(source).toContain(
       'export class CounterComponent extends ComponentService<CounterProps, CounterState> {',
     );
-    expect(source).toContain("@On('add', z.object({ by: z.coerce.number().int().min(1).max(100) }))");
+    expect(source).toContain(
+      "@On('add', z.object({ by: z.coerce.number().int().min(1).max(100) }))",
+    );
     expect(source).toContain('<output>${count}</output>');
     expect(tree.exists('/src/counter/counter.component.spec.ts')).toBe(true);
     const module = tree.readText('/src/app.module.ts');
@@ -20,7 +22,9 @@ describe('component schematic', () => {
     let tree = await run('module', { name: 'chat' });
     tree = await run('component', { name: 'chat/message-list' }, tree);
     const module = tree.readText('/src/chat/chat.module.ts');
-    expect(module).toContain("import { MessageListComponent } from './message-list/message-list.component';");
+    expect(module).toContain(
+      "import { MessageListComponent } from './message-list/message-list.component';",
+    );
     expect(module).toContain('providers: [MessageListComponent]');
     expect(tree.readText('/src/chat/message-list/message-list.component.ts')).toContain(
       "@Component({ name: 'message-list' })",
@@ -38,7 +42,11 @@ import { A } from './a';
 })
 export class AppModule {}
 `;
-    const tree = await run('component', { name: 'counter', flat: true }, appTree({ '/src/app.module.ts': module }));
+    const tree = await run(
+      'component',
+      { name: 'counter', flat: true },
+      appTree({ '/src/app.module.ts': module }),
+    );
     expect(tree.readText('/src/app.module.ts')).toBe(`import { Module } from '@nestjs/common';
 import { A } from './a';
 import { CounterComponent } from './counter.component';
@@ -60,15 +68,19 @@ import { CounterComponent } from './counter/counter.component';
 @Module({ providers: [CounterComponent] })
 export class AppModule {}
 `;
-    const tree = await run('component', { name: 'counter' }, appTree({ '/src/app.module.ts': module }));
+    const tree = await run(
+      'component',
+      { name: 'counter' },
+      appTree({ '/src/app.module.ts': module }),
+    );
     expect(tree.readText('/src/app.module.ts')).toBe(module);
   });
 
   it('says which module cannot take it', async () => {
     const module = `import { Module } from '@nestjs/common';\nconst providers = [];\n@Module({ providers })\nexport class AppModule {}\n`;
-    await expect(run('component', { name: 'counter' }, appTree({ '/src/app.module.ts': module }))).rejects.toThrow(
-      `src/app.module.ts: @Module's "providers" is not an array literal`,
-    );
+    await expect(
+      run('component', { name: 'counter' }, appTree({ '/src/app.module.ts': module })),
+    ).rejects.toThrow(`src/app.module.ts: @Module's "providers" is not an array literal`);
   });
 
   it('writes imports with .js in an ESM app', async () => {
@@ -87,7 +99,9 @@ export class AppModule {}
       appTree({ '/.prettierrc': JSON.stringify({ singleQuote: false, tabWidth: 4 }) }),
     );
     const source = tree.readText('/src/counter/counter.component.ts');
-    expect(source).toContain('import { Component, ComponentService, html, On } from "@lattice/live";');
+    expect(source).toContain(
+      'import { Component, ComponentService, html, On } from "@lattice/live";',
+    );
     expect(source).toContain('\n    mount({ start = 0 }: CounterProps): CounterState {');
     expect(tree.readText('/src/app.module.ts')).toContain(
       'import { CounterComponent } from "./counter/counter.component";',

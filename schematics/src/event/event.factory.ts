@@ -36,7 +36,10 @@ export function main(options: EventOptions): Rule {
       channelExpression: channel.replace(/\{(\w+)\}/g, '${this.$1}'),
       eventName: target.name.replace(/-/g, '.'),
       sampleArgs: params.map((_, i) => `'${i + 7}'`).join(', '),
-      sampleChannel: params.reduce((text, param, i) => text.replace(`{${param}}`, String(i + 7)), channel),
+      sampleChannel: params.reduce(
+        (text, param, i) => text.replace(`{${param}}`, String(i + 7)),
+        channel,
+      ),
     };
     return chain([
       generateFiles(options, target.directory, values),

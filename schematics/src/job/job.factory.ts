@@ -16,7 +16,9 @@ export function main(options: JobOptions): Rule {
     const target = resolveTarget(tree, options);
     const attempts = options.attempts ?? 3;
     if (!Number.isInteger(attempts) || attempts < 1) {
-      throw new Error(`--attempts ${attempts}: a job is tried at least once. Give a whole number from 1.`);
+      throw new Error(
+        `--attempts ${attempts}: a job is tried at least once. Give a whole number from 1.`,
+      );
     }
     return generateAndRegister(
       options,

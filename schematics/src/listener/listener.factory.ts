@@ -14,7 +14,9 @@ export function main(options: ListenerOptions): Rule {
     const target = resolveTarget(tree, options);
     const event = (options.event ?? '').trim() || target.name.replace(/-/g, '.');
     if (/['`\\\s]/.test(event)) {
-      throw new Error(`--event "${event}": an event name has no quotes, backslashes or spaces (order.placed, order.*).`);
+      throw new Error(
+        `--event "${event}": an event name has no quotes, backslashes or spaces (order.placed, order.*).`,
+      );
     }
     return generateAndRegister(
       options,

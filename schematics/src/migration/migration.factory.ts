@@ -28,9 +28,12 @@ export function main(options: MigrationOptions): Rule {
     const sourceRoot = options.sourceRoot ?? readSourceRoot(tree) ?? 'src';
     const directory = migrationsFolder(tree, sourceRoot, options.path);
     const timestamp = options.timestamp ?? Date.now();
-    const table = options.table ?? /^create-(.+?)(-table)?$/.exec(name)?.[1]?.replace(/-/g, '_') ?? '';
+    const table =
+      options.table ?? /^create-(.+?)(-table)?$/.exec(name)?.[1]?.replace(/-/g, '_') ?? '';
     if (table && !/^[a-z_][a-z0-9_]*$/.test(table)) {
-      throw new Error(`--table "${table}": a table name is lower-case letters, digits and underscores.`);
+      throw new Error(
+        `--table "${table}": a table name is lower-case letters, digits and underscores.`,
+      );
     }
     return chain([
       generateFiles({ ...options, spec: false }, directory, {
@@ -50,14 +53,16 @@ function migrationsFolder(tree: Tree, sourceRoot: string, path?: string): Path {
     const given = normalize(`/${path}`);
     const under = join(normalize(`/${sourceRoot}`), path);
     for (const candidate of [given, under]) {
-      if (tree.getDir(candidate).subdirs.length || tree.getDir(candidate).subfiles.length) return candidate;
+      if (tree.getDir(candidate).subdirs.length || tree.getDir(candidate).subfiles.length)
+        return candidate;
     }
     throw SchematicsMessages.migrationsNotFound(path);
   }
   const found: Path[] = [];
   const visit = (dir: Path) => {
     const entry = tree.getDir(dir);
-    if (dir.endsWith('/migrations') && entry.subdirs.some((d) => d === 'sqlite' || d === 'mysql')) found.push(dir);
+    if (dir.endsWith('/migrations') && entry.subdirs.some((d) => d === 'sqlite' || d === 'mysql'))
+      found.push(dir);
     for (const sub of entry.subdirs) if (sub !== 'node_modules') visit(join(dir, sub));
   };
   visit(normalize(`/${sourceRoot}`));

@@ -1,6 +1,6 @@
-import { join } from '@angular-devkit/core';
+import { join, normalize, relative } from '@angular-devkit/core';
 import { chain, type Rule } from '@angular-devkit/schematics';
-import { resolveTarget } from '../utils/names';
+import { readSourceRoot, resolveTarget } from '../utils/names';
 import type { BaseOptions } from '../utils/options';
 import { formatGenerated, generateFiles, registerInModule } from '../utils/rules';
 
@@ -10,8 +10,18 @@ export type ModuleOptions = BaseOptions;
 export function main(options: ModuleOptions): Rule {
   return (tree) => {
     const target = resolveTarget(tree, options);
+    // The spec compiles the module inside the app (a feature module needs the app's root modules).
+    const root = join(
+      normalize(`/${options.sourceRoot ?? readSourceRoot(tree) ?? 'src'}`),
+      'app.module.ts',
+    );
+    let appModule = '';
+    if (tree.exists(root) && !options.skipImport) {
+      appModule = relative(target.directory, root).replace(/\.ts$/, '');
+      if (!appModule.startsWith('.')) appModule = `./${appModule}`;
+    }
     return chain([
-      generateFiles(options, target.directory, target),
+      generateFiles(options, target.directory, { ...target, appModule }),
       registerInModule(options, target.directory, {
         symbol: `${target.className}Module`,
         property: 'imports',

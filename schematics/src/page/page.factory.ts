@@ -24,12 +24,23 @@ export function main(options: PageOptions): Rule {
     const target = resolveTarget(tree, options);
     const ownComponent = !options.component;
     const component = strings.dasherize(options.component ?? target.name);
-    const route = (options.route ?? options.name.split('/').map(strings.dasherize).join('/')).replace(/^\/+/, '');
+    const route = (
+      options.route ?? options.name.split('/').map(strings.dasherize).join('/')
+    ).replace(/^\/+/, '');
     const title = options.title ?? sentence(target.name);
-    const values = { ...target, component, ownComponent, route, title, layout: options.layout ?? '' };
+    const values = {
+      ...target,
+      component,
+      ownComponent,
+      route,
+      title,
+      layout: options.layout ?? '',
+    };
     return chain([
       generateFiles(options, target.directory, values),
-      ownComponent ? generateFiles(options, target.directory, target, '../component/files') : (t) => t,
+      ownComponent
+        ? generateFiles(options, target.directory, { ...target }, '../component/files')
+        : (t) => t,
       ownComponent
         ? registerInModule(options, target.directory, {
             symbol: `${target.className}Component`,

@@ -18,7 +18,10 @@ export function main(options: PolicyOptions): Rule {
       options,
       target,
       { role: 'policy', symbol: `${target.className}Owners`, property: 'providers' },
-      { camel: strings.camelize(target.name), constant: strings.underscore(target.name).toUpperCase() },
+      {
+        camel: strings.camelize(target.name),
+        constant: strings.underscore(target.name).toUpperCase(),
+      },
     );
   };
 }

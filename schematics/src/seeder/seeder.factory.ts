@@ -23,7 +23,9 @@ export interface SeederOptions {
  */
 export function main(options: SeederOptions): Rule {
   return (tree) => {
-    const name = strings.dasherize(options.name.trim().split('/').pop() ?? '').replace(/-seeder$/, '');
+    const name = strings
+      .dasherize(options.name.trim().split('/').pop() ?? '')
+      .replace(/-seeder$/, '');
     if (!/[a-z]/.test(name)) throw SchematicsMessages.badName(options.name);
     const sourceRoot = normalize(`/${options.sourceRoot ?? readSourceRoot(tree) ?? 'src'}`);
     const directory = options.path
@@ -41,16 +43,23 @@ export function main(options: SeederOptions): Rule {
 function addToSeeders(options: SeederOptions, sourceRoot: Path, symbol: string, file: Path): Rule {
   return (tree: Tree, context: SchematicContext) => {
     if (options.skipImport) return tree;
-    const candidates = options.module ? [normalize(`/${options.module}`), join(sourceRoot, options.module)] : tsFiles(tree, sourceRoot);
-    if (options.module && !candidates.some((c) => tree.exists(c))) throw SchematicsMessages.moduleNotFound(options.module);
+    const candidates = options.module
+      ? [normalize(`/${options.module}`), join(sourceRoot, options.module)]
+      : tsFiles(tree, sourceRoot);
+    if (options.module && !candidates.some((c) => tree.exists(c)))
+      throw SchematicsMessages.moduleNotFound(options.module);
     for (const candidate of candidates) {
       if (!tree.exists(candidate)) continue;
       const source = tree.readText(candidate);
       if (!source.includes('seeders')) continue;
-      let from = relative(dirname(candidate), file);
+      let from: string = relative(dirname(candidate), file);
       if (!from.startsWith('.')) from = `./${from}`;
       if (isEsmProject(tree)) from += '.js';
-      const edited = declareInArrayProperty(source, candidate, { symbol, from, property: 'seeders' });
+      const edited = declareInArrayProperty(source, candidate, {
+        symbol,
+        from,
+        property: 'seeders',
+      });
       if (edited === undefined) continue;
       if (edited !== source) tree.overwrite(candidate, edited);
       return tree;
@@ -65,7 +74,8 @@ function addToSeeders(options: SeederOptions, sourceRoot: Path, symbol: string, 
 function tsFiles(tree: Tree, root: Path): Path[] {
   const files: Path[] = [];
   tree.getDir(root).visit((path) => {
-    if (path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.includes('/node_modules/')) files.push(path);
+    if (path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.includes('/node_modules/'))
+      files.push(path);
   });
   return files.sort();
 }

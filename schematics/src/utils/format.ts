@@ -78,7 +78,9 @@ export function formatSources(
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (error) {
-    context.logger.warn(`prettier did not run, so the files are left as generated: ${String(error)}`);
+    context.logger.warn(
+      `prettier did not run, so the files are left as generated: ${String(error)}`,
+    );
     return undefined;
   }
   const result = JSON.parse(output) as Record<string, string | { error: string }> | null;

@@ -32,7 +32,11 @@ export class ModuleEditError extends Error {
  * it, by editing the TypeScript syntax tree (comments, order and the rest of the file are kept).
  * Adding what is already there changes nothing.
  */
-export function declareInModule(source: string, fileName: string, declaration: Declaration): string {
+export function declareInModule(
+  source: string,
+  fileName: string,
+  declaration: Declaration,
+): string {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const metadata = findModuleMetadata(file);
   if (!metadata) throw new ModuleEditError('no-module-decorator');
@@ -113,7 +117,8 @@ function findModuleMetadata(file: ts.SourceFile): ts.ObjectLiteralExpression | u
 
 function propertyName(property: ts.ObjectLiteralElementLike): string | undefined {
   if (!property.name) return undefined;
-  if (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) return property.name.text;
+  if (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
+    return property.name.text;
   return undefined;
 }
 

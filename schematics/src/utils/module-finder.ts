@@ -18,8 +18,17 @@ export function findNearestModule(tree: Tree, from: Path, except?: Path): Path |
 }
 
 /** `--module` as a path from the app's root; `chat` and `chat/chat.module` are accepted too. */
-export function resolveModuleOption(tree: Tree, module: string, sourceRoot: string): Path | undefined {
-  const candidates = [module, `${module}.ts`, `${module}.module.ts`, `${module}/${basenameOf(module)}.module.ts`];
+export function resolveModuleOption(
+  tree: Tree,
+  module: string,
+  sourceRoot: string,
+): Path | undefined {
+  const candidates = [
+    module,
+    `${module}.ts`,
+    `${module}.module.ts`,
+    `${module}/${basenameOf(module)}.module.ts`,
+  ];
   for (const candidate of candidates.flatMap((c) => [c, join(normalize(sourceRoot), c)])) {
     const path = normalize(`/${candidate}`);
     if (path.endsWith('.ts') && tree.exists(path)) return path;

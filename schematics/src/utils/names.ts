@@ -19,7 +19,9 @@ export interface Target {
 export function resolveTarget(tree: Tree, options: BaseOptions, folder?: string): Target {
   const raw = options.name.trim();
   if (!raw || /^[./\\]+$/.test(raw)) {
-    throw new Error(`"${options.name}" is not a name. Give one such as "counter" or "chat/counter".`);
+    throw new Error(
+      `"${options.name}" is not a name. Give one such as "counter" or "chat/counter".`,
+    );
   }
   const name = strings.dasherize(basename(normalize(raw)));
   const sourceRoot = options.sourceRoot ?? readSourceRoot(tree) ?? 'src';

@@ -34,7 +34,9 @@ export function generateFiles(
 ): Rule {
   return (tree) => {
     const source: Source = apply(url(templates), [
-      options.spec === false ? filter((path) => !/\.__specFileSuffix__\.ts\.template$/.test(path)) : noop(),
+      options.spec === false
+        ? filter((path) => !/\.__specFileSuffix__\.ts\.template$/.test(path))
+        : noop(),
       applyTemplates({ ...strings, specFileSuffix: options.specFileSuffix ?? 'spec', ...values }),
       move(directory),
       forEach((entry) => {
@@ -73,7 +75,7 @@ export function registerInModule(
       );
       return tree;
     }
-    let specifier = relative(dirname(module), declaration.file);
+    let specifier: string = relative(dirname(module), declaration.file);
     if (!specifier.startsWith('.')) specifier = `./${specifier}`;
     if (isEsmProject(tree)) specifier += '.js';
     const source = tree.readText(module);
@@ -119,7 +121,11 @@ export function formatGenerated(options: BaseOptions): Rule {
     if (!config && !options.format) return tree;
     const files: Record<string, string> = {};
     for (const action of tree.actions) {
-      if ((action.kind === 'c' || action.kind === 'o') && action.path.endsWith('.ts') && tree.exists(action.path)) {
+      if (
+        (action.kind === 'c' || action.kind === 'o') &&
+        action.path.endsWith('.ts') &&
+        tree.exists(action.path)
+      ) {
         files[action.path] = tree.readText(action.path);
       }
     }
@@ -136,7 +142,6 @@ export function formatGenerated(options: BaseOptions): Rule {
 export function display(path: string): string {
   return normalize(path).replace(/^\//, '');
 }
-
 
 /**
  * The usual shape of a schematic: its templates into the target folder, then one class of them

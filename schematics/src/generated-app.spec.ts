@@ -1,0 +1,202 @@
+// Every schematic into one app, then the app type-checked against the libraries and its
+// generated tests run, so a template cannot drift from the APIs it uses.
+import type { UnitTestTree } from '@angular-devkit/schematics/testing';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import * as ts from 'typescript';
+import { appTree, runner } from './testing/app-tree';
+
+const repo = join(__dirname, '..', '..');
+// Inside the repo (var/ is git-ignored), so the app resolves the repo's node_modules.
+const out = join(repo, 'var', 'schematics-app', `${process.pid}-${Date.now()}`);
+/** Another libraries tree to check against (a checkout of other branches), else the repo's libs. */
+const libs = process.env.LATTICE_LIBS_DIR ?? join(repo, 'libs');
+
+/** The root module of a Lattice app, as the application schematic will write it. */
+const APP_MODULE = `import { LatticeModule } from '@lattice/core';
+import { EventsModule } from '@lattice/events';
+import { LiveModule } from '@lattice/live';
+import { QueueModule } from '@lattice/queue';
+import { SocketModule } from '@lattice/socket';
+import { StateModule } from '@lattice/state';
+import { Module } from '@nestjs/common';
+import { AppController } from './app.controller';
+
+@Module({
+  imports: [
+    LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+    SocketModule.forRoot(),
+    LiveModule.forRoot({ secret: 'a-test-secret-that-is-long-enough-0123456789' }),
+    StateModule.forRoot({ store: 'memory' }),
+    QueueModule.forRoot(),
+    EventsModule.forRoot(),
+  ],
+  controllers: [AppController],
+  providers: [],
+})
+export class AppModule {}
+`;
+
+const DATABASE = `import { DatabaseModule } from '@lattice/database';
+
+export const database = () => DatabaseModule.forRoot({ seeders: [] });
+`;
+
+async function generate(): Promise<UnitTestTree> {
+  const schematics = runner();
+  let tree = appTree({
+    '/src/app.module.ts': APP_MODULE,
+    '/src/database/database.ts': DATABASE,
+    '/.prettierrc': JSON.stringify({ singleQuote: true, trailingComma: 'all', printWidth: 100 }),
+  });
+  const steps: [string, Record<string, unknown>][] = [
+    ['module', { name: 'chat' }],
+    ['component', { name: 'chat/counter' }],
+    ['page', { name: 'chat/board' }],
+    ['page', { name: 'home', component: 'counter', layout: 'site', route: '/' }],
+    ['layout', { name: 'site' }],
+    ['state', { name: 'scoreboard' }],
+    ['job', { name: 'send-receipt', queue: 'mail' }],
+    ['listener', { name: 'order-placed' }],
+    ['event', { name: 'answer-posted', channel: 'question.{questionId}' }],
+    ['event', { name: 'room-joined', channel: 'room', presence: true }],
+    ['policy', { name: 'invoice' }],
+    ['migration', { name: 'create-posts-table', timestamp: 1800000000000 }],
+    ['migration', { name: 'add-slug-to-posts', timestamp: 1800000000001 }],
+    ['seeder', { name: 'tags' }],
+  ];
+  for (const [schematic, options] of steps) {
+    tree = await schematics.runSchematic(schematic, options, tree);
+  }
+  return tree;
+}
+
+function write(tree: UnitTestTree): string[] {
+  const files: string[] = [];
+  for (const path of tree.files) {
+    const target = join(out, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, tree.readContent(path));
+    if (path.endsWith('.ts')) files.push(target);
+  }
+  return files;
+}
+
+function typeCheck(files: string[]): string {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(repo, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  )!;
+  const paths = Object.fromEntries(
+    Object.entries(config.options.paths ?? {}).map(([key, targets]) => [
+      key,
+      targets.map((t) => t.replace(/^(\.\/)?libs\//, `./${relative(repo, libs)}/`)),
+    ]),
+  );
+  const program = ts.createProgram(files, {
+    ...config.options,
+    paths,
+    noEmit: true,
+    rootDir: undefined,
+    noUnusedLocals: true,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => repo,
+    getNewLine: () => '\n',
+  });
+}
+
+interface JestResults {
+  numTotalTestSuites: number;
+  numFailedTestSuites: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+}
+
+function runGeneratedTests(): JestResults {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const unit = (require(join(repo, 'jest.config.js')) as { projects: Record<string, unknown>[] })
+    .projects[0];
+  const libsDir = relative(repo, libs);
+  const config = {
+    ...unit,
+    displayName: 'generated app',
+    rootDir: repo,
+    testMatch: [`${out}/**/*.spec.ts`],
+    testPathIgnorePatterns: ['/node_modules/'],
+    // One libs tree in Jest's module map: two libs/*/package.json of one name would collide.
+    modulePathIgnorePatterns: [
+      ...((unit.modulePathIgnorePatterns as string[]) ?? []),
+      libsDir === 'libs' ? '<rootDir>/var/(?!schematics-app)' : '<rootDir>/libs/',
+    ],
+    moduleNameMapper: {
+      '^@lattice/([^/]+)$': `<rootDir>/${libsDir}/$1/src`,
+      '^@lattice/([^/]+)/(.*)$': `<rootDir>/${libsDir}/$1/src/$2`,
+    },
+  };
+  const configFile = join(out, 'jest.config.json');
+  const resultsFile = join(out, 'results.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(repo, 'node_modules', 'jest', 'bin', 'jest.js'),
+        ...['--config', configFile, '--ci', '--runInBand', '--json', '--outputFile', resultsFile],
+      ],
+      { cwd: repo, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, CI: 'true' } },
+    );
+    return JSON.parse(readFileSync(resultsFile, 'utf8')) as JestResults;
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    throw new Error(`The generated tests failed:\n${failed.stderr ?? ''}${failed.stdout ?? ''}`, {
+      cause: error,
+    });
+  }
+}
+
+describe('an app made with every schematic', () => {
+  let files: string[];
+
+  beforeAll(async () => {
+    files = write(await generate());
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('registers what it generated in the right modules', () => {
+    const tree = (path: string) => ts.sys.readFile(join(out, path)) ?? '';
+    expect(tree('src/app.module.ts')).toContain('    ChatModule,\n  ],');
+    expect(tree('src/chat/chat.module.ts')).toContain('controllers: [BoardPage]');
+    expect(tree('src/chat/chat.module.ts')).toContain(
+      'providers: [CounterComponent, BoardComponent]',
+    );
+    expect(tree('src/database/database.ts')).toContain('seeders: [TagsSeeder]');
+  });
+
+  it('type-checks against the libraries', () => {
+    expect(typeCheck(files)).toBe('');
+  }, 180_000);
+
+  it('passes its generated tests', () => {
+    const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
+    expect(specs).toBe(12);
+    const results = runGeneratedTests();
+    expect(results).toMatchObject({
+      numTotalTestSuites: specs,
+      numFailedTestSuites: 0,
+      numFailedTests: 0,
+      numPendingTests: 0,
+    });
+    expect(results.numPassedTests).toBeGreaterThanOrEqual(specs);
+  }, 300_000);
+});
