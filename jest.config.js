@@ -71,7 +71,11 @@ const base = {
     '^@lattice/([^/]+)$': '<rootDir>/libs/$1/src',
     '^@lattice/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/[^/]+/dist/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/dist/',
+    '<rootDir>/libs/[^/]+/dist/',
+    '<rootDir>/schematics/dist/',
+  ],
 };
 
 /** @type {import('jest').Config} */

@@ -15,6 +15,7 @@ const libs = process.env.LATTICE_LIBS_DIR ?? join(repo, 'libs');
 
 /** The root module of a Lattice app, as the application schematic will write it. */
 const APP_MODULE = `import { LatticeModule } from '@lattice/core';
+import { DatabaseModule } from '@lattice/database';
 import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
 import { QueueModule } from '@lattice/queue';
@@ -25,7 +26,12 @@ import { AppController } from './app.controller';
 
 @Module({
   imports: [
-    LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+    LatticeModule.forRoot({
+      env: { LOG_LEVEL: 'error', DATABASE_URL: 'sqlite::memory:' },
+      envFile: false,
+      bootReport: false,
+    }),
+    DatabaseModule.forRoot(),
     SocketModule.forRoot(),
     LiveModule.forRoot({ secret: 'a-test-secret-that-is-long-enough-0123456789' }),
     StateModule.forRoot({ store: 'memory' }),
@@ -65,6 +71,7 @@ async function generate(): Promise<UnitTestTree> {
     ['migration', { name: 'create-posts-table', timestamp: 1800000000000 }],
     ['migration', { name: 'add-slug-to-posts', timestamp: 1800000000001 }],
     ['seeder', { name: 'tags' }],
+    ['resource', { name: 'post', timestamp: 1800000000002 }],
   ];
   for (const [schematic, options] of steps) {
     tree = await schematics.runSchematic(schematic, options, tree);
@@ -175,7 +182,9 @@ describe('an app made with every schematic', () => {
 
   it('registers what it generated in the right modules', () => {
     const tree = (path: string) => ts.sys.readFile(join(out, path)) ?? '';
-    expect(tree('src/app.module.ts')).toContain('    ChatModule,\n  ],');
+    expect(tree('src/app.module.ts')).toMatch(
+      /EventsModule\.forRoot\(\),\s+ChatModule,\s+PostsModule,\s+\]/,
+    );
     expect(tree('src/chat/chat.module.ts')).toContain('controllers: [BoardPage]');
     expect(tree('src/chat/chat.module.ts')).toContain(
       'providers: [CounterComponent, BoardComponent]',
@@ -189,7 +198,7 @@ describe('an app made with every schematic', () => {
 
   it('passes its generated tests', () => {
     const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
-    expect(specs).toBe(12);
+    expect(specs).toBe(13);
     const results = runGeneratedTests();
     expect(results).toMatchObject({
       numTotalTestSuites: specs,

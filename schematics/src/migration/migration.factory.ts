@@ -48,7 +48,7 @@ export function main(options: MigrationOptions): Rule {
 }
 
 /** `--path`, or the first `migrations` folder under the source root with sqlite/ or mysql/ in it. */
-function migrationsFolder(tree: Tree, sourceRoot: string, path?: string): Path {
+export function migrationsFolder(tree: Tree, sourceRoot: string, path?: string): Path {
   if (path) {
     const given = normalize(`/${path}`);
     const under = join(normalize(`/${sourceRoot}`), path);

@@ -53,3 +53,18 @@ export function isEsmProject(tree: Tree): boolean {
     return false;
   }
 }
+
+/** English singular and plural of a kebab-case name, for resources: `post`/`posts`, `category`/`categories`. */
+export function singularAndPlural(name: string): { singular: string; plural: string } {
+  const last = name.split('-').pop() ?? name;
+  const head = name.slice(0, name.length - last.length);
+  let singular = last;
+  if (/[^aeiou]ies$/.test(last)) singular = last.slice(0, -3) + 'y';
+  else if (/(s|x|z|ch|sh)es$/.test(last)) singular = last.slice(0, -2);
+  else if (/[^s]s$/.test(last)) singular = last.slice(0, -1);
+  let plural: string;
+  if (/[^aeiou]y$/.test(singular)) plural = singular.slice(0, -1) + 'ies';
+  else if (/(s|x|z|ch|sh)$/.test(singular)) plural = singular + 'es';
+  else plural = singular + 's';
+  return { singular: head + singular, plural: head + plural };
+}
