@@ -2,7 +2,7 @@
 // generated tests run, so a template cannot drift from the APIs it uses.
 import type { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 import { appTree, runner } from './testing/app-tree';
@@ -87,6 +87,10 @@ function write(tree: UnitTestTree): string[] {
     writeFileSync(target, tree.readContent(path));
     if (path.endsWith('.ts')) files.push(target);
   }
+  // The resource's pages in Chromium: not generated (apps need not have a browser), but run here.
+  const browserSpec = join(out, 'src', 'posts', 'posts.browser.spec.ts');
+  copyFileSync(join(__dirname, 'testing', 'posts.browser.spec.ts.fixture'), browserSpec);
+  files.push(browserSpec);
   return files;
 }
 
@@ -138,6 +142,7 @@ function runGeneratedTests(): JestResults {
   const config = {
     ...unit,
     displayName: 'generated app',
+    testTimeout: 60_000,
     rootDir: repo,
     testMatch: [`${out}/**/*.spec.ts`],
     testPathIgnorePatterns: ['/node_modules/'],
@@ -198,7 +203,7 @@ describe('an app made with every schematic', () => {
 
   it('passes its generated tests', () => {
     const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
-    expect(specs).toBe(13);
+    expect(specs).toBe(14);
     const results = runGeneratedTests();
     expect(results).toMatchObject({
       numTotalTestSuites: specs,
