@@ -1,5 +1,6 @@
 // Every schematic into one app, then the app type-checked against the libraries and its
 // generated tests run, so a template cannot drift from the APIs it uses.
+import { HostTree } from '@angular-devkit/schematics';
 import type { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +80,7 @@ async function generate(): Promise<UnitTestTree> {
   return tree;
 }
 
-function write(tree: UnitTestTree): string[] {
+function write(tree: UnitTestTree, out: string): string[] {
   const files: string[] = [];
   for (const path of tree.files) {
     const target = join(out, path);
@@ -87,10 +88,6 @@ function write(tree: UnitTestTree): string[] {
     writeFileSync(target, tree.readContent(path));
     if (path.endsWith('.ts')) files.push(target);
   }
-  // The resource's pages in Chromium: not generated (apps need not have a browser), but run here.
-  const browserSpec = join(out, 'src', 'posts', 'posts.browser.spec.ts');
-  copyFileSync(join(__dirname, 'testing', 'posts.browser.spec.ts.fixture'), browserSpec);
-  files.push(browserSpec);
   return files;
 }
 
@@ -134,7 +131,7 @@ interface JestResults {
   numPendingTests: number;
 }
 
-function runGeneratedTests(): JestResults {
+function runGeneratedTests(out: string, setupFiles: string[] = []): JestResults {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const unit = (require(join(repo, 'jest.config.js')) as { projects: Record<string, unknown>[] })
     .projects[0];
@@ -145,6 +142,7 @@ function runGeneratedTests(): JestResults {
     testTimeout: 60_000,
     rootDir: repo,
     testMatch: [`${out}/**/*.spec.ts`],
+    setupFiles,
     testPathIgnorePatterns: ['/node_modules/'],
     // One libs tree in Jest's module map: two libs/*/package.json of one name would collide.
     modulePathIgnorePatterns: [
@@ -181,7 +179,11 @@ describe('an app made with every schematic', () => {
   let files: string[];
 
   beforeAll(async () => {
-    files = write(await generate());
+    files = write(await generate(), out);
+    // The resource's pages in Chromium: not generated (apps need not have a browser), but run here.
+    const browserSpec = join(out, 'src', 'posts', 'posts.browser.spec.ts');
+    copyFileSync(join(__dirname, 'testing', 'posts.browser.spec.ts.fixture'), browserSpec);
+    files.push(browserSpec);
   }, 120_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -204,7 +206,7 @@ describe('an app made with every schematic', () => {
   it('passes its generated tests', () => {
     const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
     expect(specs).toBe(14);
-    const results = runGeneratedTests();
+    const results = runGeneratedTests(out);
     expect(results).toMatchObject({
       numTotalTestSuites: specs,
       numFailedTestSuites: 0,
@@ -212,5 +214,48 @@ describe('an app made with every schematic', () => {
       numPendingTests: 0,
     });
     expect(results.numPassedTests).toBeGreaterThanOrEqual(specs);
+  }, 300_000);
+});
+
+describe('the starter app, with a resource generated into it', () => {
+  const app = `${out}-starter`;
+  let files: string[];
+
+  beforeAll(async () => {
+    const schematics = runner();
+    let tree = await schematics.runSchematic(
+      'application',
+      { name: 'starter', directory: '/' },
+      new HostTree() as unknown as UnitTestTree,
+    );
+    tree = await schematics.runSchematic(
+      'resource',
+      { name: 'question', sourceRoot: 'src', timestamp: 1800000000003 },
+      tree,
+    );
+    files = write(tree, app);
+  }, 120_000);
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  it('imports the resource in its AppModule', () => {
+    expect(ts.sys.readFile(join(app, 'src/app.module.ts'))).toMatch(
+      /HomeModule,\s+QuestionsModule,\s+\]/,
+    );
+  });
+
+  it('type-checks against the libraries', () => {
+    expect(typeCheck(files)).toBe('');
+  }, 180_000);
+
+  it('passes its unit, end-to-end and Chromium tests', () => {
+    const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
+    expect(specs).toBe(6);
+    const results = runGeneratedTests(app, [join(app, 'test', 'env.ts')]);
+    expect(results).toMatchObject({
+      numTotalTestSuites: specs,
+      numFailedTestSuites: 0,
+      numFailedTests: 0,
+      numPendingTests: 0,
+    });
   }, 300_000);
 });
