@@ -54,7 +54,7 @@ function addToSeeders(options: SeederOptions, sourceRoot: Path, symbol: string, 
       if (!source.includes('seeders')) continue;
       let from: string = relative(dirname(candidate), file);
       if (!from.startsWith('.')) from = `./${from}`;
-      if (isEsmProject(tree)) from += '.js';
+      if (isEsmProject(tree, dirname(candidate))) from += '.js';
       const edited = declareInArrayProperty(source, candidate, {
         symbol,
         from,

@@ -3,33 +3,34 @@ import { execFileSync } from 'node:child_process';
 
 type PrettierOptions = Record<string, unknown>;
 
-const CONFIG_FILES = ['/.prettierrc', '/.prettierrc.json'];
-
 /**
- * The app's prettier settings: `.prettierrc` / `.prettierrc.json` (JSON), or package.json's
- * `prettier` key. Undefined when the app has none.
+ * The app's prettier settings, found as prettier finds them: in the folder of `from` or the
+ * nearest above it, `.prettierrc` / `.prettierrc.json` (JSON), or package.json's `prettier` key.
+ * Undefined when there are none.
  */
-export function readPrettierConfig(tree: Tree): PrettierOptions | undefined {
-  for (const file of CONFIG_FILES) {
-    const text = tree.read(file)?.toString('utf8');
-    if (text === undefined) continue;
-    try {
-      return JSON.parse(text) as PrettierOptions;
-    } catch {
-      // A YAML .prettierrc: prettier's defaults rather than a guess.
-      return {};
+export function readPrettierConfig(tree: Tree, from = '/'): PrettierOptions | undefined {
+  for (let dir = from.replace(/\/+$/, ''); ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+    for (const name of ['.prettierrc', '.prettierrc.json']) {
+      const text = tree.read(`${dir}/${name}`)?.toString('utf8');
+      if (text === undefined) continue;
+      try {
+        return JSON.parse(text) as PrettierOptions;
+      } catch {
+        // A YAML .prettierrc: prettier's defaults rather than a guess.
+        return {};
+      }
     }
-  }
-  const pkg = tree.read('/package.json')?.toString('utf8');
-  if (pkg) {
-    try {
-      const config = (JSON.parse(pkg) as { prettier?: unknown }).prettier;
-      if (config && typeof config === 'object') return config as PrettierOptions;
-    } catch {
-      return undefined;
+    const pkg = tree.read(`${dir}/package.json`)?.toString('utf8');
+    if (pkg) {
+      try {
+        const config = (JSON.parse(pkg) as { prettier?: unknown }).prettier;
+        if (config && typeof config === 'object') return config as PrettierOptions;
+      } catch {
+        // not JSON: look further up
+      }
     }
+    if (!dir) return undefined;
   }
-  return undefined;
 }
 
 /**

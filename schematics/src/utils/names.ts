@@ -43,14 +43,18 @@ export function readSourceRoot(tree: Tree): string | undefined {
   }
 }
 
-/** True when the app's package.json says `"type": "module"` (imports then end in `.js`). */
-export function isEsmProject(tree: Tree): boolean {
-  const file = tree.read('/package.json');
-  if (!file) return false;
-  try {
-    return (JSON.parse(file.toString('utf8')) as { type?: string }).type === 'module';
-  } catch {
-    return false;
+/** True when the nearest package.json at or above `from` says `"type": "module"` (imports then end in `.js`). */
+export function isEsmProject(tree: Tree, from = '/'): boolean {
+  for (let dir = from.replace(/\/+$/, ''); ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+    const file = tree.read(`${dir}/package.json`);
+    if (file) {
+      try {
+        return (JSON.parse(file.toString('utf8')) as { type?: string }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (!dir) return false;
   }
 }
 

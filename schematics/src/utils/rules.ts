@@ -77,7 +77,7 @@ export function registerInModule(
     }
     let specifier: string = relative(dirname(module), declaration.file);
     if (!specifier.startsWith('.')) specifier = `./${specifier}`;
-    if (isEsmProject(tree)) specifier += '.js';
+    if (isEsmProject(tree, dirname(module))) specifier += '.js';
     const source = tree.readText(module);
     try {
       const edited = declareInModule(source, module, { ...declaration, from: specifier });
@@ -117,8 +117,6 @@ export function locateModule(
  */
 export function formatGenerated(options: BaseOptions): Rule {
   return (tree: Tree, context: SchematicContext) => {
-    const config = readPrettierConfig(tree);
-    if (!config && !options.format) return tree;
     const files: Record<string, string> = {};
     for (const action of tree.actions) {
       if (
@@ -129,7 +127,10 @@ export function formatGenerated(options: BaseOptions): Rule {
         files[action.path] = tree.readText(action.path);
       }
     }
-    if (!Object.keys(files).length) return tree;
+    const first = Object.keys(files)[0];
+    if (!first) return tree;
+    const config = readPrettierConfig(tree, dirname(normalize(first)));
+    if (!config && !options.format) return tree;
     const formatted = formatSources(files, config ?? {}, context);
     for (const [path, source] of Object.entries(formatted ?? {})) {
       if (source !== files[path]) tree.overwrite(path, source);
