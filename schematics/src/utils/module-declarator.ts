@@ -167,11 +167,15 @@ function appendElement(
   }
   const lineStart = file.getPositionOfLineAndCharacter(lastLine, 0);
   const indent = /^\s*/.exec(source.slice(lineStart, last.getStart(file)))?.[0] ?? '';
+  // A comment after the last element (`A, // why`) stays on A's line.
+  const after = elements.hasTrailingComma ? source.indexOf(',', last.getEnd()) + 1 : last.getEnd();
+  const lineEnd = source.indexOf('\n', after);
+  const rest = lineEnd === -1 ? '' : source.slice(after, lineEnd);
+  const comment = /^\s*(\/\/.*|\/\*.*\*\/\s*)$/.test(rest) ? rest : '';
   if (elements.hasTrailingComma) {
-    const comma = source.indexOf(',', last.getEnd());
-    return { at: comma + 1, text: `\n${indent}${text},` };
+    return { at: after + comment.length, text: `\n${indent}${text},` };
   }
-  return { at: last.getEnd(), text: `,\n${indent}${text}` };
+  return { at: after, remove: comment.length, text: `,${comment}\n${indent}${text}` };
 }
 
 function addImport(
