@@ -93,13 +93,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: [
-        '<rootDir>/libs/*/src/**/*.spec.ts',
-        '<rootDir>/src/**/*.spec.ts',
-        '<rootDir>/schematics/src/**/*.spec.ts',
-      ],
-      // Templates under schematics/src/*/files are not tests (they become the app's tests).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/schematics/src/[^/]+/files/'],
+      testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
     },
     {
       ...base,
@@ -110,6 +104,12 @@ module.exports = {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+    },
+    {
+      ...base,
+      // @lattice/schematics: the factories on SchematicTestRunner, and an app generated with them.
+      displayName: 'schematics',
+      testMatch: ['<rootDir>/schematics/src/**/*.spec.ts'],
     },
   ],
 };

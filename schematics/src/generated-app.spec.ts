@@ -133,8 +133,9 @@ interface JestResults {
 
 function runGeneratedTests(out: string, setupFiles: string[] = []): JestResults {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const unit = (require(join(repo, 'jest.config.js')) as { projects: Record<string, unknown>[] })
-    .projects[0];
+  const unit = (
+    require(join(repo, 'jest.config.js')) as { projects: Record<string, unknown>[] }
+  ).projects.find((project) => project.displayName === 'schematics')!;
   const libsDir = relative(repo, libs);
   const config = {
     ...unit,
