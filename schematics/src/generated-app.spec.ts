@@ -133,9 +133,10 @@ interface JestResults {
 
 function runGeneratedTests(out: string, setupFiles: string[] = []): JestResults {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const unit = (
-    require(join(repo, 'jest.config.js')) as { projects: Record<string, unknown>[] }
-  ).projects.find((project) => project.displayName === 'schematics')!;
+  const jestConfig = require(join(repo, 'jest.config.js')) as {
+    projects: Record<string, unknown>[];
+  };
+  const unit = jestConfig.projects.find((project) => project.displayName === 'schematics')!;
   const libsDir = relative(repo, libs);
   const config = {
     ...unit,
