@@ -30,6 +30,25 @@ const esmOnly = [
   // commander 15 (the `lattice` command line, @lattice/core/cli).
   'commander',
   'entities',
+  // @angular-devkit/schematics (the schematics' tests): its tree recorder and its task spinner.
+  'magic-string',
+  '@jridgewell',
+  'ora',
+  'chalk',
+  'string-width',
+  'strip-ansi',
+  'ansi-regex',
+  'cli-cursor',
+  'restore-cursor',
+  'mimic-function',
+  'cli-spinners',
+  'is-interactive',
+  'is-unicode-supported',
+  'log-symbols',
+  'yoctocolors',
+  'stdin-discarder',
+  'get-east-asian-width',
+  'onetime',
 ];
 
 const swc = {
@@ -54,7 +73,11 @@ const base = {
     '^@lattice/([^/]+)$': '<rootDir>/libs/$1/src',
     '^@lattice/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/[^/]+/dist/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/dist/',
+    '<rootDir>/libs/[^/]+/dist/',
+    '<rootDir>/schematics/dist/',
+  ],
 };
 
 /** @type {import('jest').Config} */
@@ -88,6 +111,12 @@ module.exports = {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+    },
+    {
+      ...base,
+      // @lattice/schematics: the factories on SchematicTestRunner, and an app generated with them.
+      displayName: 'schematics',
+      testMatch: ['<rootDir>/schematics/src/**/*.spec.ts'],
     },
   ],
 };
