@@ -1,6 +1,5 @@
 import { Command, CommandRunner, Option } from '@lattice/core/cli';
-import { Module } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Module, Optional } from '@nestjs/common';
 import { DataSource, type EntityMetadata } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { Encryption } from '../encryption/encryption';
@@ -24,17 +23,14 @@ function parseHead(value: string): { seq: number; hash: string } {
     'Walk the audit log hash chain; exit 1 when a row was edited, deleted or the recorded head is gone',
 })
 export class AuditVerifyCommand extends CommandRunner {
-  constructor(private readonly moduleRef: ModuleRef) {
+  // SecurityModule exports AuditLog only when its audit log is on.
+  constructor(@Optional() private readonly audit?: AuditLog) {
     super();
   }
 
   async run(_: string[], flags: { head?: { seq: number; hash: string } }): Promise<void> {
-    let audit: AuditLog;
-    try {
-      audit = this.moduleRef.get(AuditLog, { strict: false });
-    } catch {
-      throw SecurityMessages.auditOff();
-    }
+    const audit = this.audit;
+    if (!audit) throw SecurityMessages.auditOff();
     const result = await audit.verify(flags.head);
     if (result.ok) {
       out(`✔ The audit log is intact: ${result.count} row${result.count === 1 ? '' : 's'}.`);
