@@ -12,8 +12,8 @@ import { UsersModule } from '../users/users.module';
  */
 export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
   return SecurityModule.forRootAsync({
-    userStore: ForumUserStore,
-    // SecurityModule registers the store (the one instance); its repository comes from UsersModule.
+    // UsersModule owns and exports the store; SecurityModule uses that one instance.
+    userStore: { useExisting: ForumUserStore },
     imports: [UsersModule],
     inject: [LatticeConfig],
     useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({

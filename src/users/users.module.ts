@@ -1,17 +1,19 @@
 import { DatabaseModule } from '@lattice/database';
 import { Module } from '@nestjs/common';
+import { ForumUserStore } from './forum-user.store';
 import { User } from './user.entity';
 
 /** The `users` table's repository, registered here once and exported to every module that imports this one. */
 const userRepository = DatabaseModule.forFeature([User]);
 
 /**
- * Forum members: the `User` entity and its repository (`@InjectLatticeRepository(User)`). Their
- * accounts for @lattice/security are `ForumUserStore`, which `forumSecurity()` hands to
- * SecurityModule with this module imported.
+ * Forum members: the `User` entity, its repository (`@InjectLatticeRepository(User)`) and their
+ * accounts for @lattice/security, `ForumUserStore`, registered once here; `forumSecurity()` hands
+ * it to SecurityModule with `{ useExisting: ForumUserStore }`.
  */
 @Module({
   imports: [userRepository],
-  exports: [userRepository],
+  providers: [ForumUserStore],
+  exports: [userRepository, ForumUserStore],
 })
 export class UsersModule {}

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { getCacheToken, LatticeCache } from '@lattice/cache';
+import { SECURITY_USER_STORE } from '@lattice/security';
 import WebSocket from 'ws';
+import { ForumUserStore } from '../../src/users/forum-user.store';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
 
 describe.each(['express', 'fastify'] as const)(
@@ -22,6 +24,12 @@ describe.each(['express', 'fastify'] as const)(
       expect(body).toContain('<h1>Lattice Forum</h1>');
       expect(body).toContain('real-time community Q&amp;A forum');
       expect(body).toContain('<a href="/health">');
+    });
+
+    it('has one user store: the one UsersModule provides is the one SecurityModule uses', () => {
+      const store = app.get(ForumUserStore, { strict: false });
+      expect(store).toBeInstanceOf(ForumUserStore);
+      expect(app.get(SECURITY_USER_STORE, { strict: false })).toBe(store);
     });
 
     it('reports health as JSON: SQLite up, every other part in memory', async () => {

@@ -184,8 +184,12 @@ export interface SecurityModuleOptions {
 
 /** Where accounts and refresh-token families live: the TypeORM default or the app's own class. */
 export interface SecurityStoreOptions {
-  /** Default `'database'`: the `lattice_users` table through DatabaseModule. */
-  userStore?: 'database' | Type<SecurityUserStore>;
+  /**
+   * Default `'database'`: the `lattice_users` table through DatabaseModule. A class is registered
+   * by SecurityModule; `{ useExisting: UserStore }` uses the instance a module of the app provides
+   * and exports (list that module in `imports`), so the feature that owns users owns its store.
+   */
+  userStore?: 'database' | Type<SecurityUserStore> | { useExisting: Type<SecurityUserStore> };
   /** Default `'database'`: the `lattice_refresh_tokens` table through DatabaseModule. */
   refreshTokenStore?: 'database' | Type<RefreshTokenStore>;
 }

@@ -109,10 +109,12 @@ export function securityModuleParts(
         lattice: LatticeModuleOptions | undefined,
       ) => resolveSecurityOptions({ ...options, routes }, config, drivers, lattice?.app?.name),
     },
-    {
-      provide: SECURITY_USER_STORE,
-      useClass: userStore === 'database' ? DatabaseUserStore : userStore,
-    },
+    typeof userStore === 'object'
+      ? { provide: SECURITY_USER_STORE, useExisting: userStore.useExisting }
+      : {
+          provide: SECURITY_USER_STORE,
+          useClass: userStore === 'database' ? DatabaseUserStore : userStore,
+        },
     {
       provide: SECURITY_REFRESH_TOKEN_STORE,
       useClass: refreshStore === 'database' ? DatabaseRefreshTokenStore : refreshStore,
