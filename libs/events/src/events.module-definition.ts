@@ -1,22 +1,30 @@
+import { checkOptionsAtBoot } from '@lattice/core';
 import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
+import { EVENTS_MODULE_OPTIONS } from './events.constants';
 import type { EventsModuleOptions } from './events.interfaces';
+import { eventsModuleOptionsSchema } from './events.options';
 
 /**
  * `EventsModule.forRoot()` / `forRootAsync()` (useFactory, useClass, useExisting) and the
- * `isGlobal` extra. The options land under `EVENTS_RAW_OPTIONS` unchecked; the module checks
- * them into `EVENTS_MODULE_OPTIONS`, whatever form gave them.
+ * `isGlobal` extra. Whatever form gives the options, they are checked at boot into
+ * `EVENTS_MODULE_OPTIONS` (core's checkOptionsAtBoot, decision 0022).
  */
 export const {
   ConfigurableModuleClass: EventsConfigurableModule,
-  MODULE_OPTIONS_TOKEN: EVENTS_RAW_OPTIONS,
   OPTIONS_TYPE: EVENTS_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: EVENTS_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<EventsModuleOptions>({ moduleName: 'Events' })
+} = new ConfigurableModuleBuilder<EventsModuleOptions>({
+  optionsInjectionToken: EVENTS_MODULE_OPTIONS,
+})
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras({ isGlobal: true }, (definition, extras) =>
+    checkOptionsAtBoot(
+      { ...definition, global: extras.isGlobal },
+      EVENTS_MODULE_OPTIONS,
+      'EventsModule',
+      eventsModuleOptionsSchema,
+    ),
+  )
   .build();
 
 /** `EventsModule.forRoot()`'s argument: the options plus `isGlobal`. */

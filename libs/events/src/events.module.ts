@@ -1,4 +1,4 @@
-import { bootReportPart, checkModuleOptions } from '@lattice/core';
+import { bootReportPart } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -8,13 +8,7 @@ import { EventDispatcher } from './dispatch/event-dispatcher';
 import { EventsAssetsController } from './events-assets.controller';
 import { EVENTS_MODULE_OPTIONS } from './events.constants';
 import { EventsExplorer } from './events.explorer';
-import type { EventsModuleOptions } from './events.interfaces';
-import {
-  EVENTS_RAW_OPTIONS,
-  EventsConfigurableModule,
-  type EventsModuleRootOptions,
-} from './events.module-definition';
-import { eventsModuleOptionsSchema } from './events.options';
+import { EventsConfigurableModule, type EventsModuleRootOptions } from './events.module-definition';
 
 /**
  * Typed events: `EventDispatcher` on @nestjs/event-emitter, `@Listen()` methods and
@@ -37,12 +31,6 @@ import { eventsModuleOptionsSchema } from './events.options';
   controllers: [EventsAssetsController],
   providers: [
     bootReportPart('events'),
-    {
-      provide: EVENTS_MODULE_OPTIONS,
-      inject: [EVENTS_RAW_OPTIONS],
-      useFactory: (raw: unknown): EventsModuleOptions =>
-        checkModuleOptions('EventsModule', eventsModuleOptionsSchema, raw),
-    },
     EventDispatcher,
     PersistentWebSocketManager,
     WebSocketEventBroadcaster,

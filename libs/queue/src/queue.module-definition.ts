@@ -1,22 +1,30 @@
+import { checkOptionsAtBoot } from '@lattice/core';
 import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
+import { QUEUE_MODULE_OPTIONS } from './queue.constants';
 import type { QueueModuleOptions } from './queue.interfaces';
+import { queueModuleOptionsSchema } from './queue.options';
 
 /**
  * `QueueModule.forRoot()` / `forRootAsync()` (useFactory, useClass, useExisting) and the
- * `isGlobal` extra. The options land under `QUEUE_RAW_OPTIONS` unchecked; the module checks
- * them into `QUEUE_MODULE_OPTIONS`, whatever form gave them.
+ * `isGlobal` extra. Whatever form gives the options, they are checked at boot into
+ * `QUEUE_MODULE_OPTIONS` (core's checkOptionsAtBoot, decision 0022).
  */
 export const {
   ConfigurableModuleClass: QueueConfigurableModule,
-  MODULE_OPTIONS_TOKEN: QUEUE_RAW_OPTIONS,
   OPTIONS_TYPE: QUEUE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: QUEUE_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<QueueModuleOptions>({ moduleName: 'Queue' })
+} = new ConfigurableModuleBuilder<QueueModuleOptions>({
+  optionsInjectionToken: QUEUE_MODULE_OPTIONS,
+})
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras({ isGlobal: true }, (definition, extras) =>
+    checkOptionsAtBoot(
+      { ...definition, global: extras.isGlobal },
+      QUEUE_MODULE_OPTIONS,
+      'QueueModule',
+      queueModuleOptionsSchema,
+    ),
+  )
   .build();
 
 /** `QueueModule.forRoot()`'s argument: the options plus `isGlobal`. */

@@ -1,9 +1,4 @@
-import {
-  bootReportPart,
-  checkModuleOptions,
-  LatticeDrivers,
-  RedisConnections,
-} from '@lattice/core';
+import { bootReportPart, LatticeDrivers, RedisConnections } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BullMqQueueDriver } from './drivers/bullmq.driver';
@@ -11,12 +6,7 @@ import { MemoryQueueDriver } from './drivers/memory.driver';
 import { QueueDriver } from './drivers/queue-driver';
 import { QUEUE_MODULE_OPTIONS } from './queue.constants';
 import type { QueueModuleOptions } from './queue.interfaces';
-import {
-  QUEUE_RAW_OPTIONS,
-  QueueConfigurableModule,
-  type QueueModuleRootOptions,
-} from './queue.module-definition';
-import { queueModuleOptionsSchema } from './queue.options';
+import { QueueConfigurableModule, type QueueModuleRootOptions } from './queue.module-definition';
 import { QueueExplorer } from './queue.explorer';
 import { QueueManager } from './queue-manager';
 
@@ -34,12 +24,6 @@ import { QueueManager } from './queue-manager';
   imports: [DiscoveryModule],
   providers: [
     bootReportPart('queue'),
-    {
-      provide: QUEUE_MODULE_OPTIONS,
-      inject: [QUEUE_RAW_OPTIONS],
-      useFactory: (raw: unknown): QueueModuleOptions =>
-        checkModuleOptions('QueueModule', queueModuleOptionsSchema, raw),
-    },
     {
       provide: QueueDriver,
       inject: [QUEUE_MODULE_OPTIONS, LatticeDrivers, RedisConnections],
