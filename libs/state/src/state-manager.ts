@@ -20,6 +20,7 @@ import type {
 } from './state.interfaces';
 import { StateMessages } from './state.messages';
 import { StreamDefinition, type MergedPayload } from './state-definition';
+import { afterCommit } from './stores/after-commit';
 import { StateStores } from './stores/state-stores';
 import type { StateStore } from './stores/state-store';
 import { streamMatcher } from './stream-pattern';
@@ -149,6 +150,10 @@ export class StateManager implements OnApplicationShutdown {
     const expected = options.expectedVersion;
     if (expected !== undefined && (!Number.isInteger(expected) || expected < 0))
       throw StateMessages.expectedVersionInvalid(streamId, expected);
+    if (options.transaction) {
+      const kind = this.storeFor(definition).kind;
+      if (kind !== 'sql') throw StateMessages.transactionNeedsSql(streamId, kind);
+    }
     // Validate plain events before waiting for the stream, so bad input fails fast.
     const validated =
       typeof input === 'function'
@@ -156,6 +161,30 @@ export class StateManager implements OnApplicationShutdown {
         : this.toPending(definition, streamId, input, options);
     return this.serialize(streamId, () =>
       this.dispatchInOrder(definition, streamId, input, options, validated),
+    );
+  }
+
+  /**
+   * Validates events and stamps them (id, time, actor) without appending them: what an outbox
+   * stores, to append later with `appendPrepared()`.
+   */
+  prepare(streamId: string, input: EventInput | EventInput[], options: DispatchOptions = {}) {
+    return this.toPending(this.definitionOf(streamId), streamId, input, options);
+  }
+
+  /**
+   * Appends events made by `prepare()` on top of the latest version, at most once: when the
+   * stream already holds the first event's id (a second delivery), nothing is appended and the
+   * current state is returned with `events: []`.
+   */
+  async appendPrepared<S = unknown>(
+    streamId: string,
+    events: PendingEvent[],
+  ): Promise<DispatchResult<S>> {
+    const definition = this.definitionOf(streamId) as StreamDefinition<S>;
+    if (events.length === 0) throw StateMessages.noEvents(streamId);
+    return this.serialize(streamId, () =>
+      this.dispatchInOrder(definition, streamId, events as never, { idempotent: true }, events),
     );
   }
 
@@ -252,7 +281,7 @@ export class StateManager implements OnApplicationShutdown {
     definition: StreamDefinition<S>,
     streamId: string,
     input: Dispatchable<S>,
-    options: DispatchOptions,
+    options: DispatchOptions & { idempotent?: boolean },
     /** Plain events, already validated by dispatch(). */
     validated?: PendingEvent[],
   ): Promise<DispatchResult<S>> {
@@ -303,7 +332,17 @@ export class StateManager implements OnApplicationShutdown {
       }
 
       try {
-        const stored = await store.append(streamId, pending, head.version);
+        const stored = await store.append(streamId, pending, head.version, {
+          transaction: options.transaction,
+          idempotent: options.idempotent,
+        });
+        if (stored.length === 0) {
+          // Appended before (an idempotent append delivered again): report the stream as it is.
+          const now = await this.catchUp(definition, streamId, head);
+          return { state: now.state as S, version: now.version, events: [], retries };
+        }
+        if (options.transaction)
+          return this.afterTransactionalAppend(options.transaction, streamId, head, stored, retries);
         return this.afterAppend(definition, store, streamId, head, stored, retries);
       } catch (error) {
         if (!(error instanceof StateConflictError)) throw error;
@@ -322,6 +361,29 @@ export class StateManager implements OnApplicationShutdown {
         head = (await this.catchUp(definition, streamId, head)) as Head<S>;
       }
     }
+  }
+
+  /**
+   * The state the transaction will commit. The cached head moves only after the commit (a
+   * rollback leaves it right), and no snapshot is taken of what may never commit.
+   */
+  private afterTransactionalAppend<S>(
+    transaction: NonNullable<DispatchOptions['transaction']>,
+    streamId: string,
+    head: Head<S>,
+    stored: StateEvent[],
+    retries: number,
+  ): DispatchResult<S> {
+    const definition = this.definitions.get(streamId.split(':')[0]) as StreamDefinition<S>;
+    let state = head.state;
+    for (const event of stored) state = definition.apply(state, event);
+    const version = stored[stored.length - 1].version;
+    afterCommit(transaction, () => {
+      const cached = this.heads.get(streamId);
+      if (cached && cached.version === stored[0].version - 1)
+        this.heads.set(streamId, { ...cached, state, version });
+    });
+    return { state, version, events: stored, retries };
   }
 
   private afterAppend<S>(

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
 /** Where an event came from and what it was written with. */
@@ -102,6 +103,14 @@ export interface DispatchOptions {
   actor?: string;
   causationId?: string;
   correlationId?: string;
+  /**
+   * Append inside this database transaction (an EntityManager of the DataSource the 'sql'
+   * store uses, e.g. `TransactionHost.manager` or the one `@Transactional()` runs with): the
+   * events commit or roll back with the rows written through it, and subscribers hear them
+   * after the commit. Only for streams in the 'sql' store; for others see `StateOutbox`
+   * (`@lattice/state/outbox`).
+   */
+  transaction?: EntityManager;
 }
 
 /** A stream's state and the version it reflects (0 for a stream with no events). */

@@ -102,4 +102,21 @@ export const StateMessages = {
       `An event of stream "${streamId}" could not be read: ${detail}.`,
       'The log was edited outside Lattice; restore it from a backup.',
     ),
+  transactionNeedsSql: (streamId: string, kind: string) =>
+    new LatticeError(
+      'LATTICE_STATE_TRANSACTION_NEEDS_SQL',
+      `Stream "${streamId}" lives in the ${kind} store, which cannot join a database transaction.`,
+      "Append through StateOutbox from '@lattice/state/outbox' (it writes an outbox row in the transaction), or give the definition store: 'sql'.",
+    ),
+  transactionCommandUnsupported: (streamId: string) =>
+    new InvalidStateInputError(
+      'LATTICE_STATE_OUTBOX_COMMAND',
+      `Stream "${streamId}" is not in the SQL store, so its events go through the outbox and are appended later; a command function cannot be decided now. Dispatch plain events { type, payload } instead.`,
+    ),
+  outboxNeedsTransaction: (streamId: string) =>
+    new LatticeError(
+      'LATTICE_STATE_OUTBOX_NEEDS_TRANSACTION',
+      `StateOutbox.dispatch("${streamId}") was called outside a database transaction, so the events could not be tied to any row.`,
+      'Call it inside a @Transactional() method or TransactionHost.run(), next to the rows it counts.',
+    ),
 } as const;

@@ -1,11 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { DatabaseMessages } from '../database.messages';
 
-const current = new AsyncLocalStorage<EntityManager>();
+/** The transaction in scope and what waits for its commit. */
+interface TransactionScope {
+  manager: EntityManager;
+  afterCommit: (() => unknown)[];
+}
+
+const current = new AsyncLocalStorage<TransactionScope>();
 let defaultDataSource: DataSource | undefined;
+/** SQLite transactions, one after the other (see `run`). */
+let sqliteTail: Promise<unknown> = Promise.resolve();
+const logger = new Logger('Transactions');
+
+/** InnoDB gave up on a lock and rolled the whole transaction back: running it again is safe. */
+const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/** `TransactionHost.run` options. */
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+  /**
+   * Runs the work again, up to this many times, when MySQL rolled it back for a deadlock or a
+   * lock wait timeout (default 0). Only for work whose effects are all in the transaction.
+   */
+  retries?: number;
+}
 
 /**
  * The transaction in scope. Code inside `run()` (or a `@Transactional()` method) sees the
@@ -29,7 +51,7 @@ export class TransactionHost {
 
   /** The EntityManager to use now: the current transaction's, or the default one. */
   get manager(): EntityManager {
-    return current.getStore() ?? TransactionHost.dataSource.manager;
+    return current.getStore()?.manager ?? TransactionHost.dataSource.manager;
   }
 
   /** True inside `run()` or a `@Transactional()` method. */
@@ -38,15 +60,70 @@ export class TransactionHost {
   }
 
   /**
+   * Runs `callback` once the current transaction has committed (never if it rolls back); at
+   * once outside a transaction. For what must not happen before the rows are visible to
+   * others: waking a relay, telling other nodes. A failing callback is logged, not thrown.
+   */
+  afterCommit(callback: () => unknown): void {
+    const scope = current.getStore();
+    if (scope) scope.afterCommit.push(callback);
+    else void runCallbacks([callback]);
+  }
+
+  /**
    * Runs `work` in a transaction: committed when it resolves, rolled back when it throws.
    * Inside another transaction it joins that one (the outer one decides commit or rollback).
+   * On SQLite, whose driver has one connection, transactions run one at a time: two at once
+   * would nest as savepoints of one transaction, and a "commit" of the inner one would only be
+   * durable when the outer one commits.
    */
-  run<T>(work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+  run<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    options: IsolationLevel | TransactionOptions = {},
+  ): Promise<T> {
     const outer = current.getStore();
-    if (outer) return work(outer);
+    if (outer) return work(outer.manager);
+    const { isolation, retries = 0 } =
+      typeof options === 'string' ? { isolation: options } : options;
     const dataSource = TransactionHost.dataSource;
-    const body = (manager: EntityManager) => current.run(manager, () => work(manager));
-    return isolation ? dataSource.transaction(isolation, body) : dataSource.transaction(body);
+    const once = async (): Promise<T> => {
+      const scope: TransactionScope = { manager: dataSource.manager, afterCommit: [] };
+      const body = (manager: EntityManager) => {
+        scope.manager = manager;
+        return current.run(scope, () => work(manager));
+      };
+      const result = await (isolation
+        ? dataSource.transaction(isolation, body)
+        : dataSource.transaction(body));
+      await runCallbacks(scope.afterCommit);
+      return result;
+    };
+    const attempt = async (left: number): Promise<T> => {
+      try {
+        return await once();
+      } catch (error) {
+        const code = (error as { code?: string; driverError?: { code?: string } }).code;
+        if (left > 0 && RETRYABLE_CODES.has(code ?? '')) return attempt(left - 1);
+        throw error;
+      }
+    };
+    if (dataSource.options.type !== 'better-sqlite3') return attempt(retries);
+    const run = sqliteTail.then(
+      () => attempt(retries),
+      () => attempt(retries),
+    );
+    sqliteTail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+async function runCallbacks(callbacks: (() => unknown)[]): Promise<void> {
+  for (const callback of callbacks) {
+    try {
+      await callback();
+    } catch (error) {
+      logger.error(`An after-commit callback failed: ${String(error)}`);
+    }
   }
 }
 
@@ -60,11 +137,11 @@ const host = new TransactionHost();
  * @Transactional()
  * async accept(answerId: number) { await this.answers.update(answerId, { accepted: true }); await this.users.addReputation(...); }
  */
-export function Transactional(options: { isolation?: IsolationLevel } = {}): MethodDecorator {
+export function Transactional(options: TransactionOptions = {}): MethodDecorator {
   return (_target, _key, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => Promise<unknown>;
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      return host.run(() => original.apply(this, args), options.isolation);
+      return host.run(() => original.apply(this, args), options);
     };
     // Keep metadata other decorators put on the method (routes, guards, @On handlers…).
     for (const key of Reflect.getMetadataKeys(original)) {

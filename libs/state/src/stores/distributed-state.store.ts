@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { PubSub, Unsubscribe } from '@lattice/core';
 import { STATE_APPENDED_TOPIC } from '../state.constants';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
-import { StateStore } from './state-store';
+import { afterCommit } from './after-commit';
+import { type AppendOptions, StateStore } from './state-store';
 
 interface AppendedMessage {
   store: string;
@@ -45,10 +46,17 @@ export class DistributedStateStore extends StateStore {
     streamId: string,
     events: PendingEvent[],
     expectedVersion: number,
+    options: AppendOptions = {},
   ): Promise<StateEvent[]> {
-    const stored = await this.inner.append(streamId, events, expectedVersion);
-    this.emitAppended(stored);
-    this.announce(stored);
+    const stored = await this.inner.append(streamId, events, expectedVersion, options);
+    if (stored.length === 0) return stored;
+    const tell = () => {
+      this.emitAppended(stored);
+      this.announce(stored);
+    };
+    // Other nodes are told what they can read: in a transaction, once it commits.
+    if (options.transaction) afterCommit(options.transaction, tell);
+    else tell();
     return stored;
   }
 

@@ -1,7 +1,7 @@
 import { StateConflictError } from '../errors/state-conflict.error';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
 import { StateMessages } from '../state.messages';
-import { StateStore } from './state-store';
+import { type AppendOptions, StateStore } from './state-store';
 
 /**
  * The embedded default: streams in this process's memory, lost when it exits. Events are
@@ -17,8 +17,11 @@ export class MemoryStateStore extends StateStore {
     streamId: string,
     events: PendingEvent[],
     expectedVersion: number,
+    options: AppendOptions = {},
   ): Promise<StateEvent[]> {
+    if (options.transaction) throw StateMessages.transactionNeedsSql(streamId, this.kind);
     const stream = this.streams.get(streamId) ?? [];
+    if (options.idempotent && stream.some((event) => event.id === events[0]?.id)) return [];
     if (stream.length !== expectedVersion) {
       if (expectedVersion > stream.length)
         throw StateMessages.versionSkipped(streamId, expectedVersion, stream.length);

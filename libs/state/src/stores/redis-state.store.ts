@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { StateConflictError } from '../errors/state-conflict.error';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
 import { StateMessages } from '../state.messages';
-import { StateStore } from './state-store';
+import { type AppendOptions, StateStore } from './state-store';
 
 /**
  * Checks the expected version and appends in one step, so two nodes can never both write
@@ -10,16 +10,18 @@ import { StateStore } from './state-store';
  * makes Redis refuse any out-of-order id; `all` indexes every event by global position.
  */
 const APPEND = `
+if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then return {-2, 0} end
 local actual = redis.call('XLEN', KEYS[1])
-local expected = tonumber(ARGV[1])
+local expected = tonumber(ARGV[2])
 if actual ~= expected then return {-1, actual} end
-local count = #ARGV - 2
+local count = #ARGV - 3
 local last = redis.call('INCRBY', KEYS[3], count)
 local first = last - count + 1
 for i = 1, count do
-  redis.call('XADD', KEYS[1], (expected + i) .. '-0', 'e', ARGV[i + 2], 'p', first + i - 1)
-  redis.call('XADD', KEYS[2], (first + i - 1) .. '-0', 's', ARGV[2], 'v', expected + i)
+  redis.call('XADD', KEYS[1], (expected + i) .. '-0', 'e', ARGV[i + 3], 'p', first + i - 1)
+  redis.call('XADD', KEYS[2], (first + i - 1) .. '-0', 's', ARGV[3], 'v', expected + i)
 end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], expected + 1) end
 return {first, actual}
 `;
 
@@ -30,6 +32,8 @@ interface RedisWithAppend extends Redis {
     stream: string,
     all: string,
     position: string,
+    applied: string,
+    idempotencyKey: string,
     expected: number,
     streamId: string,
     ...events: string[]
@@ -40,7 +44,8 @@ interface RedisWithAppend extends Redis {
  * Streams in Redis: the source of truth shared by every node (wrap it in
  * `DistributedStateStore` so other nodes hear appends). Keys, under REDIS_KEY_PREFIX:
  * `state:stream:<id>` (events), `state:all` (global order), `state:position`,
- * `state:snapshots:<id>` (a sorted set by version).
+ * `state:snapshots:<id>` (a sorted set by version), `state:applied:<id>` (ids of idempotent
+ * appends, a hash id → version).
  */
 export class RedisStateStore extends StateStore {
   readonly kind = 'redis';
@@ -52,7 +57,7 @@ export class RedisStateStore extends StateStore {
   ) {
     super();
     if (!('latticeStateAppend' in redis))
-      redis.defineCommand('latticeStateAppend', { numberOfKeys: 3, lua: APPEND });
+      redis.defineCommand('latticeStateAppend', { numberOfKeys: 4, lua: APPEND });
     this.redis = redis as RedisWithAppend;
   }
 
@@ -60,15 +65,20 @@ export class RedisStateStore extends StateStore {
     streamId: string,
     events: PendingEvent[],
     expectedVersion: number,
+    options: AppendOptions = {},
   ): Promise<StateEvent[]> {
+    if (options.transaction) throw StateMessages.transactionNeedsSql(streamId, this.kind);
     const [first, actual] = await this.redis.latticeStateAppend(
       this.key('stream', streamId),
       this.key('all'),
       this.key('position'),
+      this.key('applied', streamId),
+      options.idempotent ? (events[0]?.id ?? '') : '',
       expectedVersion,
       streamId,
       ...events.map((event) => JSON.stringify(event)),
     );
+    if (first === -2) return [];
     if (first === -1) {
       if (expectedVersion > actual)
         throw StateMessages.versionSkipped(streamId, expectedVersion, actual);

@@ -1,8 +1,9 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { StateConflictError } from '../errors/state-conflict.error';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
 import { StateMessages } from '../state.messages';
-import { StateStore } from './state-store';
+import { afterCommit } from './after-commit';
+import { type AppendOptions, StateStore } from './state-store';
 
 const EVENTS = 'lattice_state_events';
 const SNAPSHOTS = 'lattice_state_snapshots';
@@ -58,8 +59,10 @@ export class SqlStateStore extends StateStore {
     streamId: string,
     events: PendingEvent[],
     expectedVersion: number,
+    options: AppendOptions = {},
   ): Promise<StateEvent[]> {
     await this.schema();
+    const transaction = options.transaction;
     const rows = events.map((event, index) => [
       streamId,
       expectedVersion + index + 1,
@@ -75,33 +78,73 @@ export class SqlStateStore extends StateStore {
           : 'SELECT ?, ?, ?, ?, ?, ?',
       )
       .join(' UNION ALL ');
-    const sql =
+    const params: unknown[] = [...rows.flat(), streamId, expectedVersion];
+    let sql =
       `INSERT INTO ${EVENTS} (stream_id, version, event_id, type, payload, metadata) ` +
       `SELECT v.stream_id, v.version, v.event_id, v.type, v.payload, v.metadata FROM (${values}) v ` +
       `WHERE (SELECT COALESCE(MAX(version), 0) FROM ${EVENTS} WHERE stream_id = ?) = ?`;
-    const result = await this.insert(sql, [...rows.flat(), streamId, expectedVersion]);
+    if (options.idempotent) {
+      if (await this.holds(streamId, events[0].id, transaction)) return [];
+      sql += ` AND NOT EXISTS (SELECT 1 FROM ${EVENTS} WHERE stream_id = ? AND event_id = ?)`;
+      params.push(streamId, events[0].id);
+    }
+    const result = await this.insert(sql, params, transaction);
     if (!result.affected) {
-      const actual = await this.version(streamId);
+      if (options.idempotent && (await this.holds(streamId, events[0].id, transaction))) return [];
+      const actual = await this.version(streamId, transaction);
       if (expectedVersion > actual)
         throw StateMessages.versionSkipped(streamId, expectedVersion, actual);
       throw new StateConflictError(streamId, expectedVersion, actual);
     }
-    const positions = await this.positions(streamId, expectedVersion, events.length, result.raw);
+    const positions = await this.positions(
+      streamId,
+      expectedVersion,
+      events.length,
+      result.raw,
+      transaction,
+    );
     const stored = events.map((event, index) => ({
       ...event,
       streamId,
       version: expectedVersion + index + 1,
       position: positions[index],
     }));
-    this.emitAppended(stored);
+    // Listeners hear what others can read: in a transaction, that is after its commit.
+    if (transaction) afterCommit(transaction, () => this.emitAppended(stored));
+    else this.emitAppended(stored);
     return stored;
+  }
+
+  /** Whether the stream holds an event with this id (an idempotent append already made). */
+  private async holds(
+    streamId: string,
+    eventId: string,
+    transaction?: EntityManager,
+  ): Promise<boolean> {
+    const rows = (await (transaction ?? this.dataSource).query(
+      `SELECT 1 AS found FROM ${EVENTS} WHERE stream_id = ? AND event_id = ? LIMIT 1`,
+      [streamId, eventId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Runs the guarded INSERT; a lost race for the version counts as nothing inserted. */
   private async insert(
     sql: string,
     params: unknown[],
+    transaction?: EntityManager,
   ): Promise<{ affected?: number; raw: unknown }> {
+    if (transaction) {
+      // In a transaction a failed statement is the caller's to handle: InnoDB may have rolled
+      // the whole transaction back (a deadlock), so running the statement again is wrong.
+      try {
+        return await transaction.queryRunner!.query(sql, params, true);
+      } catch (error) {
+        if (TAKEN_CODES.has((error as { code?: string }).code ?? ''))
+          return { affected: 0, raw: undefined };
+        throw error;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const runner = this.dataSource.createQueryRunner();
       try {
@@ -148,9 +191,9 @@ export class SqlStateStore extends StateStore {
     return Number(row.position);
   }
 
-  async version(streamId: string): Promise<number> {
+  async version(streamId: string, transaction?: EntityManager): Promise<number> {
     await this.schema();
-    const [row] = (await this.dataSource.query(
+    const [row] = (await (transaction ?? this.dataSource).query(
       `SELECT COALESCE(MAX(version), 0) AS version FROM ${EVENTS} WHERE stream_id = ?`,
       [streamId],
     )) as { version: number | string }[];
@@ -197,13 +240,14 @@ export class SqlStateStore extends StateStore {
     expectedVersion: number,
     count: number,
     raw: unknown,
+    transaction?: EntityManager,
   ): Promise<number[]> {
     const consecutive = (first: number) => Array.from({ length: count }, (_, i) => first + i);
     // SQLite has one writer, so a statement's rowids are consecutive; it reports the last.
     if (this.dialect === 'sqlite') return consecutive(Number(raw) - count + 1);
     const insertId = (raw as { insertId?: number | string } | undefined)?.insertId;
     if (count === 1 && insertId !== undefined) return [Number(insertId)];
-    const rows = (await this.dataSource.query(
+    const rows = (await (transaction ?? this.dataSource).query(
       `SELECT position FROM ${EVENTS} WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version`,
       [streamId, expectedVersion, expectedVersion + count],
     )) as { position: number | string }[];

@@ -1,6 +1,13 @@
+import type { EntityManager } from 'typeorm';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
 
 export type AppendedListener = (events: StateEvent[]) => void;
+
+/** How one append is made (see `StateStore.append`). */
+export interface AppendOptions {
+  idempotent?: boolean;
+  transaction?: EntityManager;
+}
 
 /**
  * Where streams live. Every store keeps the same contract (test/integration/state runs one
@@ -16,10 +23,17 @@ export abstract class StateStore {
   abstract readonly kind: string;
   private readonly listeners = new Set<AppendedListener>();
 
+  /**
+   * `options.idempotent`: when the stream already holds the first event's id (an append
+   * delivered twice, as an outbox relay may), nothing is stored and `[]` is returned.
+   * `options.transaction` (SQL store only): the append joins that transaction; listeners hear
+   * it once the transaction commits.
+   */
   abstract append(
     streamId: string,
     events: PendingEvent[],
     expectedVersion: number,
+    options?: AppendOptions,
   ): Promise<StateEvent[]>;
 
   /** Events of one stream in version order, `from`/`to` included (default: all). */
