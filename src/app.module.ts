@@ -5,6 +5,8 @@ import { LiveModule } from '@lattice/live';
 import { LiveChannelsModule } from '@lattice/live/channels';
 import { LiveStateModule } from '@lattice/live/state';
 import { QueueModule } from '@lattice/queue';
+import { OutboxModule } from '@lattice/database/outbox';
+import { QueueOutboxModule } from '@lattice/queue/outbox';
 import { QueueDashboardModule } from '@lattice/queue/dashboard';
 import { SocketModule } from '@lattice/socket';
 import { StateModule } from '@lattice/state';
@@ -38,6 +40,9 @@ import { StatusModule } from './status/status.module';
         queues: { notifications: { concurrency: 5 }, maintenance: { concurrency: 1 } },
       }),
     }),
+    // Jobs queued by a write go through the outbox, in the write's transaction (decision 0025).
+    OutboxModule.forRoot(),
+    QueueOutboxModule,
     forumSecurity(),
     // bull-board, for admins only.
     QueueDashboardModule.forRootAsync({

@@ -1,12 +1,21 @@
 import { InjectCache, LatticeCache } from '@lattice/cache';
-import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
+import { InjectLatticeRepository, LatticeRepository, TransactionHost } from '@lattice/database';
 import { EventDispatcher } from '@lattice/events';
 import { LiveUpdates } from '@lattice/live';
 import { isUniqueViolation } from '@lattice/security';
-import { StateManager, type EventInput } from '@lattice/state';
-import { ConflictException, Injectable, Optional } from '@nestjs/common';
+import { StateManager, type EventInput, type StateEvent } from '@lattice/state';
+import {
+  ConflictException,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Answer } from './answer.entity';
 import type { QuestionActivity } from './question-activity.state';
 import { QuestionVoted } from './question.events';
+import { Question } from './question.entity';
 import { QuestionRepository } from './question.repository';
 import { Vote } from './vote.entity';
 import { WriteLimits } from './write-limits';
@@ -14,18 +23,42 @@ import { WriteLimits } from './write-limits';
 /** The topic every question list follows; a vote publishes `{ id, score }` on it. */
 export const SCORES_TOPIC = 'questions:scores';
 
+/** A vote that lost a race for its row: the transaction runs again and sees the winner. */
+class VoteRace extends Error {}
+
+/** Times a vote's transaction runs again after losing a race for its row. */
+const VOTE_RACE_RETRIES = 3;
+
+/** What reconciliation changed, per question. */
+interface Repairs {
+  votesCounted: number;
+  votesRestored: number;
+  answersCounted: number;
+  answersUncounted: number;
+  projected: boolean;
+}
+
 /**
  * Votes and answers as events on the question's state stream. The `questions` table keeps
  * `score` and `answer_count` as a projection of the stream (lists sort on them); caches are
  * flushed and open live lists told after each change.
+ *
+ * A vote or an answer row and the event that counts it are one transaction (the stream lives
+ * in the SQL store): both commit or neither does, so a crash never leaves a row the stream does
+ * not count (docs/decisions/0025-append-with-the-row.md). Every write to a question's activity
+ * first locks the question's row, so two nodes never race for the stream. On start,
+ * `reconcile()` repairs what older versions left disagreeing.
  */
 @Injectable()
-export class QuestionActivityService {
+export class QuestionActivityService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('QuestionActivity');
+
   constructor(
     private readonly state: StateManager,
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Vote) private readonly votes: LatticeRepository<Vote>,
     @InjectCache() private readonly cache: LatticeCache,
+    private readonly transactions: TransactionHost,
     // Absent in the command line, which has no live pages and broadcasts nothing.
     @Optional() private readonly live?: LiveUpdates,
     @Optional() private readonly events?: EventDispatcher,
@@ -34,54 +67,29 @@ export class QuestionActivityService {
 
   /**
    * A user's vote: one per user and question (the `votes` row, unique per pair, is the gate);
-   * voting the other way changes it, voting the same way again changes nothing.
+   * voting the other way changes it, voting the same way again changes nothing, so a request
+   * retried after a lost response is counted once.
    */
   async vote(questionId: number, value: 1 | -1, userId: number): Promise<void> {
     await this.questions.findById(questionId); // 404 before anything is written
     await this.limits?.count('vote', userId);
-    const previous = await this.votes.repository.findOne({
-      where: { user: { id: userId }, question: { id: questionId } },
-    });
-    if (previous?.value === value) return;
-    // The row is the gate, and the condition makes it one: of two requests turning the same
-    // vote around at once (two tabs, two nodes), only one changes the row and records it.
-    const alreadyCounted = () => new ConflictException('This vote is already being counted.');
-    if (previous) {
-      const changed = await this.votes.repository.update(
-        { id: previous.id, value: previous.value },
-        { value },
-      );
-      if (changed.affected !== 1) throw alreadyCounted();
-    } else {
+    let recorded: { state: QuestionActivity; version: number } | undefined;
+    for (let race = 0; ; race++) {
       try {
-        await this.votes.repository.insert({
-          user: { id: userId },
-          question: { id: questionId },
-          value,
-        });
+        recorded = await this.transactions.run(
+          (manager) => this.voteInTransaction(manager, questionId, value, userId),
+          { retries: 3 },
+        );
+        break;
       } catch (error) {
-        if (isUniqueViolation(error)) throw alreadyCounted();
-        throw error;
+        if (!(error instanceof VoteRace) || race >= VOTE_RACE_RETRIES) {
+          if (error instanceof VoteRace)
+            throw new ConflictException('This vote is already being counted.');
+          throw error;
+        }
       }
     }
-    const event: EventInput = previous
-      ? { type: 'vote-changed', payload: { from: previous.value, to: value } }
-      : { type: 'voted', payload: { value } };
-    let recorded: { state: QuestionActivity; version: number };
-    try {
-      recorded = await this.record(questionId, event, `user:${userId}`);
-    } catch (error) {
-      // The stream refused it: put the row back, so the next try is not taken for a repeat.
-      if (previous)
-        await this.votes.repository.update({ id: previous.id, value }, { value: previous.value });
-      else
-        await this.votes.repository.delete({
-          user: { id: userId },
-          question: { id: questionId },
-          value,
-        });
-      throw error;
-    }
+    if (!recorded) return; // the same vote again: nothing changed
     await this.cache
       .tags([`question:${questionId}`, 'questions:popular', 'questions:list'])
       .flush();
@@ -91,20 +99,65 @@ export class QuestionActivityService {
     this.events?.dispatch(new QuestionVoted(questionId, score, recorded.version));
   }
 
+  private async voteInTransaction(
+    manager: EntityManager,
+    questionId: number,
+    value: 1 | -1,
+    userId: number,
+  ) {
+    await this.lockQuestion(manager, questionId);
+    const votes = manager.getRepository(Vote);
+    const previous = await votes.findOne({
+      where: { user: { id: userId }, question: { id: questionId } },
+    });
+    if (previous?.value === value) return undefined;
+    if (previous) {
+      // The condition is the gate on SQLite too, where the question row is not locked.
+      const changed = await votes.update({ id: previous.id, value: previous.value }, { value });
+      if (changed.affected !== 1) throw new VoteRace();
+    } else {
+      try {
+        await votes.insert({ user: { id: userId }, question: { id: questionId }, value });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new VoteRace();
+        throw error;
+      }
+    }
+    const event: EventInput = previous
+      ? { type: 'vote-changed', payload: { from: previous.value, to: value } }
+      : { type: 'voted', payload: { value } };
+    return this.record(manager, questionId, event, `user:${userId}`);
+  }
+
+  /**
+   * Counts a new answer; call it inside the transaction that saved the answer (see
+   * QuestionsService.answer), so the row and its count commit together.
+   */
   async answered(questionId: number, answerId: number, actor?: string): Promise<QuestionActivity> {
-    const { state } = await this.record(
-      questionId,
-      { type: 'answered', payload: { answerId } },
-      actor,
+    const { state } = await this.transactions.run(async (manager) => {
+      await this.lockQuestion(manager, questionId);
+      return this.record(manager, questionId, { type: 'answered', payload: { answerId } }, actor);
+    });
+    this.transactions.afterCommit(() =>
+      this.cache.tags([`question:${questionId}`, 'questions:list']).flush(),
     );
-    await this.cache.tags([`question:${questionId}`, 'questions:list']).flush();
     return state;
   }
 
-  /** An answer was deleted (by a moderator or its author). */
+  /** An answer was deleted (by a moderator or its author); inside the deleting transaction. */
   async answerRemoved(questionId: number, answerId: number, actor: string): Promise<void> {
-    await this.record(questionId, { type: 'answer-removed', payload: { answerId } }, actor);
-    await this.cache.tags([`question:${questionId}`, 'questions:list']).flush();
+    await this.transactions.run(async (manager) => {
+      await this.lockQuestion(manager, questionId);
+      await this.record(
+        manager,
+        questionId,
+        { type: 'answer-removed', payload: { answerId } },
+        actor,
+      );
+    });
+    this.transactions.afterCommit(() =>
+      this.cache.tags([`question:${questionId}`, 'questions:list']).flush(),
+    );
   }
 
   /** The question's activity and the stream version it reflects; 404 for an unknown question. */
@@ -117,8 +170,164 @@ export class QuestionActivityService {
     return { streamId: `question:${questionId}`, version, ...counts };
   }
 
-  private async record(questionId: number, event: EventInput, actor?: string) {
-    const question = await this.questions.findById(questionId);
+  async onApplicationBootstrap(): Promise<void> {
+    // In the background: the start does not wait for it, and writes made meanwhile are safe
+    // (each question is repaired under its row lock, like a vote).
+    void this.reconcile().catch((error: unknown) =>
+      this.logger.error(`Reconciliation of votes and answers failed: ${String(error)}`),
+    );
+  }
+
+  /**
+   * Finds vote and answer rows their question's stream does not count (and the reverse), left
+   * by versions that wrote the row and the event separately, and repairs them: a row the stream
+   * misses is counted, an answer row deleted without its event is uncounted, a vote the stream
+   * holds without its row gets its row back (the row is what stops a second vote), and the
+   * `score`/`answer_count` projection is set from the stream. Logs what it fixed.
+   */
+  async reconcile(): Promise<number> {
+    const ids = (await this.questions.repository.find({ select: { id: true } })).map((q) => q.id);
+    let fixed = 0;
+    for (const id of ids) {
+      const repairs = await this.transactions.run((manager) => this.repair(manager, id), {
+        retries: 3,
+      });
+      if (!repairs) continue;
+      fixed++;
+      this.logger.warn(
+        `Reconciled question ${id}: ${repairs.votesCounted} vote(s) and ${repairs.answersCounted} answer(s) counted, ` +
+          `${repairs.answersUncounted} deleted answer(s) uncounted, ${repairs.votesRestored} vote row(s) restored` +
+          (repairs.projected ? ', score and answer count projected again' : ''),
+      );
+      await this.cache.tags([`question:${id}`, 'questions:popular', 'questions:list']).flush();
+    }
+    this.logger.log(`Reconciliation done: ${fixed} of ${ids.length} question(s) repaired.`);
+    return fixed;
+  }
+
+  private async repair(manager: EntityManager, questionId: number): Promise<Repairs | undefined> {
+    await this.lockQuestion(manager, questionId);
+    const streamId = `question:${questionId}`;
+    const history = await this.state.history(streamId);
+    if (history.length === 0) return undefined; // the row's counts are the truth until then
+    const imported = history[0].type === 'imported' ? Date.parse(history[0].metadata.timestamp) : 0;
+    const afterImport = (date: Date) => new Date(date).getTime() > imported;
+
+    const counted = countedByStream(history);
+    const repairs: Repairs = {
+      votesCounted: 0,
+      votesRestored: 0,
+      answersCounted: 0,
+      answersUncounted: 0,
+      projected: false,
+    };
+    const fixes: { event: EventInput; actor?: string }[] = [];
+
+    const votes = await manager
+      .getRepository(Vote)
+      .createQueryBuilder('v')
+      .select(['v.id', 'v.value', 'v.createdAt'])
+      .addSelect('v.user_id', 'userId')
+      .where('v.question_id = :questionId', { questionId })
+      .getRawAndEntities();
+    const rowValue = new Map<number, number>();
+    votes.entities.forEach((vote, index) => {
+      const userId = Number((votes.raw[index] as { userId: number | string }).userId);
+      rowValue.set(userId, vote.value);
+      const inStream = counted.votes.get(userId);
+      if (inStream === undefined) {
+        if (!afterImport(vote.createdAt)) return; // counted by the imported score
+        fixes.push({
+          event: { type: 'voted', payload: { value: vote.value } },
+          actor: `user:${userId}`,
+        });
+        repairs.votesCounted++;
+      } else if (inStream !== vote.value) {
+        fixes.push({
+          event: { type: 'vote-changed', payload: { from: inStream, to: vote.value } },
+          actor: `user:${userId}`,
+        });
+        repairs.votesCounted++;
+      }
+    });
+    for (const [userId, value] of counted.votes) {
+      if (rowValue.has(userId)) continue;
+      await manager
+        .getRepository(Vote)
+        .insert({ user: { id: userId }, question: { id: questionId }, value });
+      repairs.votesRestored++;
+    }
+
+    const answers = await manager
+      .getRepository(Answer)
+      .createQueryBuilder('a')
+      .withDeleted()
+      .select(['a.id', 'a.createdAt', 'a.deletedAt'])
+      .where('a.question_id = :questionId', { questionId })
+      .getMany();
+    for (const answer of answers) {
+      const inStream = counted.answers.has(answer.id);
+      if (
+        !answer.deletedAt &&
+        !inStream &&
+        !counted.removed.has(answer.id) &&
+        afterImport(answer.createdAt)
+      ) {
+        fixes.push({
+          event: { type: 'answered', payload: { answerId: answer.id } },
+          actor: 'system:reconcile',
+        });
+        repairs.answersCounted++;
+      } else if (answer.deletedAt && inStream) {
+        fixes.push({
+          event: { type: 'answer-removed', payload: { answerId: answer.id } },
+          actor: 'system:reconcile',
+        });
+        repairs.answersUncounted++;
+      }
+    }
+
+    let state: QuestionActivity | undefined;
+    for (const fix of fixes)
+      ({ state } = await this.state.dispatch<QuestionActivity>(streamId, fix.event, {
+        actor: fix.actor,
+        transaction: manager,
+      }));
+    state ??= (await this.state.get<QuestionActivity>(streamId)).state;
+    const row = await manager
+      .getRepository(Question)
+      .findOne({ where: { id: questionId }, withDeleted: true });
+    if (row && (row.score !== state.score || row.answerCount !== state.answers)) {
+      await manager
+        .getRepository(Question)
+        .update({ id: questionId }, { score: state.score, answerCount: state.answers });
+      repairs.projected = true;
+    }
+    return fixes.length || repairs.votesRestored || repairs.projected ? repairs : undefined;
+  }
+
+  /**
+   * Every write to a question's activity holds its row first: writers of one question, on any
+   * node, take turns, so the stream never sees two at once. SQLite runs one transaction at a
+   * time anyway (TransactionHost) and has no FOR UPDATE.
+   */
+  private async lockQuestion(manager: EntityManager, questionId: number): Promise<void> {
+    if (manager.connection.options.type === 'better-sqlite3') return;
+    await manager.query('SELECT id FROM questions WHERE id = ? FOR UPDATE', [questionId]);
+  }
+
+  /** Appends in the caller's transaction and updates the projection in it. */
+  private async record(
+    manager: EntityManager,
+    questionId: number,
+    event: EventInput,
+    actor?: string,
+  ) {
+    const questions = manager.getRepository(Question);
+    const question = await questions.findOneOrFail({
+      where: { id: questionId },
+      withDeleted: true,
+    });
     // A question from before streams existed starts its stream with the counts it had.
     const { state, version } = await this.state.dispatch<QuestionActivity>(
       `question:${questionId}`,
@@ -132,12 +341,28 @@ export class QuestionActivityService {
               event,
             ]
           : event,
-      { actor },
+      { actor, transaction: manager },
     );
-    await this.questions.repository.update(
-      { id: questionId },
-      { score: state.score, answerCount: state.answers },
-    );
+    await questions.update({ id: questionId }, { score: state.score, answerCount: state.answers });
     return { state, version };
   }
+}
+
+/** Per user their vote, and the answers, as the stream counts them. */
+function countedByStream(history: StateEvent[]) {
+  const votes = new Map<number, number>();
+  const answers = new Set<number>();
+  const removed = new Set<number>();
+  for (const event of history) {
+    const user = /^user:(\d+)$/.exec(event.metadata.actor ?? '')?.[1];
+    const payload = event.payload as { value?: number; to?: number; answerId?: number };
+    if (event.type === 'voted' && user) votes.set(Number(user), payload.value!);
+    else if (event.type === 'vote-changed' && user) votes.set(Number(user), payload.to!);
+    else if (event.type === 'answered') answers.add(payload.answerId!);
+    else if (event.type === 'answer-removed') {
+      answers.delete(payload.answerId!);
+      removed.add(payload.answerId!);
+    }
+  }
+  return { votes, answers, removed };
 }

@@ -1,16 +1,21 @@
 import { Cacheable, CacheEvict } from '@lattice/cache';
-import { InjectLatticeRepository, LatticeRepository, Transactional } from '@lattice/database';
+import {
+  InjectLatticeRepository,
+  LatticeRepository,
+  Transactional,
+  TransactionHost,
+} from '@lattice/database';
 import { EventDispatcher } from '@lattice/events';
 import { QueueManager } from '@lattice/queue';
+import { QueueOutbox } from '@lattice/queue/outbox';
 import {
   BadRequestException,
   Injectable,
-  Logger,
   NotFoundException,
   Optional,
   UnauthorizedException,
 } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { z } from 'zod';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
@@ -53,8 +58,6 @@ export type QuestionInput = z.output<typeof questionInput>;
 /** Reads that many visitors repeat, cached and tagged so writes can invalidate them precisely. */
 @Injectable()
 export class QuestionsService {
-  private readonly logger = new Logger('Questions');
-
   constructor(
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
@@ -62,9 +65,11 @@ export class QuestionsService {
     @InjectLatticeRepository(Tag) private readonly tags: LatticeRepository<Tag>,
     private readonly queues: QueueManager,
     private readonly activity: QuestionActivityService,
-    // Absent in the command line, which broadcasts nothing.
+    private readonly transactions: TransactionHost,
+    // Absent in the command line, which broadcasts nothing and posts no answers.
     @Optional() private readonly events?: EventDispatcher,
     @Optional() private readonly limits?: WriteLimits,
+    @Optional() private readonly jobs?: QueueOutbox,
   ) {}
 
   /**
@@ -102,14 +107,23 @@ export class QuestionsService {
   }
 
   /**
-   * Adds an answer, then queues the notice to the question's author. The job is queued
-   * after the transaction commits, so a worker never looks for an answer that is not there yet.
+   * Adds an answer. The row, the event that counts it and the notice to the question's author
+   * (an outbox row) are one transaction: all three are stored or none is. The relay queues the
+   * notice after the commit, so a worker never looks for an answer that is not there yet, and
+   * retries while Redis is down instead of dropping it.
    */
   async answer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
     await this.limits?.count('answer', authorId);
-    const answer = await this.saveAnswer(questionId, authorId, input);
-    // The answer count lives on the question's state stream; the table keeps a projection.
-    await this.activity.answered(questionId, answer.id, `user:${authorId}`);
+    const answer = await this.transactions.run(
+      async () => {
+        const answer = await this.saveAnswer(questionId, authorId, input);
+        // The answer count lives on the question's state stream; the table keeps a projection.
+        await this.activity.answered(questionId, answer.id, `user:${authorId}`);
+        await this.jobs?.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+        return answer;
+      },
+      { retries: 3 },
+    );
     // Viewers of the question see it at once; its author gets a notification if they are online.
     this.events?.dispatch(new AnswerPosted(questionId, answerView(answer)));
     if (answer.question.author.id !== authorId)
@@ -121,14 +135,8 @@ export class QuestionsService {
           by: answer.author.name,
         }),
       );
-    try {
-      await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
-    } catch (error) {
-      // The answer is stored; a lost notice must not turn that into an error for the author.
-      this.logger.warn(
-        `Answer ${answer.id} saved, but its notice was not queued: ${String(error)}`,
-      );
-    }
+    // Without the outbox (the command line), straight to the queue.
+    if (!this.jobs) await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
     return answer;
   }
 
@@ -179,9 +187,15 @@ export class QuestionsService {
 
   /** Deletes (soft) an answer of the question; who may is decided by the route's `@Can`. */
   async deleteAnswer(questionId: number, answerId: number, actorId: number): Promise<void> {
-    await this.removeAnswer(questionId, answerId);
-    // Two deletes at once: only the one that removed it reaches here (see removeAnswer).
-    await this.activity.answerRemoved(questionId, answerId, `user:${actorId}`);
+    // The soft delete and its event commit together, like an answer and its count.
+    await this.transactions.run(
+      async () => {
+        await this.removeAnswer(questionId, answerId);
+        // Two deletes at once: only the one that removed it reaches here (see removeAnswer).
+        await this.activity.answerRemoved(questionId, answerId, `user:${actorId}`);
+      },
+      { retries: 3 },
+    );
     this.events?.dispatch(new AnswerRemoved(questionId, answerId));
   }
 
@@ -191,8 +205,12 @@ export class QuestionsService {
     const answer = await this.answers.repository.findOne({
       where: { id: answerId, question: { id: questionId } },
     });
-    if (!answer) throw new NotFoundException(`Question ${questionId} has no answer ${answerId}.`);
-    await this.answers.repository.softDelete({ id: answerId });
+    const missing = () =>
+      new NotFoundException(`Question ${questionId} has no answer ${answerId}.`);
+    if (!answer) throw missing();
+    // Conditional, so of two deletes at once (two nodes) one deletes and the other gets a 404.
+    const deleted = await this.answers.repository.softDelete({ id: answerId, deletedAt: IsNull() });
+    if (deleted.affected !== 1) throw missing();
   }
 
   /** Who wrote an answer (for the `delete:answer:own` rule); undefined when there is none. */

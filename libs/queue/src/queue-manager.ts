@@ -297,6 +297,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
       delay: opts.delay,
       priority: opts.priority,
       uniqueId: opts.uniqueId,
+      jobId: opts.jobId,
       attempts: definition.attempts,
       backoff: definition.backoff,
     };
@@ -412,6 +413,8 @@ export interface DispatchOptions {
   delay?: number;
   priority?: number;
   uniqueId?: string;
+  /** The job's id: a second dispatch with an id the queue still holds adds nothing. */
+  jobId?: string;
 }
 
 /**
@@ -476,6 +479,24 @@ export class PendingDispatch implements PromiseLike<DispatchedJob> {
       );
     }
     this.opts.uniqueId = id;
+    return this;
+  }
+
+  /**
+   * The job's own id (BullMQ's jobId): while the queue holds a job with this id, another
+   * dispatch with it adds nothing and answers `duplicate: true`. For idempotent dispatches
+   * such as an outbox relay's (`@lattice/queue/outbox`).
+   */
+  id(jobId: string): this {
+    if (typeof jobId !== 'string' || !/^[\w.-]{1,200}$/.test(jobId) || /^\d+$/.test(jobId)) {
+      throw QueueMessages.optionInvalid(
+        this.definition.name,
+        'id',
+        jobId,
+        'a string of 1 to 200 letters, digits, "_", "." or "-", not only digits',
+      );
+    }
+    this.opts.jobId = jobId;
     return this;
   }
 

@@ -287,11 +287,19 @@ export class StateManager implements OnApplicationShutdown {
   ): Promise<DispatchResult<S>> {
     const store = this.storeFor(definition);
     const command = typeof input === 'function' ? input : undefined;
+    // Inside a transaction the stream is read through it, and nothing read there is cached:
+    // it may never commit.
+    const transaction = options.transaction;
+    const reader = transaction ? store.within(transaction) : undefined;
     // A blind append goes on top of the cached head without reading the store first: if
     // another node appended meanwhile, the store refuses it and the loop catches up.
     const blind = !command && options.expectedVersion === undefined;
-    const cached = blind ? this.heads.get(streamId) : undefined;
-    let head = (cached ?? (await this.head(definition, streamId))) as Head<S>;
+    const cached = blind && !reader ? this.heads.get(streamId) : undefined;
+    let head = (
+      reader
+        ? await this.headWithin(definition, reader, streamId)
+        : (cached ?? (await this.head(definition, streamId)))
+    ) as Head<S>;
     // The version this dispatch relies on; undefined for a blind append.
     const relied = options.expectedVersion ?? (command ? head.version : undefined);
     if (relied !== undefined && relied > head.version)
@@ -333,16 +341,26 @@ export class StateManager implements OnApplicationShutdown {
 
       try {
         const stored = await store.append(streamId, pending, head.version, {
-          transaction: options.transaction,
+          transaction,
           idempotent: options.idempotent,
         });
         if (stored.length === 0) {
           // Appended before (an idempotent append delivered again): report the stream as it is.
-          const now = await this.catchUp(definition, streamId, head);
+          const now = reader
+            ? await this.readOn(definition, reader, streamId, head)
+            : await this.catchUp(definition, streamId, head);
           return { state: now.state as S, version: now.version, events: [], retries };
         }
-        if (options.transaction)
-          return this.afterTransactionalAppend(options.transaction, streamId, head, stored, retries);
+        if (transaction)
+          return this.afterTransactionalAppend(
+            definition,
+            store,
+            transaction,
+            streamId,
+            head,
+            stored,
+            retries,
+          );
         return this.afterAppend(definition, store, streamId, head, stored, retries);
       } catch (error) {
         if (!(error instanceof StateConflictError)) throw error;
@@ -358,32 +376,70 @@ export class StateManager implements OnApplicationShutdown {
         retries++;
         // Another node appended: wait a little (spreads out racing nodes), catch up, go again.
         await sleep(Math.random() * Math.min(2 ** retries, 20));
-        head = (await this.catchUp(definition, streamId, head)) as Head<S>;
+        head = (
+          reader
+            ? await this.readOn(definition, reader, streamId, head)
+            : await this.catchUp(definition, streamId, head)
+        ) as Head<S>;
       }
     }
   }
 
   /**
-   * The state the transaction will commit. The cached head moves only after the commit (a
-   * rollback leaves it right), and no snapshot is taken of what may never commit.
+   * The state the transaction will commit. The cached head moves (and a snapshot may be taken)
+   * only after the commit: a rollback leaves both as they were.
    */
   private afterTransactionalAppend<S>(
+    definition: StreamDefinition<S>,
+    store: StateStore,
     transaction: NonNullable<DispatchOptions['transaction']>,
     streamId: string,
     head: Head<S>,
     stored: StateEvent[],
     retries: number,
   ): DispatchResult<S> {
-    const definition = this.definitions.get(streamId.split(':')[0]) as StreamDefinition<S>;
     let state = head.state;
     for (const event of stored) state = definition.apply(state, event);
     const version = stored[stored.length - 1].version;
     afterCommit(transaction, () => {
       const cached = this.heads.get(streamId);
-      if (cached && cached.version === stored[0].version - 1)
-        this.heads.set(streamId, { ...cached, state, version });
+      if (cached && cached.version >= version) return;
+      // The append succeeded at head.version, so this is the stream's state at `version`.
+      const committed: Head = { ...head, state, version };
+      this.heads.set(streamId, committed);
+      this.maybeSnapshot(definition as StreamDefinition, store, streamId, committed);
     });
     return { state, version, events: stored, retries };
+  }
+
+  /** The head as a transaction sees it: from the cached head if any, else recovered; not cached. */
+  private async headWithin(
+    definition: StreamDefinition,
+    reader: StateStore,
+    streamId: string,
+  ): Promise<Head> {
+    const cached = this.heads.get(streamId);
+    if (cached) return this.readOn(definition, reader, streamId, cached);
+    const recovered = await this.recovery.recover(definition, reader, streamId);
+    return {
+      state: recovered.state,
+      version: recovered.version,
+      snapshotVersion: recovered.snapshotVersion,
+      snapshotAt: Date.now(),
+    };
+  }
+
+  /** `head` with the later events `reader` shows applied; caches nothing. */
+  private async readOn(
+    definition: StreamDefinition,
+    reader: StateStore,
+    streamId: string,
+    head: Head,
+  ): Promise<Head> {
+    const events = await reader.read(streamId, { from: head.version + 1 });
+    let state = head.state;
+    for (const event of events) state = definition.apply(state, event);
+    return events.length ? { ...head, state, version: events[events.length - 1].version } : head;
   }
 
   private afterAppend<S>(

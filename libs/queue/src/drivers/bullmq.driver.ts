@@ -78,6 +78,7 @@ export class BullMqQueueDriver extends QueueDriver {
       attempts: opts.attempts ?? 1,
       backoff: opts.backoff,
       deduplication: opts.uniqueId !== undefined ? { id: opts.uniqueId } : undefined,
+      jobId: opts.jobId,
       removeOnComplete: { count: this.settings.keepCompleted },
       removeOnFail: { count: this.settings.keepFailed },
     };
@@ -86,7 +87,8 @@ export class BullMqQueueDriver extends QueueDriver {
   async add(queue: string, name: string, data: unknown, opts: AddOptions): Promise<AddResult> {
     const q = this.queue(queue);
     const job = await q.add(name, data ?? null, this.jobOptions(opts));
-    if (opts.uniqueId === undefined) return { id: job.id!, duplicate: false };
+    if (opts.uniqueId === undefined && opts.jobId === undefined)
+      return { id: job.id!, duplicate: false };
     // A deduplicated add answers with the pending job's id but our own timestamp and data;
     // the stored job tells whether it is ours.
     const stored = await q.getJob(job.id!);

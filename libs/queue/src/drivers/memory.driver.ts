@@ -100,13 +100,15 @@ export class MemoryQueueDriver extends QueueDriver {
     opts: AddOptions,
   ): { job: MemoryJob; duplicate: boolean } {
     const queue = this.queue(queueName);
+    const held = opts.jobId === undefined ? undefined : queue.jobs.get(opts.jobId);
+    if (held) return { job: held, duplicate: true };
     if (opts.uniqueId !== undefined) {
       const pending = queue.unique.get(opts.uniqueId);
       if (pending) return { job: pending, duplicate: true };
     }
     const now = Date.now();
     const job: MemoryJob = {
-      id: String(++queue.lastId),
+      id: opts.jobId ?? String(++queue.lastId),
       queue: queueName,
       name,
       // BullMQ stores JSON; so do we, so handlers see the same values on both drivers.

@@ -17,6 +17,8 @@ export interface AddOptions {
   backoff?: BackoffOptions;
   /** While a job with this id is pending, adding another one returns the pending job. */
   uniqueId?: string;
+  /** The job's id; adding one the queue still holds adds nothing (duplicate). */
+  jobId?: string;
 }
 
 export interface FlowNode {

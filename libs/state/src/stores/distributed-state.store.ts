@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { PubSub, Unsubscribe } from '@lattice/core';
 import { STATE_APPENDED_TOPIC } from '../state.constants';
 import type { PendingEvent, Snapshot, StateEvent, VersionRange } from '../state.interfaces';
+import type { EntityManager } from 'typeorm';
 import { afterCommit } from './after-commit';
 import { type AppendOptions, StateStore } from './state-store';
 
@@ -75,6 +76,10 @@ export class DistributedStateStore extends StateStore {
           );
         });
     });
+  }
+
+  override within(transaction: EntityManager): StateStore {
+    return this.inner.within(transaction);
   }
 
   read(streamId: string, range?: VersionRange): Promise<StateEvent[]> {

@@ -47,8 +47,29 @@ export class SqlStateStore extends StateStore {
   readonly kind = 'sql';
   private ready?: Promise<void>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Set for a view inside a transaction (see `within`): reads go through it. */
+    private readonly transaction?: EntityManager,
+  ) {
     super();
+  }
+
+  /** What reads run on: the transaction of a view, the DataSource otherwise. */
+  private get db(): DataSource | EntityManager {
+    return this.transaction ?? this.dataSource;
+  }
+
+  /**
+   * The store as seen inside `transaction`: its reads see the transaction's own appends and take
+   * no second connection from the pool (a transaction waiting for one while holding its own
+   * can starve the pool). For reads only; append with `{ transaction }` on the store itself.
+   */
+  override within(transaction: EntityManager): StateStore {
+    const view = new SqlStateStore(this.dataSource, transaction);
+    // The view never creates the tables: on MySQL a CREATE TABLE would commit the transaction.
+    view.ready = this.schema();
+    return view;
   }
 
   private get dialect(): 'sqlite' | 'mysql' {
@@ -121,7 +142,7 @@ export class SqlStateStore extends StateStore {
     eventId: string,
     transaction?: EntityManager,
   ): Promise<boolean> {
-    const rows = (await (transaction ?? this.dataSource).query(
+    const rows = (await (transaction ?? this.db).query(
       `SELECT 1 AS found FROM ${EVENTS} WHERE stream_id = ? AND event_id = ? LIMIT 1`,
       [streamId, eventId],
     )) as unknown[];
@@ -170,13 +191,13 @@ export class SqlStateStore extends StateStore {
     }
     sql += ' ORDER BY version';
     if (range.limit !== undefined) sql += ` LIMIT ${Math.floor(range.limit)}`;
-    const rows = (await this.dataSource.query(sql, params)) as EventRow[];
+    const rows = (await this.db.query(sql, params)) as EventRow[];
     return rows.map((row) => toEvent(row));
   }
 
   async readAll(after = 0, limit = 1000): Promise<StateEvent[]> {
     await this.schema();
-    const rows = (await this.dataSource.query(
+    const rows = (await this.db.query(
       `SELECT * FROM ${EVENTS} WHERE position > ? ORDER BY position LIMIT ${Math.floor(limit)}`,
       [after],
     )) as EventRow[];
@@ -185,7 +206,7 @@ export class SqlStateStore extends StateStore {
 
   async lastPosition(): Promise<number> {
     await this.schema();
-    const [row] = (await this.dataSource.query(
+    const [row] = (await this.db.query(
       `SELECT COALESCE(MAX(position), 0) AS position FROM ${EVENTS}`,
     )) as { position: number | string }[];
     return Number(row.position);
@@ -193,7 +214,7 @@ export class SqlStateStore extends StateStore {
 
   async version(streamId: string, transaction?: EntityManager): Promise<number> {
     await this.schema();
-    const [row] = (await (transaction ?? this.dataSource).query(
+    const [row] = (await (transaction ?? this.db).query(
       `SELECT COALESCE(MAX(version), 0) AS version FROM ${EVENTS} WHERE stream_id = ?`,
       [streamId],
     )) as { version: number | string }[];
@@ -218,7 +239,7 @@ export class SqlStateStore extends StateStore {
       sql += ' AND version <= ?';
       params.push(atOrBefore);
     }
-    const [row] = (await this.dataSource.query(`${sql} ORDER BY version DESC LIMIT 1`, params)) as {
+    const [row] = (await this.db.query(`${sql} ORDER BY version DESC LIMIT 1`, params)) as {
       body: string;
     }[];
     return row ? (JSON.parse(row.body) as Snapshot) : undefined;
@@ -247,7 +268,7 @@ export class SqlStateStore extends StateStore {
     if (this.dialect === 'sqlite') return consecutive(Number(raw) - count + 1);
     const insertId = (raw as { insertId?: number | string } | undefined)?.insertId;
     if (count === 1 && insertId !== undefined) return [Number(insertId)];
-    const rows = (await (transaction ?? this.dataSource).query(
+    const rows = (await (transaction ?? this.db).query(
       `SELECT position FROM ${EVENTS} WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version`,
       [streamId, expectedVersion, expectedVersion + count],
     )) as { position: number | string }[];

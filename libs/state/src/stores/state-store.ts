@@ -54,6 +54,14 @@ export abstract class StateStore {
   /** The snapshot with the highest version ≤ `atOrBefore` (default: the latest). */
   abstract loadSnapshot(streamId: string, atOrBefore?: number): Promise<Snapshot | undefined>;
 
+  /**
+   * The store as read from inside a database transaction (the SQL store reads through it);
+   * other stores are the same inside and out.
+   */
+  within(_transaction: EntityManager): StateStore {
+    return this;
+  }
+
   /** Releases what the store holds open; the shared connections are closed by their owners. */
   async close(): Promise<void> {
     this.listeners.clear();

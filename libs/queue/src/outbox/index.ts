@@ -1,0 +1,2 @@
+export * from './queue-outbox';
+export * from './queue-outbox.module';

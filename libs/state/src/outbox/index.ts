@@ -1,0 +1,2 @@
+export * from './state-outbox';
+export * from './state-outbox.module';
