@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatticeModule } from '@lattice/core';
 import { DatabaseModule, TransactionHost } from '@lattice/database';
-import { OUTBOX_TABLE, OutboxModule, OutboxRelay } from '@lattice/database/outbox';
+import { Outbox, OUTBOX_TABLE, OutboxModule, OutboxRelay } from '@lattice/database/outbox';
 import { Job, QueueJob, QueueManager, QueueModule } from '@lattice/queue';
 import { QueueOutbox, QueueOutboxModule } from '@lattice/queue/outbox';
 import {
@@ -268,6 +268,26 @@ function suite(label: string, databaseUrl: () => Promise<{ url: string; drop(): 
       await waitFor(async () => (await state.get(stream)).version === 3, 'the pending rows');
       expect(await state.get(stream)).toMatchObject({ state: { count: 3 } });
       await waitFor(async () => (await pendingOutbox()) === 0, 'the rows marked done');
+    });
+
+    it('retries a failed delivery with backoff until it goes through, and never drops it', async () => {
+      const outbox = app.get(Outbox);
+      const tries: number[] = [];
+      const topic = `flaky-${randomUUID().slice(0, 8)}`;
+      relay.handle<{ n: number }>(topic, async ({ attempt }) => {
+        tries.push(attempt);
+        if (attempt < 3) throw new Error('the queue is down');
+      });
+      const id = await transactions.run(() => outbox.add(topic, { n: 1 }));
+      await waitFor(async () => tries.length === 3, 'three tries');
+      expect(tries).toEqual([1, 2, 3]);
+      const [row] = (await dataSource.query(
+        `SELECT attempts, done_at, last_error FROM ${OUTBOX_TABLE} WHERE id = ?`,
+        [id],
+      )) as { attempts: number; done_at: unknown; last_error: string | null }[];
+      expect(Number(row.attempts)).toBe(3);
+      expect(row.done_at).not.toBeNull();
+      expect(row.last_error).toBeNull();
     });
 
     it('queues a job from the outbox with the row id as its job id, once', async () => {

@@ -26,6 +26,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Who claims: this process. */
   readonly node = randomUUID();
   private timer?: NodeJS.Timeout;
+  /** The next retry's wake-up, when it comes before the next poll. */
+  private retryTimer?: { at: number; timer: NodeJS.Timeout };
   private running?: Promise<void>;
   private again = false;
   private started = false;
@@ -63,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer?.timer);
     await this.running;
   }
 
@@ -74,6 +77,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     this.running = this.rounds().finally(() => (this.running = undefined));
+  }
+
+  /** Wakes the relay when a retry is due, unless an earlier wake-up is already set. */
+  private wakeIn(delay: number): void {
+    if (!this.started || this.stopped) return;
+    const at = Date.now() + delay;
+    if (this.retryTimer && this.retryTimer.at <= at) return;
+    clearTimeout(this.retryTimer?.timer);
+    const timer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, delay);
+    timer.unref();
+    this.retryTimer = { at, timer };
   }
 
   /** Relays until nothing is due; resolves when done (tests and shutdown wait on it). */
@@ -145,6 +162,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         `UPDATE ${OUTBOX_TABLE} SET available_at = ?, last_error = ? WHERE id = ? AND claimed_by = ? AND done_at IS NULL`,
         [Date.now() + delay, String(error).slice(0, 2000), row.id, this.node],
       ).catch(() => undefined); // the lease runs out instead
+      this.wakeIn(delay);
       return;
     }
     await this.write(
