@@ -209,7 +209,7 @@ export class QuestionActivityService implements OnApplicationBootstrap {
     await this.lockQuestion(manager, questionId);
     const streamId = `question:${questionId}`;
     const history = await this.state.history(streamId);
-    if (history.length === 0) return undefined; // the row's counts are the truth until then
+    if (history.length === 0) return this.repairUnstreamed(manager, questionId);
     const imported = history[0].type === 'imported' ? Date.parse(history[0].metadata.timestamp) : 0;
     const afterImport = (date: Date) => new Date(date).getTime() > imported;
 
@@ -287,6 +287,41 @@ export class QuestionActivityService implements OnApplicationBootstrap {
       }
     }
 
+    // Answers can also be checked by count: `answers` always equals the live rows (the seed and
+    // every event keep it so). What the ids above cannot place (a row older than the import
+    // whose count the import missed) is counted here, newest first.
+    const fixedIds = new Set(
+      fixes.map((fix) => (fix.event.payload as { answerId?: number }).answerId),
+    );
+    const live = answers.filter((answer) => !answer.deletedAt);
+    let counting =
+      (await this.state.get<QuestionActivity>(streamId)).state.answers +
+      repairs.answersCounted -
+      repairs.answersUncounted;
+    const newestFirst = (a: Answer, b: Answer) => b.id - a.id;
+    for (const answer of live
+      .filter((a) => !counted.answers.has(a.id) && !fixedIds.has(a.id))
+      .sort(newestFirst)) {
+      if (counting >= live.length) break;
+      fixes.push({
+        event: { type: 'answered', payload: { answerId: answer.id } },
+        actor: 'system:reconcile',
+      });
+      repairs.answersCounted++;
+      counting++;
+    }
+    for (const answer of answers
+      .filter((a) => a.deletedAt && !counted.removed.has(a.id) && !fixedIds.has(a.id))
+      .sort(newestFirst)) {
+      if (counting <= live.length) break;
+      fixes.push({
+        event: { type: 'answer-removed', payload: { answerId: answer.id } },
+        actor: 'system:reconcile',
+      });
+      repairs.answersUncounted++;
+      counting--;
+    }
+
     let state: QuestionActivity | undefined;
     for (const fix of fixes)
       ({ state } = await this.state.dispatch<QuestionActivity>(streamId, fix.event, {
@@ -304,6 +339,30 @@ export class QuestionActivityService implements OnApplicationBootstrap {
       repairs.projected = true;
     }
     return fixes.length || repairs.votesRestored || repairs.projected ? repairs : undefined;
+  }
+
+  /**
+   * A question without a stream yet: its row holds the counts, and `answer_count` must equal its
+   * live answers (a crash between an answer and its first event left it behind).
+   */
+  private async repairUnstreamed(
+    manager: EntityManager,
+    questionId: number,
+  ): Promise<Repairs | undefined> {
+    const questions = manager.getRepository(Question);
+    const row = await questions.findOne({ where: { id: questionId }, withDeleted: true });
+    const live = await manager
+      .getRepository(Answer)
+      .count({ where: { question: { id: questionId } } });
+    if (!row || row.answerCount === live) return undefined;
+    await questions.update({ id: questionId }, { answerCount: live });
+    return {
+      votesCounted: 0,
+      votesRestored: 0,
+      answersCounted: 0,
+      answersUncounted: 0,
+      projected: true,
+    };
   }
 
   /**
