@@ -9,6 +9,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -50,8 +51,10 @@ interface Repairs {
  * `reconcile()` repairs what older versions left disagreeing.
  */
 @Injectable()
-export class QuestionActivityService implements OnApplicationBootstrap {
+export class QuestionActivityService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('QuestionActivity');
+  private reconciling?: Promise<unknown>;
+  private stopping = false;
 
   constructor(
     private readonly state: StateManager,
@@ -173,9 +176,15 @@ export class QuestionActivityService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // In the background: the start does not wait for it, and writes made meanwhile are safe
     // (each question is repaired under its row lock, like a vote).
-    void this.reconcile().catch((error: unknown) =>
+    this.reconciling = this.reconcile().catch((error: unknown) =>
       this.logger.error(`Reconciliation of votes and answers failed: ${String(error)}`),
     );
+  }
+
+  /** Stops a reconciliation still running (the next start does it again). */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.reconciling;
   }
 
   /**
@@ -189,6 +198,7 @@ export class QuestionActivityService implements OnApplicationBootstrap {
     const ids = (await this.questions.repository.find({ select: { id: true } })).map((q) => q.id);
     let fixed = 0;
     for (const id of ids) {
+      if (this.stopping) return fixed;
       const repairs = await this.transactions.run((manager) => this.repair(manager, id), {
         retries: 3,
       });

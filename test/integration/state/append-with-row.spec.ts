@@ -72,7 +72,13 @@ async function boot(env: Record<string, string>, relay = true) {
       StateModule.forRoot({ store: 'redis', devtools: false }),
       QueueModule.forRoot({ worker: false }),
       // A long poll: rounds run when a commit wakes the relay or a test drains it.
-      OutboxModule.forRoot({ pollIntervalMs: 60_000, relay, leaseMs: 1000, retryDelayMs: 10 }),
+      OutboxModule.forRoot({
+        pollIntervalMs: 60_000,
+        relay,
+        leaseMs: 1000,
+        retryDelayMs: 10,
+        deliveryTimeoutMs: 300,
+      }),
       StateOutboxModule,
       QueueOutboxModule,
     ],
@@ -288,6 +294,20 @@ function suite(label: string, databaseUrl: () => Promise<{ url: string; drop(): 
       expect(Number(row.attempts)).toBe(3);
       expect(row.done_at).not.toBeNull();
       expect(row.last_error).toBeNull();
+    });
+
+    it('gives up on a delivery that hangs (an unreachable queue) and tries it again', async () => {
+      const outbox = app.get(Outbox);
+      const tries: number[] = [];
+      const topic = `hangs-${randomUUID().slice(0, 8)}`;
+      relay.handle(topic, ({ attempt }) => {
+        tries.push(attempt);
+        return attempt === 1 ? new Promise<void>(() => undefined) : Promise.resolve();
+      });
+      await transactions.run(() => outbox.add(topic, null));
+      await waitFor(async () => tries.length === 2, 'the second try');
+      await waitFor(async () => (await pendingOutbox()) === 0, 'the row marked done');
+      expect(tries).toEqual([1, 2]);
     });
 
     it('queues a job from the outbox with the row id as its job id, once', async () => {

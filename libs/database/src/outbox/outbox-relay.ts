@@ -144,14 +144,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async deliver(row: OutboxRow): Promise<void> {
     const attempt = Number(row.attempts) + 1;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.handlers.get(row.topic)!({
-        id: row.id,
-        topic: row.topic,
-        payload: JSON.parse(row.payload) as unknown,
-        attempt,
-        createdAt: new Date(Number(row.created_at)),
+      const limit = this.options.deliveryTimeoutMs ?? 10_000;
+      // A handler stuck on an unreachable service must not hold every other row: it counts as
+      // failed and is tried again (idempotent, so a late success does no harm).
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
       });
+      await Promise.race([
+        this.handlers.get(row.topic)!({
+          id: row.id,
+          topic: row.topic,
+          payload: JSON.parse(row.payload) as unknown,
+          attempt,
+          createdAt: new Date(Number(row.created_at)),
+        }),
+        timedOut,
+      ]);
     } catch (error) {
       const base = this.options.retryDelayMs ?? 500;
       const delay = Math.min(this.options.maxRetryDelayMs ?? 60_000, base * 2 ** (attempt - 1));
@@ -164,6 +174,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       ).catch(() => undefined); // the lease runs out instead
       this.wakeIn(delay);
       return;
+    } finally {
+      clearTimeout(timer);
     }
     await this.write(
       `UPDATE ${OUTBOX_TABLE} SET done_at = ?, last_error = NULL WHERE id = ? AND done_at IS NULL`,

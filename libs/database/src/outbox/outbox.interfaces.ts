@@ -14,6 +14,8 @@ export interface OutboxModuleOptions {
   retryDelayMs?: number;
   /** The longest delay between two tries of one row (ms; default 60,000). */
   maxRetryDelayMs?: number;
+  /** A delivery that has not finished after this long counts as failed and is retried (ms; default 10,000). */
+  deliveryTimeoutMs?: number;
   /** Delivered rows are deleted after this long (ms; default one hour). */
   keepDeliveredMs?: number;
   /** Start the relay on this node (default true; a node that only writes can leave it off). */

@@ -9,6 +9,7 @@ export const outboxOptionsSchema = z.strictObject({
   leaseMs: ms.optional(),
   retryDelayMs: ms.optional(),
   maxRetryDelayMs: ms.optional(),
+  deliveryTimeoutMs: ms.optional(),
   keepDeliveredMs: z.number().int().min(0).optional(),
   relay: z.boolean().optional(),
 });
