@@ -21,6 +21,7 @@ import { DemosModule } from './demos/demos.module';
 import { SiteLayoutModule } from './layout/site-layout.module';
 import { QuestionPagesModule } from './questions/pages/question-pages.module';
 import { QuestionsModule } from './questions/questions.module';
+import { ReconcileOnStart } from './questions/reconcile-on-start';
 import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
 import { StatusModule } from './status/status.module';
@@ -79,6 +80,6 @@ import { StatusModule } from './status/status.module';
     QuestionPagesModule,
     DemosModule,
   ],
-  providers: [SeedOnStart],
+  providers: [SeedOnStart, ReconcileOnStart],
 })
 export class AppModule {}

@@ -8,7 +8,6 @@ import {
   ConflictException,
   Injectable,
   Logger,
-  OnApplicationBootstrap,
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
@@ -51,9 +50,8 @@ interface Repairs {
  * `reconcile()` repairs what older versions left disagreeing.
  */
 @Injectable()
-export class QuestionActivityService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QuestionActivityService implements OnApplicationShutdown {
   private readonly logger = new Logger('QuestionActivity');
-  private reconciling?: Promise<unknown>;
   private stopping = false;
 
   constructor(
@@ -173,18 +171,13 @@ export class QuestionActivityService implements OnApplicationBootstrap, OnApplic
     return { streamId: `question:${questionId}`, version, ...counts };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // In the background: the start does not wait for it, and writes made meanwhile are safe
-    // (each question is repaired under its row lock, like a vote).
-    this.reconciling = this.reconcile().catch((error: unknown) =>
-      this.logger.error(`Reconciliation of votes and answers failed: ${String(error)}`),
-    );
+  /** Stops a reconciliation still running after the question it is at (the next start does it again). */
+  stopReconciling(): void {
+    this.stopping = true;
   }
 
-  /** Stops a reconciliation still running (the next start does it again). */
-  async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.reconciling;
+  onApplicationShutdown(): void {
+    this.stopReconciling();
   }
 
   /**
@@ -192,7 +185,9 @@ export class QuestionActivityService implements OnApplicationBootstrap, OnApplic
    * by versions that wrote the row and the event separately, and repairs them: a row the stream
    * misses is counted, an answer row deleted without its event is uncounted, a vote the stream
    * holds without its row gets its row back (the row is what stops a second vote), and the
-   * `score`/`answer_count` projection is set from the stream. Logs what it fixed.
+   * `score`/`answer_count` projection is set from the stream. Logs what it fixed. The web app
+   * runs it at start (ReconcileOnStart); writes made meanwhile are safe (each question is
+   * repaired under its row lock, like a vote).
    */
   async reconcile(): Promise<number> {
     const ids = (await this.questions.repository.find({ select: { id: true } })).map((q) => q.id);
