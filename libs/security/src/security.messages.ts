@@ -29,7 +29,7 @@ export const SecurityMessages = {
   sessionRevoked: () =>
     new AuthenticationError(
       'LATTICE_SECURITY_SESSION_REVOKED',
-      'This session was ended (logout or a reused refresh token). Log in again.',
+      'This session was ended (logout, "log out everywhere", an administrator, or a reused refresh token). Log in again.',
     ),
   credentialsInvalid: () =>
     new AuthenticationError(
