@@ -13,7 +13,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from '../../support/test-resources';
-import { bootRevocationNode } from './fixtures/revocation-app';
+import { bootRevocationNode, REVOCATION_SECRET } from './fixtures/revocation-app';
 import type { SecurityApp } from './fixtures/security-app';
 
 const PASSWORD = 'correct horse battery';
@@ -342,5 +342,25 @@ describeWith(
         await nodeC.app.close();
       }
     });
+
+    it('`lattice sessions:end <id>` from the command line ends them on the running nodes', async () => {
+      const victim = await onBothNodes();
+      const cli = (id: string) =>
+        new TsProcess(
+          'test/integration/security/fixtures/security-cli.ts',
+          { ...env, LOG_LEVEL: 'error', JWT_SECRET: REVOCATION_SECRET },
+          ['sessions:end', id],
+        );
+      const ended = cli(victim.user.id);
+      expect(await ended.exited).toEqual({ code: 0, signal: null });
+      expect(ended.output.stdout).toContain(`Ended 1 session of user ${victim.user.id}.`);
+      expect(await victim.socket.closed).toEqual(CLOSED);
+      expect(await me(urlB, victim.accessToken)).toEqual(REVOKED);
+      expect(await me(nodeA.url, victim.accessToken)).toEqual(REVOKED);
+
+      const unknown = cli('424242');
+      expect((await unknown.exited).code).toBe(1);
+      expect(unknown.output.stderr + unknown.output.stdout).toContain('No user with id "424242"');
+    }, 60_000);
   },
 );

@@ -166,9 +166,10 @@ export class AuthenticationManager {
 
   /**
    * Ends every session of a user, as `logout` ends one ("log out everywhere", after a password
-   * change, or by an admin: `actorId` is who asked, the user by default). Resolves to how many.
+   * change, or by an admin: `actorId` is who asked, the user by default, null for the command
+   * line). Resolves to how many.
    */
-  async logoutEverywhere(userId: string, actorId: string = userId): Promise<number> {
+  async logoutEverywhere(userId: string, actorId: string | null = userId): Promise<number> {
     const ids = await this.refreshTokens.revokeAllForUser(
       userId,
       actorId === userId ? 'logout-all' : 'admin',
