@@ -19,6 +19,8 @@ export type RevocationListener = (sessionIds: string[]) => void;
 
 /** How often a node re-reads the Redis set, in case a PubSub message was lost (a reconnect). */
 const RESYNC_MS = 10_000;
+/** How long a boot waits for the subscription and the first read of the set. */
+const BOOT_WAIT_MS = 2_000;
 
 /**
  * The sessions ended before their access tokens expire (logout, a reused refresh token, "log out
@@ -33,7 +35,7 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Security');
   private readonly revoked = new Map<string, number>();
   private readonly listeners = new Set<RevocationListener>();
-  private subscription: Unsubscribe | undefined;
+  private subscription: Promise<Unsubscribe | undefined> | undefined;
   private resync: NodeJS.Timeout | undefined;
 
   constructor(
@@ -91,21 +93,27 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscription = await this.pubsub
+    this.subscription = this.pubsub
       .subscribe<Revoked>(SESSION_REVOKED_TOPIC, (message) => this.remember(message.sessions))
       .catch((error: unknown) => {
         this.logger.warn(`Revoked sessions are not announced to this node: ${String(error)}`);
         return undefined;
       });
     if (!this.redis.configured) return;
-    await this.load();
     this.resync = setInterval(() => void this.load(), RESYNC_MS);
     this.resync.unref();
+    // Subscribed first, then read, so nothing falls between; but with Redis unreachable the app
+    // must still start (it then learns at the next read), so the boot waits 2 s at most.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, BOOT_WAIT_MS)));
+    await Promise.race([this.subscription.then(() => this.load()), late]);
+    clearTimeout(timer);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.resync);
-    await this.subscription?.().catch(() => undefined);
+    // Not awaited: a subscription Redis never confirmed must not hold the shutdown.
+    void this.subscription?.then((unsubscribe) => unsubscribe?.().catch(() => undefined));
   }
 
   private remember(sessions: Revoked['sessions']): void {
