@@ -201,6 +201,11 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async receive(connection: Connection, data: RawData): Promise<void> {
+    // Before anything runs for it: a session ended elsewhere must not act through an open socket.
+    if (this.authenticator?.revoked?.(connection)) {
+      connection.close(CLOSE_UNAUTHORIZED, 'session ended: log in again');
+      return;
+    }
     const allowed = connection.take();
     if (allowed === 'close') {
       connection.ws.close(CLOSE_RATE_LIMITED, 'too many messages');
