@@ -82,6 +82,11 @@ describeWith(['redis'], 'graceful shutdown under load', () => {
       try {
         await forum.waitFor(/ready on http/, 30_000);
         await forum.waitFor(/slow job started/);
+        // Liveness stays apart from readiness: it answers while the process runs.
+        expect(await get(new Agent(), port, '/health/live')).toEqual({
+          status: 200,
+          connection: 'close',
+        });
         const socket = new WebSocket(`ws://127.0.0.1:${port}/socket`);
         await once(socket, 'open');
         const socketClosed = once(socket, 'close') as Promise<[number, Buffer]>;
