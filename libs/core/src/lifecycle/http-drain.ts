@@ -45,7 +45,6 @@ export class HttpDrain {
   }
 
   async drain(options: HttpDrainOptions): Promise<HttpDrainResult> {
-    this.draining = true;
     this.idleGraceMs = options.idleGraceMs;
     // One more turn of the event loop accepts the connections the kernel has already queued:
     // closing the listener with them in its backlog would reset them.
@@ -53,6 +52,9 @@ export class HttpDrain {
     // net.Server's close, not http.Server's: the latter also closes "idle" connections at
     // once, including those holding a request not yet read (the resets this drain avoids).
     if (this.server.listening) NetServer.prototype.close.call(this.server);
+    // Only now: a client told `Connection: close` reconnects at once, and must find the
+    // listener closed (refused), not about to close (its connection reset in the backlog).
+    this.draining = true;
     for (const [socket, connection] of this.connections) {
       for (const res of connection.responses) closeAfter(res);
       if (connection.responses.size === 0) this.closeWhenIdle(socket, connection);
