@@ -36,6 +36,10 @@ export function enableLatticeShutdown(
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const server = httpServerOf(app);
   const http = server ? new HttpDrain(server) : undefined;
+  if (server?.listening)
+    logger.warn(
+      'enableLatticeShutdown(app) was called after listen(): connections opened before it are not drained. Call it before app.listen().',
+    );
 
   const onSignal = (signal: NodeJS.Signals) => {
     for (const s of signals) process.removeListener(s, onSignal);
