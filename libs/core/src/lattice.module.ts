@@ -7,6 +7,7 @@ import { LatticeConfig } from './config/lattice.config';
 import { LatticeDrivers } from './drivers/lattice-drivers';
 import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
 import { LATTICE_NODE_ID } from './lattice.constants';
+import { LatticeShutdown } from './lifecycle/lattice-shutdown';
 import {
   LATTICE_MODULE_OPTIONS,
   LATTICE_OPTIONS_TYPE,
@@ -41,6 +42,7 @@ const providers: Provider[] = [
       drivers.for('pubsub') === 'redis' ? new RedisPubSub(nodeId, redis) : new MemoryPubSub(nodeId),
   },
   BootReporter,
+  LatticeShutdown,
 ];
 
 /**
@@ -65,6 +67,7 @@ const providers: Provider[] = [
     PubSub,
     BootReporter,
     LATTICE_MODULE_OPTIONS,
+    LatticeShutdown,
   ],
 })
 export class LatticeModule extends LatticeConfigurableModule {

@@ -30,6 +30,8 @@ describe('loadLatticeConfig', () => {
       HOST: '0.0.0.0',
       REDIS_KEY_PREFIX: 'lattice:',
       LOG_LEVEL: 'log',
+      SHUTDOWN_DELAY_MS: 0,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });
 

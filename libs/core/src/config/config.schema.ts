@@ -45,6 +45,25 @@ export const latticeConfigShape = {
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], { error: 'not a known level' })
     .default('log')
     .describe('one of fatal, error, warn, log, debug, verbose'),
+  // Graceful shutdown (enableLatticeShutdown): see docs/guide/core.md.
+  SHUTDOWN_DELAY_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .max(600_000, { error: 'above 600000' })
+    .default(0)
+    .describe(
+      'milliseconds between readiness turning 503 and the listener closing, e.g. SHUTDOWN_DELAY_MS=5000',
+    ),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .max(600_000, { error: 'above 600000' })
+    .default(10_000)
+    .describe(
+      'milliseconds open HTTP connections get to finish before they are closed, e.g. SHUTDOWN_TIMEOUT_MS=10000',
+    ),
 };
 
 export type LatticeConfigValues = z.output<z.ZodObject<typeof latticeConfigShape>>;
