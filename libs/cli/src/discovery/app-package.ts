@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 export interface PackageManifest {
   name?: string;
   version?: string;
+  main?: string;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   exports?: unknown;
@@ -24,6 +25,8 @@ export interface AppPackage {
 export interface LibraryEntry {
   library: string;
   specifier: string;
+  /** The file that entry loads, resolved from the package's folder and exports. */
+  file: string;
 }
 
 export function readManifest(file: string): PackageManifest {
@@ -53,21 +56,54 @@ export function libraryEntries(app: AppPackage): { found: LibraryEntry[]; missin
   const names = Object.keys({ ...app.manifest.dependencies, ...app.manifest.devDependencies })
     .filter((name) => name.startsWith('@lattice/'))
     .sort();
-  const require = appRequire(app);
   const found: LibraryEntry[] = [];
   const missing: string[] = [];
   for (const library of names) {
-    let manifest: PackageManifest;
-    try {
-      manifest = readManifest(require.resolve(`${library}/package.json`));
-    } catch {
+    const dir = installedPackageDir(app.root, library);
+    if (!dir) {
       missing.push(library);
       continue;
     }
+    const manifest = readManifest(join(dir, 'package.json'));
     const specifier = commandEntryOf(library, manifest);
-    if (specifier) found.push({ library, specifier });
+    if (specifier)
+      found.push({
+        library,
+        specifier,
+        file: entryFile(dir, manifest, specifier.slice(library.length)),
+      });
   }
   return { found, missing };
+}
+
+/**
+ * The folder of an installed package, looked up as Node does (node_modules of the app's folder,
+ * then of each folder above); found by its folder, so a package whose exports map hides
+ * ./package.json is found too.
+ */
+export function installedPackageDir(from: string, name: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The file an entry (`''` or `/cli`) of a package loads with require(): its exports target, else the path. */
+function entryFile(dir: string, manifest: PackageManifest, sub: string): string {
+  const key = sub ? `.${sub}` : '.';
+  const exports = manifest.exports as Record<string, unknown> | string | undefined;
+  let target: unknown = typeof exports === 'object' && exports !== null ? exports[key] : undefined;
+  if (!target && key === '.' && typeof exports === 'string') target = exports;
+  // A conditions object: what require() takes.
+  while (target && typeof target === 'object') {
+    const conditions = target as Record<string, unknown>;
+    target = conditions.require ?? conditions.node ?? conditions.default;
+  }
+  return join(
+    dir,
+    typeof target === 'string' ? target : sub ? `.${sub}` : (manifest.main ?? 'index.js'),
+  );
 }
 
 /** `@lattice/queue` + `"lattice": { "commands": "./cli" }` → `@lattice/queue/cli`. */

@@ -29,8 +29,9 @@ export function loadLibraries(app: AppPackage): {
 } {
   const { found, missing } = libraryEntries(app);
   const require = appRequire(app);
-  const libraries = found.flatMap(({ library, specifier }: LibraryEntry) =>
-    commandModulesOf(require(specifier) as Record<string, unknown>).map((module) => ({
+  // By file, resolved as Node resolves the specifier, so the app's copy is the one loaded.
+  const libraries = found.flatMap(({ library, file }: LibraryEntry) =>
+    commandModulesOf(require(file) as Record<string, unknown>).map((module) => ({
       library,
       module,
     })),

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { readManifest } from '../discovery/app-package';
+import { installedPackageDir, readManifest } from '../discovery/app-package';
 
 /** The collection `make:*` and `new` run when none is named. */
 export const DEFAULT_COLLECTION = '@lattice/schematics';
@@ -57,15 +56,9 @@ export function findCollection(collection: string, from: string[]): string | und
     return existsSync(path) ? path : undefined;
   }
   for (const dir of from) {
-    try {
-      const manifestPath = createRequire(join(dir, 'package.json')).resolve(
-        `${collection}/package.json`,
-      );
-      const { schematics } = readManifest(manifestPath);
-      if (schematics) return join(dirname(manifestPath), schematics);
-    } catch {
-      // not installed there; try the next folder
-    }
+    const packageDir = installedPackageDir(dir, collection);
+    const schematics = packageDir && readManifest(join(packageDir, 'package.json')).schematics;
+    if (packageDir && schematics) return join(packageDir, schematics);
   }
   return undefined;
 }
