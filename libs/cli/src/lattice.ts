@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Module, type Type } from '@nestjs/common';
 import { LatticeError } from '@lattice/core';
 import {
@@ -289,14 +289,22 @@ function addNewCommand(program: Program, context: LatticeContext, settings: Prog
     });
 }
 
-/** @lattice/cli's version, from its package.json (beside the built files, or one up from src). */
+/**
+ * @lattice/cli's version, from its package.json: beside the built files in the package, or up
+ * from the sources (libs/cli/src) and the Forum's build (dist/libs/cli/src) in this repository.
+ */
 function ownVersion(): string {
-  for (const file of [join(__dirname, 'package.json'), join(__dirname, '..', 'package.json')]) {
-    if (!existsSync(file)) continue;
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (manifest.name === '@lattice/cli' && manifest.version) return manifest.version;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const file of [join(dir, 'package.json'), join(dir, 'libs', 'cli', 'package.json')]) {
+      if (!existsSync(file)) continue;
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === '@lattice/cli' && manifest.version) return manifest.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
   }
-  return '0.0.0';
 }
 
 function exitCodeOf(error: unknown): number {
