@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { runLattice } from '@lattice/cli';
 import { DatabaseCommandsModule } from '@lattice/database/cli';
 import { QueueCommandsModule } from '@lattice/queue/cli';
@@ -8,7 +10,14 @@ import { CliModule } from './cli.module';
 // `npx lattice <command>` (bin/lattice.js, npm run lattice): @lattice/cli's command line. An app
 // that installs the libraries from npm needs none of this file (lattice finds them in its
 // package.json); the Forum takes them from libs/ in this repository, so it names them here.
+// make:* and new use this repository's schematics once built (npm run build:schematics); from
+// src/ in a checkout, from dist/src/ in the build.
+const collection = ['..', '../..']
+  .map((up) => join(__dirname, up, 'schematics', 'dist', 'collection.json'))
+  .find((file) => existsSync(file));
+
 void runLattice({
+  collection,
   description: 'The command line of Lattice Forum',
   app: { name: 'lattice-forum', module: CliModule },
   libraries: [

@@ -471,7 +471,7 @@ async function latticeCommand(dir, scenario) {
   };
   // --no: the app's own bin, never a download.
   const lattice = (args) =>
-    run(`lattice ${args[0]}`, 'npx', ['--no', 'lattice', ...args], { cwd: dir, env });
+    run(`lattice ${args[0]}`, 'npx', ['--no', '--', 'lattice', ...args], { cwd: dir, env });
   const help = await lattice(['--help']);
   const listed = (name) => new RegExp(`^\\s+${name.replace(/[:.]/g, '\\$&')}`, 'm').test(help);
   for (const name of scenario.cli.listed)
