@@ -31,6 +31,15 @@ export const LatticeCliMessages = {
       `The app's command module ${file} is TypeScript, and @swc-node/register is not installed to load it.`,
       'Install it (npm i -D @swc-node/register @swc/core), or point package.json "lattice": { "commands" } at the compiled file in dist/.',
     ),
+  appModuleFailed: (file: string, cause: unknown) =>
+    new LatticeError(
+      'LATTICE_CLI_APP_MODULE_FAILED',
+      `Loading the app's command module ${file} failed: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`,
+      'Fix the error it names and rebuild (npm run build); the library commands are listed meanwhile, and the app runs none.',
+      { cause },
+    ),
+  libraryFailed: (specifier: string, cause: unknown) =>
+    `${specifier} did not load (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}): its commands are not listed. Install what it names, or reinstall the package.`,
   libraryNotInstalled: (library: string) =>
     `${library} is in package.json but not installed (run npm install): its commands are not listed.`,
   bootHint: (hasAppModule: boolean) =>

@@ -55,9 +55,9 @@ export function discoverLattice(options: LatticeRunOptions = {}): LatticeContext
   const notes: string[] = [];
   let libraries = options.libraries;
   if (!libraries) {
-    const loaded = app ? loadLibraries(app) : { libraries: [], missing: [] };
+    const loaded = app ? loadLibraries(app) : { libraries: [], missing: [], failed: [] };
     libraries = loaded.libraries;
-    notes.push(...loaded.missing.map(LatticeCliMessages.libraryNotInstalled));
+    notes.push(...loaded.missing.map(LatticeCliMessages.libraryNotInstalled), ...loaded.failed);
   }
   let appCommands = options.app;
   let appProblem: LatticeError | undefined;

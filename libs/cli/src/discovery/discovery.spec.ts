@@ -221,4 +221,25 @@ describe('lattice in an app: which command modules it finds from package.json', 
     expect(await runLattice({ cwd: root, argv: ['db:migrate'], output: capture })).toBe(1);
     expect(output.err).toContain('Build the app first (npm run build)');
   });
+
+  it('a library entry or app module that throws while loading becomes a note; help still answers', async () => {
+    writePackage(
+      join(root, 'node_modules/@lattice/queue'),
+      { name: '@lattice/queue', lattice: { commands: './cli' } },
+      {
+        'cli/index.js': 'throw new Error("Cannot find module \'bullmq\'");\n',
+      },
+    );
+    writePackage(join(root, 'dist'), {}, { 'cli.module.js': "require('./gone.js');\n" });
+    expect(await runLattice({ cwd: root, argv: ['--help'], output: capture })).toBe(0);
+    expect(output.out).toContain('db:migrate');
+    expect(output.out).not.toContain('queue:list');
+    expect(output.out).toContain("@lattice/queue/cli did not load (Cannot find module 'bullmq')");
+    expect(output.out).toMatch(
+      /Loading the app's command module dist\/cli\.module\.js failed: (Error: )?Cannot find module '\.\/gone\.js'/,
+    );
+    output.err = '';
+    expect(await runLattice({ cwd: root, argv: ['db:migrate'], output: capture })).toBe(1);
+    expect(output.err).toContain('Fix the error it names and rebuild (npm run build)');
+  });
 });

@@ -21,22 +21,29 @@ export function commandModulesOf(exports: Record<string, unknown>): Type[] {
 
 /**
  * The command modules of the `@lattice/*` libraries the app installed (see `libraryEntries`),
- * loaded as the app loads them. Listed-but-missing packages are returned by name.
+ * loaded as the app loads them. Listed-but-missing packages come back by name in `missing`, and
+ * entries that fail to load (a peer the app lacks) as a note each in `failed`.
  */
 export function loadLibraries(app: AppPackage): {
   libraries: LibraryCommands[];
   missing: string[];
+  failed: string[];
 } {
   const { found, missing } = libraryEntries(app);
   const require = appRequire(app);
+  const failed: string[] = [];
   // By file, resolved as Node resolves the specifier, so the app's copy is the one loaded.
-  const libraries = found.flatMap(({ library, file }: LibraryEntry) =>
-    commandModulesOf(require(file) as Record<string, unknown>).map((module) => ({
-      library,
-      module,
-    })),
-  );
-  return { libraries, missing };
+  const libraries = found.flatMap(({ library, specifier, file }: LibraryEntry) => {
+    let exports: Record<string, unknown>;
+    try {
+      exports = require(file) as Record<string, unknown>;
+    } catch (error) {
+      failed.push(LatticeCliMessages.libraryFailed(specifier, error));
+      return [];
+    }
+    return commandModulesOf(exports).map((module) => ({ library, module }));
+  });
+  return { libraries, missing, failed };
 }
 
 /**
@@ -59,7 +66,12 @@ export function loadAppCommands(app: AppPackage): AppCommands | undefined {
     }
     require(register);
   }
-  const exports = require(file) as Record<string, unknown>;
+  let exports: Record<string, unknown>;
+  try {
+    exports = require(file) as Record<string, unknown>;
+  } catch (error) {
+    throw LatticeCliMessages.appModuleFailed(shown, error);
+  }
   const modules = Object.entries(exports).filter(([, value]) => isNestModule(value));
   const chosen = modules.length === 1 ? modules[0] : modules.find(([name]) => name === 'CliModule');
   if (!chosen)
