@@ -53,6 +53,24 @@ export const latticeConfigShape = {
     .min(1, { error: 'below 1' })
     .default(1000)
     .describe('how long connecting to Redis (until it is ready) may take, in ms, e.g. 1000'),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long opening a MySQL connection may take, in ms, e.g. 1000'),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long a request may wait for a free MySQL connection, in ms, e.g. 1000'),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .default(1000)
+    .describe('how long one MySQL query may take, in ms (0 = no limit), e.g. 1000'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], { error: 'not a known level' })
     .default('log')

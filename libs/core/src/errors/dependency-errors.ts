@@ -17,8 +17,9 @@ const REDIS_UNREACHABLE = [
 
 /** Redis failures as ioredis reports them (the connections of `RedisConnections` already throw `ServiceUnavailableError`). */
 export const classifyRedisError: DependencyErrorClassifier = (error) => {
-  if (!(error instanceof Error)) return undefined;
-  const known = REDIS_UNREACHABLE.find(({ match }) => match.test(error.message));
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') return undefined;
+  const known = REDIS_UNREACHABLE.find(({ match }) => match.test(message));
   return known
     ? new ServiceUnavailableError('Redis', known.reason, 1, { cause: error })
     : undefined;

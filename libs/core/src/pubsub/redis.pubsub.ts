@@ -58,13 +58,18 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
     const channel = this.redis.key('pubsub', topic);
     if (this.handlers.add(topic, handler as PubSubHandler)) {
       const subscribed = subscriber.subscribe(channel);
+      subscribed.catch((error: unknown) =>
+        this.logger.warn(`Subscribing to "${topic}" failed: ${String(error)}`),
+      );
       // While Redis is away the SUBSCRIBE waits for the reconnection; the caller (a page being
-      // rendered, say) does not: the handler is in place and messages flow once Redis is back.
-      if (subscriber.status === 'ready') await subscribed;
-      else
-        subscribed.catch((error: unknown) =>
-          this.logger.warn(`Subscribing to "${topic}" failed: ${String(error)}`),
-        );
+      // rendered, say) waits no longer than a command would: the handler is in place and
+      // messages flow once Redis is back.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        subscribed,
+        new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+      ]);
+      clearTimeout(timer);
     }
     return async () => {
       if (this.handlers.remove(topic, handler as PubSubHandler) && subscriber.status === 'ready') {

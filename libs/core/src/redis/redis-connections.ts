@@ -47,6 +47,11 @@ export class RedisConnections implements OnApplicationShutdown {
     return this.drivers.redis !== undefined;
   }
 
+  /** The command deadline of non-blocking connections (REDIS_COMMAND_TIMEOUT_MS). */
+  get commandTimeoutMs(): number {
+    return this.drivers.redis?.commandTimeoutMs ?? PING_TIMEOUT_MS;
+  }
+
   /** Prefix for every key and channel (REDIS_KEY_PREFIX): `redis.key('cache', 'user:1')` → `lattice:cache:user:1`. */
   key(...parts: string[]): string {
     return (this.drivers.redis?.keyPrefix ?? '') + parts.join(':');
@@ -91,7 +96,13 @@ export class RedisConnections implements OnApplicationShutdown {
     try {
       return { up: true, latencyMs: await this.ping(DEFAULT_REDIS_CONNECTION, timeoutMs) };
     } catch (error) {
-      return { up: false, reason: error instanceof Error ? error.message : String(error) };
+      const reason =
+        error instanceof ServiceUnavailableError
+          ? error.reason
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      return { up: false, reason };
     }
   }
 
