@@ -62,14 +62,16 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
         this.logger.warn(`Subscribing to "${topic}" failed: ${String(error)}`),
       );
       // While Redis is away the SUBSCRIBE waits for the reconnection; the caller (a page being
-      // rendered, say) waits no longer than a command would: the handler is in place and
-      // messages flow once Redis is back.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        subscribed,
-        new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
-      ]);
-      clearTimeout(timer);
+      // rendered, say) waits no longer than a command would, and not at all during a known
+      // outage: the handler is in place and messages flow once Redis is back.
+      if (this.redis.outages().size === 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          subscribed,
+          new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+      }
     }
     return async () => {
       if (this.handlers.remove(topic, handler as PubSubHandler) && subscriber.status === 'ready') {

@@ -26,8 +26,9 @@ export class DeadlineRedis extends Redis {
       clearTimeout(this.readyTimer);
       this.readyTimer = setTimeout(() => {
         if (this.status !== 'connect') return;
-        this.unreachable(`not ready within ${this.readyTimeoutMs} ms`, true);
-        this.stream?.destroy(); // close → reconnect with the retry strategy
+        const reason = `not ready within ${this.readyTimeoutMs} ms`;
+        this.unreachable(reason, true);
+        this.drop(reason); // close → reconnect with the retry strategy
       }, this.readyTimeoutMs);
       this.readyTimer.unref();
     });
@@ -52,14 +53,28 @@ export class DeadlineRedis extends Redis {
 
   private explain(error: Error): Error {
     if (error.message === 'Command timed out') {
-      const ms = this.options.commandTimeout;
-      this.unreachable(`no answer within ${ms} ms`, true);
-      this.stream?.destroy();
-      return new ServiceUnavailableError('Redis', `no answer within ${ms} ms`, 1, { cause: error });
+      const reason = `no answer within ${this.options.commandTimeout} ms`;
+      this.unreachable(reason, true);
+      this.drop(reason);
+      return new ServiceUnavailableError('Redis', reason, 1, { cause: error });
     }
     if (/^Stream isn't writeable|^Reached the max retries per request limit/.test(error.message))
       return new ServiceUnavailableError('Redis', 'not connected', 1, { cause: error });
     return error;
+  }
+
+  /**
+   * Drops the socket (it reconnects with the retry strategy). A fail-fast connection also rejects
+   * the commands still waiting for an answer on it: on a silent socket none will come.
+   */
+  drop(reason: string): void {
+    if (this.failFast) {
+      this.options.enableOfflineQueue = false;
+      (this as unknown as { flushQueue(error: Error): void }).flushQueue(
+        new ServiceUnavailableError('Redis', reason),
+      );
+    }
+    this.stream?.destroy();
   }
 
   private unreachable(reason: string, silent = false): void {

@@ -36,7 +36,7 @@ export interface RedisCheck {
 @Injectable()
 export class RedisConnections implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private readonly connections = new Map<string, Redis>();
+  private readonly connections = new Map<string, DeadlineRedis>();
   private readonly down = new Map<string, string>();
   private closed = false;
 
@@ -161,7 +161,7 @@ export class RedisConnections implements OnApplicationShutdown {
         // their sockets now, so the others fail fast too instead of each waiting for its own
         // timeout (and subscribers reconnect and resubscribe once Redis is back).
         for (const other of this.connections.values())
-          if (other !== client && other.status === 'ready') other.stream?.destroy();
+          if (other !== client && other.status === 'ready') other.drop(reason);
       }
       if (this.down.has(name)) return;
       if (this.down.size === 0)
