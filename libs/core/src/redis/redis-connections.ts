@@ -82,6 +82,8 @@ export class RedisConnections implements OnApplicationShutdown {
       ...options,
     });
     client.failFast = !blocking;
+    // Opened during an outage: fail fast from the start rather than queue until the deadline.
+    if (!blocking && this.down.size > 0) client.options.enableOfflineQueue = false;
     client.readyTimeoutMs = target.connectTimeoutMs;
     this.watch(name, client, target);
     this.connections.set(name, client);
