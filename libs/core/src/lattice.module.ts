@@ -1,10 +1,13 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { BootReporter } from './boot/boot-reporter';
 import { loadLatticeConfig } from './config/config.loader';
 import { LatticeConfig } from './config/lattice.config';
 import { LatticeDrivers } from './drivers/lattice-drivers';
+import { DependencyErrors } from './errors/dependency-errors';
+import { DependencyExceptionFilter } from './errors/dependency-exception.filter';
 import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
 import { LATTICE_NODE_ID } from './lattice.constants';
 import { LatticeShutdown } from './lifecycle/lattice-shutdown';
@@ -43,6 +46,9 @@ const providers: Provider[] = [
   },
   BootReporter,
   LatticeShutdown,
+  DependencyErrors,
+  // Outages answer 503 + Retry-After and conflicts 409, in every app (see DependencyErrors).
+  { provide: APP_FILTER, useClass: DependencyExceptionFilter },
 ];
 
 /**
@@ -68,6 +74,7 @@ const providers: Provider[] = [
     BootReporter,
     LATTICE_MODULE_OPTIONS,
     LatticeShutdown,
+    DependencyErrors,
   ],
 })
 export class LatticeModule extends LatticeConfigurableModule {
