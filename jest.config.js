@@ -100,6 +100,8 @@ module.exports = {
         '<rootDir>/src/**/*.spec.ts',
         // The layer rule of docs/architecture.md, read from the sources.
         '<rootDir>/test/layers.spec.ts',
+        // docs that name code (the ASVS map names tests), checked against it.
+        '<rootDir>/test/docs/*.spec.ts',
       ],
     },
     {

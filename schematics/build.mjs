@@ -1,5 +1,6 @@
 // Builds @lattice/schematics into schematics/dist: the factories compiled to CommonJS, and
-// collection.json, each schema.json and each files/ folder of templates copied beside them, with
+// collection.json, each schema.json and every folder of templates (files/, resource's migrations/)
+// copied beside them, with
 // package.json and README.md, so `npm pack` there makes the publishable tarball.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
@@ -16,9 +17,15 @@ execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { stdio
 copyFileSync(join(src, 'collection.json'), join(dist, 'collection.json'));
 for (const entry of readdirSync(src, { withFileTypes: true })) {
   if (!entry.isDirectory()) continue;
-  for (const asset of ['schema.json', 'files']) {
-    const from = join(src, entry.name, asset);
-    if (existsSync(from)) cpSync(from, join(dist, entry.name, asset), { recursive: true });
+  const schema = join(src, entry.name, 'schema.json');
+  if (!existsSync(schema)) continue; // utils/, testing/: compiled code or test helpers only
+  copyFileSync(schema, join(dist, entry.name, 'schema.json'));
+  // Every sub-folder of a schematic holds templates (url('./files'), url('./migrations')).
+  for (const folder of readdirSync(join(src, entry.name), { withFileTypes: true })) {
+    if (folder.isDirectory())
+      cpSync(join(src, entry.name, folder.name), join(dist, entry.name, folder.name), {
+        recursive: true,
+      });
   }
 }
 for (const file of ['package.json', 'README.md']) {

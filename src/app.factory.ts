@@ -1,5 +1,5 @@
 import { LatticeConfig } from '@lattice/core';
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -15,13 +15,15 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
  */
 export async function createForumApp(
   platform: HttpPlatform = 'express',
+  /** A module that imports AppModule and adds to it (the e2e suite's fixtures). */
+  root: Type = AppModule,
 ): Promise<INestApplication> {
   // Logs wait until the app is built: a configuration error then prints alone, without Nest's stack trace.
   const options = { bufferLogs: true, autoFlushLogs: false, abortOnError: false };
   const app =
     platform === 'fastify'
-      ? await NestFactory.create(AppModule, new FastifyAdapter(), options)
-      : await NestFactory.create(AppModule, options);
+      ? await NestFactory.create(root, new FastifyAdapter(), options)
+      : await NestFactory.create(root, options);
   const level = app.get(LatticeConfig).get('LOG_LEVEL');
   app.useLogger(LEVELS.slice(0, LEVELS.indexOf(level) + 1));
   app.flushLogs();

@@ -1,10 +1,28 @@
 import 'reflect-metadata';
-import { runLatticeCli } from '@lattice/core/cli';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLattice } from '@lattice/cli';
+import { DatabaseCommandsModule } from '@lattice/database/cli';
+import { QueueCommandsModule } from '@lattice/queue/cli';
+import { SecurityCommandsModule } from '@lattice/security/cli';
 import { CliModule } from './cli.module';
 
-// `npx lattice <command>`: db:migrate, db:migrate:status, db:migrate:revert,
-// db:migrate:generate <name>, db:seed, queue:*, audit:verify, security:reencrypt; --help lists them.
-void runLatticeCli(CliModule, {
-  name: 'lattice',
+// `npx lattice <command>` (bin/lattice.js, npm run lattice): @lattice/cli's command line. An app
+// that installs the libraries from npm needs none of this file (lattice finds them in its
+// package.json); the Forum takes them from libs/ in this repository, so it names them here.
+// make:* and new use this repository's schematics once built (npm run build:schematics); from
+// src/ in a checkout, from dist/src/ in the build.
+const collection = ['..', '../..']
+  .map((up) => join(__dirname, up, 'schematics', 'dist', 'collection.json'))
+  .find((file) => existsSync(file));
+
+void runLattice({
+  collection,
   description: 'The command line of Lattice Forum',
+  app: { name: 'lattice-forum', module: CliModule },
+  libraries: [
+    { library: '@lattice/database', module: DatabaseCommandsModule },
+    { library: '@lattice/queue', module: QueueCommandsModule },
+    { library: '@lattice/security', module: SecurityCommandsModule },
+  ],
 });

@@ -18,4 +18,8 @@ export const forumConfigShape = {
     .enum(['on', 'off'], { error: 'not one of on, off' })
     .default('on')
     .describe('on: the web process runs queue workers; off: leave them to `lattice queue:work`'),
+  HTTP_PLATFORM: z
+    .enum(['express', 'fastify'], { error: 'not one of express, fastify' })
+    .default('express')
+    .describe('express or fastify: the HTTP platform main.ts builds the Forum on'),
 };

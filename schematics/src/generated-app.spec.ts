@@ -207,7 +207,7 @@ describe('an app made with every schematic', () => {
 
   it('passes its generated tests', () => {
     const specs = files.filter((f) => f.endsWith('.spec.ts')).length;
-    expect(specs).toBe(14);
+    expect(specs).toBe(17);
     const results = runGeneratedTests(out);
     expect(results).toMatchObject({
       numTotalTestSuites: specs,

@@ -8,7 +8,10 @@ function nextPath(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]{0,300}$/.test(next) ? next : '/';
 }
 
-/** Login and sign-up pages; the Forum's script (ForumScriptController) posts their forms. */
+/**
+ * Login, sign-up and account pages; the Forum's script (ForumScriptController) posts their forms.
+ * Public: the account page asks visitors to log in.
+ */
 @Public()
 @Controller()
 export class AccountController {
@@ -16,6 +19,12 @@ export class AccountController {
   @LivePage('login-form', { title: 'Log in · Lattice Forum', layout: 'site' })
   login(@Query('next') next?: string): AccountFormProps {
     return { next: nextPath(next) };
+  }
+
+  @Get('account')
+  @LivePage('account-page', { title: 'Your account · Lattice Forum', layout: 'site' })
+  account() {
+    return {};
   }
 
   @Get('signup')

@@ -105,8 +105,9 @@ describeWith(['redis'], 'Redis through the shared connections (real Redis)', () 
       { logger: false },
     );
     await expect(other.get(RedisConnections).ping(undefined, 300)).rejects.toMatchObject({
-      code: 'LATTICE_REDIS_UNREACHABLE',
-      message: 'Redis connection "default" did not answer PING within 300 ms.',
+      code: 'LATTICE_SERVICE_UNAVAILABLE',
+      service: 'Redis',
+      message: expect.stringMatching(/^Redis is unreachable \(.+\): try again shortly\.$/),
     });
     await other.close();
   });

@@ -76,20 +76,28 @@ const SCENARIOS = [
   {
     id: 'c',
     app: 'repository-list',
-    title: 'core + database: a repository list on SQLite',
-    libs: ['core', 'database'],
+    title: 'core + database + cli: a repository list on SQLite, and its lattice command',
+    libs: ['core', 'database', 'cli'],
     deps: [...SQLITE],
+    schematics: true,
     ws: false,
     check: repositoryList,
+    cli: {
+      listed: ['db:migrate', 'db:migrate:status', 'db:seed'],
+      absent: ['queue:', 'audit:verify'],
+      run: ['db:migrate:status'],
+    },
   },
   {
     id: 'd',
     app: 'job-broadcast',
-    title: 'core + socket + queue + events: a job and a broadcast',
-    libs: ['core', 'socket', 'queue', 'events'],
+    title: 'core + socket + queue + events + cli: a job and a broadcast, and its lattice command',
+    libs: ['core', 'socket', 'queue', 'events', 'cli'],
     deps: [...WS, '@nestjs/event-emitter'],
+    schematics: true,
     ws: true,
     check: jobBroadcast,
+    cli: { listed: ['queue:list', 'queue:work', 'queue:retry'], absent: ['db:', 'audit:verify'] },
   },
   {
     id: 'e',
@@ -251,6 +259,8 @@ function writeApp(dir, format, scenario, tarballs) {
     ...Object.fromEntries(
       scenario.libs.map((lib) => [`@lattice/${lib}`, `file:${tarballs.get(lib)}`]),
     ),
+    // @lattice/cli's make:* (and its peer): the collection, packed from schematics/dist.
+    ...(scenario.schematics ? { '@lattice/schematics': `file:${tarballs.get('schematics')}` } : {}),
   };
   writeFileSync(
     join(dir, 'package.json'),
@@ -446,6 +456,57 @@ async function loginPage(base) {
   return 'GET /account: 401, then 200 after POST /auth/register';
 }
 
+/**
+ * The app's `lattice` command (@lattice/cli): `--help` lists exactly the commands of the Lattice
+ * libraries the scenario installed, grouped by library; `make:component --dry-run` reports the
+ * files of @lattice/schematics' component and writes nothing; an unknown command exits with 2;
+ * the scenario's `run` commands boot the app's command module (dist/cli.module.js) and succeed.
+ */
+async function latticeCommand(dir, scenario) {
+  const env = {
+    ...process.env,
+    'npm_config_@lattice:registry': 'http://127.0.0.1:9/',
+    npm_config_update_notifier: 'false',
+    DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`,
+  };
+  // --no: the app's own bin, never a download.
+  const lattice = (args) =>
+    run(`lattice ${args[0]}`, 'npx', ['--no', '--', 'lattice', ...args], { cwd: dir, env });
+  const help = await lattice(['--help']);
+  const listed = (name) => new RegExp(`^\\s+${name.replace(/[:.]/g, '\\$&')}`, 'm').test(help);
+  for (const name of scenario.cli.listed)
+    expect(listed(name), `npx lattice --help does not list ${name}:\n${help}`);
+  for (const prefix of scenario.cli.absent)
+    expect(
+      !listed(prefix),
+      `npx lattice --help lists ${prefix}…, whose library this scenario does not install:\n${help}`,
+    );
+  for (const lib of scenario.libs.filter((lib) => ['database', 'queue', 'security'].includes(lib)))
+    expect(
+      help.includes(`@lattice/${lib}:`),
+      `npx lattice --help has no @lattice/${lib} group:\n${help}`,
+    );
+  const make = await lattice(['make:component', 'Foo', '--dry-run']);
+  expect(
+    /CREATE src\/foo\/foo\.component\.ts \(\d+ bytes\)/.test(make) &&
+      make.includes('UPDATE src/app.module.ts'),
+    `npx lattice make:component Foo --dry-run reported: ${make}`,
+  );
+  expect(!existsSync(join(dir, 'src', 'foo')), 'make:component --dry-run wrote src/foo');
+  const unknown = await lattice(['db:migrat']).then(
+    (output) => ({ message: 'exited with 0', output }),
+    (error) => error,
+  );
+  expect(
+    unknown.message.endsWith('exited with 2') && /unknown command "db:migrat"/.test(unknown.output),
+    `npx lattice db:migrat should exit 2 with "unknown command": ${unknown.message} ${unknown.output}`,
+  );
+  for (const command of scenario.cli.run ?? []) await lattice([command]);
+  return `--help lists ${scenario.cli.listed.length} expected commands and none of ${scenario.cli.absent.join(', ')}; make:component --dry-run; unknown command → 2${
+    scenario.cli.run ? `; ran ${scenario.cli.run.join(', ')}` : ''
+  }`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -581,6 +642,10 @@ async function runScenario(scenario, format, bases, tarballs, work) {
       { cwd: dir },
     );
     progress(label, 'nest build', t);
+    if (scenario.cli) {
+      t = Date.now();
+      progress(label, `lattice: ${await latticeCommand(dir, scenario)}`, t);
+    }
     t = Date.now();
     app = await startApp(dir);
     progress(label, 'started', t);
@@ -660,10 +725,17 @@ async function main() {
     t = Date.now();
     await run('build', process.execPath, [join(root, 'scripts/build-libs.mjs')], { cwd: root });
     progress('packages', 'built libs/*/dist (scripts/build-libs.mjs)', t);
+    t = Date.now();
+    await run('build', process.execPath, [join(root, 'schematics/build.mjs')], { cwd: root });
+    progress('packages', 'built schematics/dist (schematics/build.mjs)', t);
   }
   for (const lib of LIBRARIES)
     if (!existsSync(join(root, 'libs', lib, 'dist', 'package.json')))
       throw new Error(`libs/${lib}/dist is not built: run npm run build:libs, or drop --no-build.`);
+  if (!existsSync(join(root, 'schematics', 'dist', 'package.json')))
+    throw new Error(
+      'schematics/dist is not built: run npm run build:schematics, or drop --no-build.',
+    );
 
   const work = mkdtempSync(join(tmpdir(), 'lattice-packages-'));
   progress('packages', `working in ${work}`);
@@ -683,12 +755,23 @@ async function main() {
       root,
     ),
   );
+  // @lattice/schematics is built apart (schematics/build.mjs), with no exports map to check.
+  const [schematicsPacked] = JSON.parse(
+    await npm(
+      'pack',
+      ['pack', '--json', '--pack-destination', tarballDir, join(root, 'schematics', 'dist')],
+      root,
+    ),
+  );
   const tarballs = new Map(
-    packed.map(({ name, filename }) => [name.replace('@lattice/', ''), join(tarballDir, filename)]),
+    [...packed, schematicsPacked].map(({ name, filename }) => [
+      name.replace('@lattice/', ''),
+      join(tarballDir, filename),
+    ]),
   );
   progress(
     'packages',
-    `packed ${packed.length} tarballs (${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB`).join(', ')})`,
+    `packed ${packed.length + 1} tarballs (${[...packed, schematicsPacked].map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB`).join(', ')})`,
     t,
   );
   const packaging = packageProblems(packed);

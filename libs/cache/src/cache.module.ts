@@ -233,7 +233,7 @@ function createStore(
       keyPrefixSeparator: ':',
       // fail fast while Redis is unreachable; LatticeCache turns failures into misses
       throwOnConnectError: true,
-      connectionTimeout: 1000,
+      connectionTimeout: target.connectTimeoutMs,
     });
     keyv.on('error', () => undefined); // failures surface from each call; LatticeCache logs them once
     const client = (
@@ -251,7 +251,7 @@ function createStore(
         ...settings,
         redis,
         close,
-        operationTimeoutMs: 1000,
+        operationTimeoutMs: target.commandTimeoutMs, // REDIS_COMMAND_TIMEOUT_MS, as core's connections
         ...(driver === 'two-level' && {
           l1: {
             level: memoryLevel(),

@@ -197,6 +197,11 @@ export class LatticeCache {
 
   /** @internal used by TaggedCache: runs a store operation; a failure is a logged miss. */
   async guard<R>(operation: () => Promise<R>, fallback: R): Promise<R> {
+    // Redis is known to be down: a miss now rather than one more deadline to wait out.
+    if (this.settings.redis?.outages?.().size) {
+      this.counters.errors++;
+      return fallback;
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       // Only a networked store can hang; memory calls skip the timer (it costs a third of a hit).

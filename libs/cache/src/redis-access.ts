@@ -7,6 +7,11 @@ import type { Cluster, Redis } from 'ioredis';
 export interface RedisAccess {
   get(): Redis | Cluster;
   key(...parts: string[]): string;
+  /**
+   * Connections known to be down (core's `RedisConnections` tracks them): while any is, the
+   * cache serves misses at once instead of waiting for each operation's deadline.
+   */
+  outages?(): ReadonlyMap<string, string>;
 }
 
 /**

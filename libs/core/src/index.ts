@@ -30,3 +30,6 @@ export * from './hooks/handler-guard';
 export * from './options/module-options';
 export * from './options/module-options.error';
 export * from './options/check-options-at-boot';
+export * from './lifecycle/lattice-shutdown';
+export * from './lifecycle/lattice-shutdown.options';
+export * from './lifecycle/enable-lattice-shutdown';

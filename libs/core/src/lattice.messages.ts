@@ -17,12 +17,6 @@ export const LatticeMessages = {
       `The ${part} driver is set to "${driver}", which needs Redis, but REDIS_URL is not set.`,
       `Set REDIS_URL, or remove the "${part}" override from LatticeModule.forRoot({ drivers }).`,
     ),
-  redisPingTimeout: (name: string, ms: number) =>
-    new LatticeError(
-      'LATTICE_REDIS_UNREACHABLE',
-      `Redis connection "${name}" did not answer PING within ${ms} ms.`,
-      'Check that Redis is running and that REDIS_URL points at it.',
-    ),
   redisConnectionsClosed: (name: string) =>
     new LatticeError(
       'LATTICE_REDIS_CLOSED',

@@ -1,12 +1,16 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { BootReporter } from './boot/boot-reporter';
 import { loadLatticeConfig } from './config/config.loader';
 import { LatticeConfig } from './config/lattice.config';
 import { LatticeDrivers } from './drivers/lattice-drivers';
+import { DependencyErrors } from './errors/dependency-errors';
+import { DependencyExceptionFilter } from './errors/dependency-exception.filter';
 import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
 import { LATTICE_NODE_ID } from './lattice.constants';
+import { LatticeShutdown } from './lifecycle/lattice-shutdown';
 import {
   LATTICE_MODULE_OPTIONS,
   LATTICE_OPTIONS_TYPE,
@@ -41,6 +45,10 @@ const providers: Provider[] = [
       drivers.for('pubsub') === 'redis' ? new RedisPubSub(nodeId, redis) : new MemoryPubSub(nodeId),
   },
   BootReporter,
+  LatticeShutdown,
+  DependencyErrors,
+  // Outages answer 503 + Retry-After and conflicts 409, in every app (see DependencyErrors).
+  { provide: APP_FILTER, useClass: DependencyExceptionFilter },
 ];
 
 /**
@@ -65,6 +73,8 @@ const providers: Provider[] = [
     PubSub,
     BootReporter,
     LATTICE_MODULE_OPTIONS,
+    LatticeShutdown,
+    DependencyErrors,
   ],
 })
 export class LatticeModule extends LatticeConfigurableModule {

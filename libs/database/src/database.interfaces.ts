@@ -36,4 +36,21 @@ export interface DatabaseModuleOptions {
   logging?: LoggerOptions;
   /** Connection attempts at boot before giving up (default 3, one second apart). */
   retryAttempts?: number;
+  /**
+   * Deadlines, so a request never waits on a database that is gone: past one, the request gets
+   * 503 naming the database. Defaults from DATABASE_CONNECT_TIMEOUT_MS, DATABASE_ACQUIRE_TIMEOUT_MS
+   * and DATABASE_QUERY_TIMEOUT_MS (1000 ms each). MySQL only (SQLite is in-process);
+   * migrations and `synchronize` run without the query deadline.
+   */
+  timeouts?: DatabaseTimeouts;
+}
+
+/** See `DatabaseModuleOptions.timeouts`. */
+export interface DatabaseTimeouts {
+  /** Opening a connection, handshake included. */
+  connectMs?: number;
+  /** Waiting for a free connection of the pool. */
+  acquireMs?: number;
+  /** One query (mysql2 closes the connection when it passes). 0 = no deadline. */
+  queryMs?: number;
 }

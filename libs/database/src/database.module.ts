@@ -11,10 +11,16 @@ import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseAvailability } from './availability/database-availability';
+import { boundPoolAcquire } from './availability/pool-deadlines';
 import { MemoryQueryResultCache } from './cache/memory-query-result.cache';
 import { RedisQueryResultCache } from './cache/redis-query-result.cache';
 import { DATABASE_MODULE_OPTIONS } from './database.constants';
-import type { DatabaseModuleOptions, EntityClassOrSchema } from './database.interfaces';
+import type {
+  DatabaseModuleOptions,
+  DatabaseTimeouts,
+  EntityClassOrSchema,
+} from './database.interfaces';
 import {
   DATABASE_ASYNC_OPTIONS_TYPE,
   DATABASE_OPTIONS_TYPE,
@@ -68,10 +74,12 @@ export class DatabaseModule extends DatabaseConfigurableModule {
     const optionsModule: DynamicModule = {
       module: DatabaseOptionsModule,
       imports: definition.imports ?? [],
-      providers: definition.providers ?? [],
-      exports: [DATABASE_MODULE_OPTIONS],
+      providers: [...(definition.providers ?? []), DatabaseAvailability],
+      exports: [DATABASE_MODULE_OPTIONS, DatabaseAvailability],
     };
     let profiler: QueryProfiler | undefined;
+    let availability: DatabaseAvailability | undefined;
+    let timeouts: Required<DatabaseTimeouts> | undefined;
     return {
       module: DatabaseModule,
       global: definition.global,
@@ -79,19 +87,38 @@ export class DatabaseModule extends DatabaseConfigurableModule {
         optionsModule,
         TypeOrmModule.forRootAsync({
           imports: [optionsModule],
-          inject: [DATABASE_MODULE_OPTIONS, LatticeDrivers, LatticeConfig, RedisConnections],
+          inject: [
+            DATABASE_MODULE_OPTIONS,
+            LatticeDrivers,
+            LatticeConfig,
+            RedisConnections,
+            DatabaseAvailability,
+          ],
           useFactory: async (
             options: DatabaseModuleOptions,
             drivers: LatticeDrivers,
             config: LatticeConfig,
             redis: RedisConnections,
+            databaseAvailability: DatabaseAvailability,
           ) => {
             const production = config.isProduction;
+            availability = databaseAvailability;
+            timeouts = {
+              connectMs: options.timeouts?.connectMs ?? config.get('DATABASE_CONNECT_TIMEOUT_MS'),
+              acquireMs: options.timeouts?.acquireMs ?? config.get('DATABASE_ACQUIRE_TIMEOUT_MS'),
+              queryMs: options.timeouts?.queryMs ?? config.get('DATABASE_QUERY_TIMEOUT_MS'),
+            };
             profiler = new QueryProfiler({
               slowQueryMs: options.slowQueryMs ?? 200,
               nPlusOneThreshold: production ? 0 : (options.nPlusOneThreshold ?? 10),
             });
-            return typeOrmOptions(options, drivers, redis, await serverFlavour(drivers));
+            return typeOrmOptions(
+              options,
+              drivers,
+              redis,
+              await serverFlavour(drivers, timeouts.connectMs),
+              timeouts,
+            );
           },
           dataSourceFactory: async (options) => {
             const { migrationsRun, ...rest } = options as DataSourceOptions;
@@ -115,6 +142,17 @@ export class DatabaseModule extends DatabaseConfigurableModule {
               }
             }
             if (profiler) dataSource.subscribers.push(profiler);
+            if (timeouts) applyDeadlines(dataSource, timeouts);
+            if (availability) {
+              const seen = availability;
+              seen.bind(dataSource);
+              dataSource.subscribers.push({
+                afterQuery: (event) => {
+                  if (event.success) return seen.succeeded();
+                  dropTimedOutConnection(event.error, event.queryRunner);
+                },
+              });
+            }
             TransactionHost.bind(dataSource);
             return dataSource;
           },
@@ -173,14 +211,17 @@ export class DatabaseModule extends DatabaseConfigurableModule {
  * reads them right with its "mariadb" dialect; mysql:// URLs point at either, so ask the server.
  * A failed probe falls back to "mysql", and the real connection then reports the error.
  */
-async function serverFlavour(drivers: LatticeDrivers): Promise<'mysql' | 'mariadb' | undefined> {
+async function serverFlavour(
+  drivers: LatticeDrivers,
+  connectTimeout: number,
+): Promise<'mysql' | 'mariadb' | undefined> {
   const db = drivers.database;
   if (db.kind !== 'mysql') return undefined;
   try {
     // mysql2 is optional for SQLite-only apps, so it is loaded only on this path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createConnection } = require('mysql2/promise') as typeof import('mysql2/promise');
-    const connection = await createConnection({ uri: db.url, connectTimeout: 5000 });
+    const connection = await createConnection({ uri: db.url, connectTimeout });
     try {
       const [rows] = await connection.query('SELECT VERSION() AS version');
       return /mariadb/i.test((rows as { version: string }[])[0].version) ? 'mariadb' : 'mysql';
@@ -197,6 +238,7 @@ function typeOrmOptions(
   drivers: LatticeDrivers,
   redis: RedisConnections,
   flavour: 'mysql' | 'mariadb' | undefined,
+  timeouts: Required<DatabaseTimeouts>,
 ): TypeOrmModuleOptions {
   const common = {
     autoLoadEntities: true,
@@ -234,6 +276,10 @@ function typeOrmOptions(
       charset: 'utf8mb4_unicode_ci',
       poolSize: options.poolSize ?? 10,
       supportBigNumbers: true,
+      connectTimeout: timeouts.connectMs,
+      // The query deadline is switched on once migrations and synchronize are done (applyDeadlines).
+      maxQueryExecutionTime: timeouts.queryMs || undefined,
+      enableQueryTimeout: false,
     };
   }
   if (db.path !== ':memory:') {
@@ -250,6 +296,33 @@ function typeOrmOptions(
     database: db.path,
     enableWAL: db.path !== ':memory:',
   };
+}
+
+/**
+ * The request-time deadlines of a MySQL DataSource: a query deadline (mysql2 closes a connection
+ * whose query passes it, so a silent network cannot keep it forever) and a pool acquire deadline.
+ * Applied after boot, so migrations and synchronize may take as long as they need.
+ */
+function applyDeadlines(dataSource: DataSource, timeouts: Required<DatabaseTimeouts>): void {
+  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') return;
+  // The driver keeps its own copy of the options, and reads this one at every query.
+  (dataSource.driver.options as { enableQueryTimeout?: boolean }).enableQueryTimeout =
+    timeouts.queryMs > 0;
+  const pool = (dataSource.driver as unknown as { pool?: Parameters<typeof boundPoolAcquire>[0] })
+    .pool;
+  if (pool) boundPoolAcquire(pool, timeouts.acquireMs);
+}
+
+/**
+ * mysql2 rejects a query that passed its deadline but keeps the connection busy waiting for the
+ * answer, so the next query on it would wait behind it with no deadline at all: close it instead
+ * (the pool opens a fresh one).
+ */
+function dropTimedOutConnection(error: unknown, queryRunner: unknown): void {
+  if ((error as { code?: string } | undefined)?.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return;
+  (
+    queryRunner as { databaseConnection?: { destroy?: () => void } }
+  ).databaseConnection?.destroy?.();
 }
 
 function targetName(options: DataSourceOptions): string {

@@ -39,4 +39,11 @@ export const databaseOptionsSchema = z.strictObject({
     ])
     .optional(),
   retryAttempts: count.optional(),
+  timeouts: z
+    .strictObject({
+      connectMs: z.number().int().min(1).optional(),
+      acquireMs: z.number().int().min(1).optional(),
+      queryMs: count.optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<DatabaseModuleOptions>;

@@ -23,3 +23,4 @@ export * from './migrations/migration.service';
 export * from './migrations/migration-files';
 export * from './seeding/seeder';
 export * from './seeding/seed-runner';
+export * from './availability/database-availability';

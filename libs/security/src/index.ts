@@ -72,3 +72,4 @@ export { sanitizeHtml, RICH_TEXT_ALLOWLIST } from './xss/sanitize-html';
 export { cspNonce } from './headers/csp-nonce';
 export { SecurityHeadersMiddleware } from './headers/security-headers.middleware';
 export type { SecurityHeadersOptions } from './headers/security-headers.interfaces';
+export { SessionRevocations, type RevocationListener } from './sessions/session-revocations';

@@ -34,3 +34,6 @@ export const RESOURCE_OWNERS_METADATA = 'lattice:security:resource-owners';
 /** `manage` in a permission stands for every action, `all` for every subject. */
 export const ANY_ACTION = 'manage';
 export const ANY_SUBJECT = 'all';
+
+/** The PubSub topic on which a node announces the sessions it ended (`SessionRevocations`). */
+export const SESSION_REVOKED_TOPIC = 'lattice.security.sessions.revoked';

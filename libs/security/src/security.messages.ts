@@ -29,7 +29,7 @@ export const SecurityMessages = {
   sessionRevoked: () =>
     new AuthenticationError(
       'LATTICE_SECURITY_SESSION_REVOKED',
-      'This session was ended (logout or a reused refresh token). Log in again.',
+      'This session was ended (logout, "log out everywhere", an administrator, or a reused refresh token). Log in again.',
     ),
   credentialsInvalid: () =>
     new AuthenticationError(
@@ -185,6 +185,12 @@ export const SecurityMessages = {
       'LATTICE_SECURITY_AUDIT_HEAD_INVALID',
       `--head "${value}" is not a head as audit:verify prints it.`,
       'Pass it as <seq>:<hash>, e.g. --head 42:k1.3f9a…, copied from an earlier run.',
+    ),
+  userUnknown: (id: string) =>
+    new LatticeError(
+      'LATTICE_SECURITY_USER_UNKNOWN',
+      `No user with id "${id.slice(0, 64)}" in the user store, so there are no sessions to end.`,
+      'Check the id: it is the `id` of GET /auth/me, or of the row in your users table.',
     ),
   auditOff: () =>
     new LatticeError(

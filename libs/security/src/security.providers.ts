@@ -47,6 +47,7 @@ import {
 import { ChannelAccess } from './socket/channel-access';
 import { SecureSocketAuthenticator } from './socket/secure-socket.authenticator';
 import { SecureSocketLimits } from './socket/socket-limits';
+import { SessionRevocations } from './sessions/session-revocations';
 import { DatabaseRefreshTokenStore } from './stores/database-refresh-token.store';
 import { DatabaseUserStore } from './stores/database-user.store';
 import { RefreshTokenFamilyEntity } from './stores/entities/refresh-token-family.entity';
@@ -123,6 +124,7 @@ export function securityModuleParts(
     AccessTokens,
     RefreshTokens,
     LoginThrottle,
+    SessionRevocations,
     AuthenticationManager,
     AuthenticationGuard,
     AuthorizationManager,
@@ -197,6 +199,7 @@ export function securityModuleParts(
       AccessTokens,
       RefreshTokens,
       PasswordHasher,
+      SessionRevocations,
       // The rate limits' counters (memory, or Redis on every node): apps count their own
       // actions with `@InjectThrottlerStorage()`, for example writes that come over a socket.
       getStorageToken(),

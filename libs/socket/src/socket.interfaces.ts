@@ -43,6 +43,12 @@ export interface SocketAuthenticator {
    * a `rate_limited` error (a limit per user across their connections).
    */
   admit?(connection: SocketConnectionInfo): boolean;
+  /**
+   * Optional: asked before each frame is handled (and must answer at once, without I/O); true
+   * means the connection's session was ended since it connected (a logout elsewhere): the frame
+   * is dropped and the connection closed with 4401.
+   */
+  revoked?(connection: SocketConnectionInfo): boolean;
 }
 
 /** A frame: `[topic, event, payload, ref?]`. `ref` ties a reply to its request. */

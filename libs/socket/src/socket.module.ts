@@ -75,8 +75,15 @@ function createGateway(): Type {
         {
           path: options.path ?? '/socket',
           maxPayload: options.maxMessageBytes ?? 64 * 1024,
-          verifyClient: (info: { req: IncomingMessage }) =>
-            originAllowed(info.req, options.allowedOrigins),
+          // The callback form lets the refusal be 403 (ws answers 401 to a plain `false`): the
+          // client is known not to be allowed, not merely unauthenticated.
+          verifyClient: (
+            info: { req: IncomingMessage },
+            done: (ok: boolean, code?: number, message?: string) => void,
+          ) =>
+            originAllowed(info.req, options.allowedOrigins)
+              ? done(true)
+              : done(false, 403, 'Forbidden: this origin may not open the socket'),
         },
         LatticeSocketGateway,
       );

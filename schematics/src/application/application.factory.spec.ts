@@ -21,6 +21,7 @@ describe('application schematic', () => {
       '/shop/package.json',
       '/shop/src/app.factory.ts',
       '/shop/src/app.module.ts',
+      '/shop/src/cli.module.ts',
       '/shop/src/database/migrations/mysql/.gitkeep',
       '/shop/src/database/migrations/sqlite/.gitkeep',
       '/shop/src/home/counter.state.spec.ts',

@@ -43,4 +43,22 @@ describe('migration schematic', () => {
       'src/database/migrations/mysql/5-add-slug.ts already exists',
     );
   });
+
+  it('writes its test beside sqlite/ and mysql/ (not in them), or none with --no-spec', async () => {
+    const tree = await run('migration', { name: 'create-tags-table', timestamp: 7 });
+    const spec = tree.readText('/src/database/migrations/7-create-tags-table.spec.ts');
+    expect(spec).toContain("import { CreateTagsTable7 } from './sqlite/7-create-tags-table';");
+    expect(spec).toContain(
+      "import { CreateTagsTable7 as MySqlMigration } from './mysql/7-create-tags-table';",
+    );
+    expect(spec).toContain(
+      "expect(await dataSource.createQueryRunner().hasTable('tags')).toBe(false);",
+    );
+    expect(tree.files.filter((f) => /\/(sqlite|mysql)\//.test(f)).sort()).toEqual([
+      '/src/database/migrations/mysql/7-create-tags-table.ts',
+      '/src/database/migrations/sqlite/7-create-tags-table.ts',
+    ]);
+    const bare = await run('migration', { name: 'add-slug', timestamp: 8, spec: false });
+    expect(bare.files.filter((f) => f.endsWith('.spec.ts'))).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { join, normalize, type Path, strings } from '@angular-devkit/core';
-import { chain, type Rule, type Tree } from '@angular-devkit/schematics';
+import { chain, noop, type Rule, type Tree } from '@angular-devkit/schematics';
 import { SchematicsMessages } from '../schematics.messages';
 import { readSourceRoot } from '../utils/names';
 import { formatGenerated, generateFiles } from '../utils/rules';
@@ -14,12 +14,16 @@ export interface MigrationOptions {
   /** Milliseconds since 1970 (default: now): the file name's prefix and the class name's suffix. */
   timestamp?: number;
   format?: boolean;
+  /** Generate a test beside the migrations (default true): up, then down, on SQLite. */
+  spec?: boolean;
+  specFileSuffix?: string;
 }
 
 /**
  * A migration for each database Lattice runs on, as `lattice db:migrate` loads them: the app's
  * `migrations/sqlite/<time>-<name>.ts` and `migrations/mysql/<time>-<name>.ts`. A name like
  * `create-posts-table` writes the table with Lattice's usual first columns (LatticeEntity's).
+ * Its test, `migrations/<time>-<name>.spec.ts`, runs up and down on an in-memory SQLite database.
  */
 export function main(options: MigrationOptions): Rule {
   return (tree) => {
@@ -35,13 +39,11 @@ export function main(options: MigrationOptions): Rule {
         `--table "${table}": a table name is lower-case letters, digits and underscores.`,
       );
     }
+    const values = { name, timestamp, table, className: `${strings.classify(name)}${timestamp}` };
     return chain([
-      generateFiles({ ...options, spec: false }, directory, {
-        name,
-        timestamp,
-        table,
-        className: `${strings.classify(name)}${timestamp}`,
-      }),
+      generateFiles({ ...options, spec: false }, directory, values),
+      // The test sits beside sqlite/ and mysql/: the migration loader reads every file in them.
+      options.spec === false ? noop() : generateFiles(options, directory, values, './spec'),
       formatGenerated(options),
     ]);
   };

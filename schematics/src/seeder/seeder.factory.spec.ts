@@ -31,4 +31,13 @@ describe('seeder schematic', () => {
       'list TagsSeeder in DatabaseModule.forRoot({ seeders: [TagsSeeder] })',
     );
   });
+
+  it('writes a test that seeds on in-memory SQLite, or none with --no-spec', async () => {
+    const tree = await run('seeder', { name: 'tags' });
+    const spec = tree.readText('/src/database/seeds/tags.seeder.spec.ts');
+    expect(spec).toContain("import { TagsSeeder } from './tags.seeder';");
+    expect(spec).toContain('DatabaseModule.forRoot({ seeders: [TagsSeeder] })');
+    const bare = await run('seeder', { name: 'tags', spec: false });
+    expect(bare.exists('/src/database/seeds/tags.seeder.spec.ts')).toBe(false);
+  });
 });

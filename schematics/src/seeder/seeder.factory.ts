@@ -1,5 +1,11 @@
 import { dirname, join, normalize, type Path, relative, strings } from '@angular-devkit/core';
-import { chain, type Rule, type SchematicContext, type Tree } from '@angular-devkit/schematics';
+import {
+  chain,
+  noop,
+  type Rule,
+  type SchematicContext,
+  type Tree,
+} from '@angular-devkit/schematics';
 import { SchematicsMessages } from '../schematics.messages';
 import { declareInArrayProperty } from '../utils/module-declarator';
 import { isEsmProject, readSourceRoot } from '../utils/names';
@@ -15,6 +21,9 @@ export interface SeederOptions {
   /** Do not add it to `seeders`. */
   skipImport?: boolean;
   format?: boolean;
+  /** Generate a test beside the seeder (default true): it seeds once on in-memory SQLite. */
+  spec?: boolean;
+  specFileSuffix?: string;
 }
 
 /**
@@ -34,6 +43,9 @@ export function main(options: SeederOptions): Rule {
     const className = strings.classify(name);
     return chain([
       generateFiles({ ...options, spec: false }, directory, { name, className }),
+      options.spec === false
+        ? noop()
+        : generateFiles(options, directory, { name, className }, './spec'),
       addToSeeders(options, sourceRoot, `${className}Seeder`, join(directory, `${name}.seeder`)),
       formatGenerated(options),
     ]);

@@ -12,12 +12,13 @@ interface PageWindow {
   LatticeEvents?: { connect(): EventsClient };
 }
 
-type AuthKind = 'login' | 'signup' | 'logout';
+type AuthKind = 'login' | 'signup' | 'logout' | 'logout-all';
 
 const ROUTES: Record<AuthKind, string> = {
   login: '/auth/login',
   signup: '/auth/register',
   logout: '/auth/logout',
+  'logout-all': '/auth/logout-all',
 };
 
 /** A notification on a member's channel: an answer to one of their questions. */
@@ -92,7 +93,7 @@ document.addEventListener('submit', async (event) => {
   }
 });
 
-// Login, sign-up and logout: the cookies come with the HTTP response.
+// Login, sign-up, logout and "log out everywhere": the cookies come with the HTTP response.
 document.addEventListener('submit', async (event) => {
   const form = formOf(event, 'form[data-forum-auth]');
   if (!form) return;
@@ -100,18 +101,18 @@ document.addEventListener('submit', async (event) => {
   const kind = form.dataset.forumAuth as AuthKind;
   const fields = new FormData(form);
   const name = fields.get('name');
-  const body =
-    kind === 'logout'
-      ? {}
-      : {
-          username: fields.get('username'),
-          password: fields.get('password'),
-          profile: name ? { name } : undefined,
-        };
+  const leaving = kind === 'logout' || kind === 'logout-all';
+  const body = leaving
+    ? {}
+    : {
+        username: fields.get('username'),
+        password: fields.get('password'),
+        profile: name ? { name } : undefined,
+      };
   disableButton(form);
   try {
     await post(ROUTES[kind], body);
-    location.assign(kind === 'logout' ? '/' : safeNext(form.dataset.next));
+    location.assign(leaving ? '/' : safeNext(form.dataset.next));
   } catch (failure) {
     showError(form, failure);
   }

@@ -154,9 +154,9 @@ describe('@lattice/socket on one node', () => {
     r.ws.close();
   });
 
-  it('refuses an upgrade from another origin and accepts its own', async () => {
+  it('refuses an upgrade from another origin (403, not 401) and accepts its own', async () => {
     await expect(raw(url, { Origin: 'https://evil.example' })).rejects.toThrow(
-      /Unexpected server response: 401/,
+      /Unexpected server response: 403/,
     );
     const host = new URL(url).host;
     const ok = await raw(url, { Origin: `http://${host}` });

@@ -29,7 +29,14 @@ describe('loadLatticeConfig', () => {
       PORT: 3000,
       HOST: '0.0.0.0',
       REDIS_KEY_PREFIX: 'lattice:',
+      REDIS_COMMAND_TIMEOUT_MS: 1000,
+      REDIS_CONNECT_TIMEOUT_MS: 1000,
+      DATABASE_CONNECT_TIMEOUT_MS: 1000,
+      DATABASE_ACQUIRE_TIMEOUT_MS: 1000,
+      DATABASE_QUERY_TIMEOUT_MS: 1000,
       LOG_LEVEL: 'log',
+      SHUTDOWN_DELAY_MS: 0,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });
 

@@ -41,10 +41,59 @@ export const latticeConfigShape = {
     .regex(/^[\w.:-]*$/, { error: 'has characters other than letters, digits and . : _ -' })
     .default('lattice:')
     .describe('a short prefix for every Redis key and channel, e.g. REDIS_KEY_PREFIX=forum:'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long a Redis command may take before it fails, in ms, e.g. 1000'),
+  REDIS_CONNECT_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long connecting to Redis (until it is ready) may take, in ms, e.g. 1000'),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long opening a MySQL connection may take, in ms, e.g. 1000'),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(1, { error: 'below 1' })
+    .default(1000)
+    .describe('how long a request may wait for a free MySQL connection, in ms, e.g. 1000'),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .default(1000)
+    .describe('how long one MySQL query may take, in ms (0 = no limit), e.g. 1000'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], { error: 'not a known level' })
     .default('log')
     .describe('one of fatal, error, warn, log, debug, verbose'),
+  // Graceful shutdown (enableLatticeShutdown): see docs/guide/core.md.
+  SHUTDOWN_DELAY_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .max(600_000, { error: 'above 600000' })
+    .default(0)
+    .describe(
+      'milliseconds between readiness turning 503 and the listener closing, e.g. SHUTDOWN_DELAY_MS=5000',
+    ),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(0, { error: 'below 0' })
+    .max(600_000, { error: 'above 600000' })
+    .default(10_000)
+    .describe(
+      'milliseconds open HTTP connections get to finish before they are closed, e.g. SHUTDOWN_TIMEOUT_MS=10000',
+    ),
 };
 
 export type LatticeConfigValues = z.output<z.ZodObject<typeof latticeConfigShape>>;

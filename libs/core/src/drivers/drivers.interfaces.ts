@@ -29,4 +29,8 @@ export interface RedisTarget {
   safeUrl: string;
   /** Prefix for every key and channel Lattice writes (REDIS_KEY_PREFIX). */
   keyPrefix: string;
+  /** How long a command may take before it fails (REDIS_COMMAND_TIMEOUT_MS, default 1000). */
+  commandTimeoutMs: number;
+  /** How long a connection may take to become ready (REDIS_CONNECT_TIMEOUT_MS, default 1000). */
+  connectTimeoutMs: number;
 }

@@ -47,6 +47,8 @@ describe('LatticeDrivers', () => {
       url: 'redis://cache:6379',
       safeUrl: 'redis://cache:6379',
       keyPrefix: 'lattice:',
+      commandTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
     });
   });
 

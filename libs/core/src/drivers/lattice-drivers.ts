@@ -34,6 +34,8 @@ export class LatticeDrivers {
           url: redisUrl,
           safeUrl: maskUrlPassword(redisUrl),
           keyPrefix: config.get('REDIS_KEY_PREFIX'),
+          commandTimeoutMs: config.get('REDIS_COMMAND_TIMEOUT_MS'),
+          connectTimeoutMs: config.get('REDIS_CONNECT_TIMEOUT_MS'),
         }
       : undefined;
 

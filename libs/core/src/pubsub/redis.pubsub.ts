@@ -56,7 +56,23 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
     PubSub.checkTopic(topic);
     const subscriber = this.connect();
     const channel = this.redis.key('pubsub', topic);
-    if (this.handlers.add(topic, handler as PubSubHandler)) await subscriber.subscribe(channel);
+    if (this.handlers.add(topic, handler as PubSubHandler)) {
+      const subscribed = subscriber.subscribe(channel);
+      subscribed.catch((error: unknown) =>
+        this.logger.warn(`Subscribing to "${topic}" failed: ${String(error)}`),
+      );
+      // While Redis is away the SUBSCRIBE waits for the reconnection; the caller (a page being
+      // rendered, say) waits no longer than a command would, and not at all during a known
+      // outage: the handler is in place and messages flow once Redis is back.
+      if (this.redis.outages().size === 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          subscribed,
+          new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+      }
+    }
     return async () => {
       if (this.handlers.remove(topic, handler as PubSubHandler) && subscriber.status === 'ready') {
         await subscriber.unsubscribe(channel);
@@ -71,7 +87,8 @@ export class RedisPubSub extends PubSub implements OnApplicationShutdown {
 
   private connect(): Redis {
     if (this.subscriber) return this.subscriber;
-    const subscriber = this.redis.get(PUBSUB_SUBSCRIBER_CONNECTION);
+    // A subscriber waits for messages: no command deadline, and it resubscribes after a reconnection.
+    const subscriber = this.redis.get(PUBSUB_SUBSCRIBER_CONNECTION, { maxRetriesPerRequest: null });
     const prefix = this.redis.key('pubsub', '');
     subscriber.on('message', (channel: string, raw: string) => {
       if (!channel.startsWith(prefix)) return;

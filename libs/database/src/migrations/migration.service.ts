@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, MigrationExecutor } from 'typeorm';
+import { withoutQueryDeadline } from '../availability/pool-deadlines';
 import { DATABASE_MODULE_OPTIONS } from '../database.constants';
 import type { DatabaseModuleOptions } from '../database.interfaces';
 import { DatabaseMessages } from '../database.messages';
@@ -33,7 +34,9 @@ export class MigrationService {
 
   /** Runs every pending migration, each in its own transaction; returns their names. */
   async run(): Promise<string[]> {
-    const done = await this.dataSource.runMigrations({ transaction: 'each' });
+    const done = await withoutQueryDeadline(this.dataSource, () =>
+      this.dataSource.runMigrations({ transaction: 'each' }),
+    );
     return done.map((m) => m.name);
   }
 
@@ -41,7 +44,9 @@ export class MigrationService {
   async revert(): Promise<string | undefined> {
     const executed = await new MigrationExecutor(this.dataSource).getExecutedMigrations();
     if (executed.length === 0) return undefined;
-    await this.dataSource.undoLastMigration({ transaction: 'each' });
+    await withoutQueryDeadline(this.dataSource, () =>
+      this.dataSource.undoLastMigration({ transaction: 'each' }),
+    );
     return executed[0].name;
   }
 

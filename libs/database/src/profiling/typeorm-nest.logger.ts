@@ -1,10 +1,12 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
+import { classifyDatabaseError } from '../errors/database-errors';
 
 /**
  * TypeORM's messages through Nest's logger, so they follow the app's log levels and format
  * (TypeORM's default logger writes to the console directly). Every query goes to `verbose`,
- * failed queries to `error`; slow queries are the QueryProfiler's job.
+ * failed queries to `error`, except outages and conflicts (to `debug`: they answer 503/409, and
+ * an outage is logged once by DatabaseAvailability); slow queries are the QueryProfiler's job.
  */
 export class TypeOrmNestLogger implements TypeOrmLogger {
   private readonly logger = new NestLogger('TypeORM');
@@ -14,9 +16,9 @@ export class TypeOrmNestLogger implements TypeOrmLogger {
   }
 
   logQueryError(error: string | Error, query: string): void {
-    this.logger.error(
-      `Query failed: ${error instanceof Error ? error.message : error}\n  ${query}`,
-    );
+    const message = `Query failed: ${error instanceof Error ? error.message : error}\n  ${query}`;
+    if (classifyDatabaseError(error)) this.logger.debug(message);
+    else this.logger.error(message);
   }
 
   logQuerySlow(): void {}

@@ -1,6 +1,19 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, type Type } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  type Type,
+} from '@nestjs/common';
 import { CurrentUser } from '../decorators/current-user.decorator';
 import { Public } from '../decorators/public.decorator';
+import { Roles } from '../decorators/roles.decorator';
 import { LoginLockedError } from '../errors/login-locked.error';
 import {
   appendSetCookie,
@@ -8,10 +21,11 @@ import {
   type HttpRequestLike,
   type HttpResponseLike,
 } from '../http/cookies';
-import { SECURITY_MODULE_OPTIONS } from '../security.constants';
+import { SECURITY_MODULE_OPTIONS, SECURITY_USER_STORE } from '../security.constants';
 import type { AuthUser } from '../security.interfaces';
 import { SecurityMessages } from '../security.messages';
 import type { ResolvedSecurityOptions } from '../security.options';
+import type { SecurityUserStore } from '../stores/user-store.interface';
 import { AuthenticationManager, type IssuedTokens } from './authentication.manager';
 
 type Delivery = 'cookie' | 'bearer';
@@ -29,6 +43,7 @@ export function createAuthenticationController(prefix: string): Type {
     constructor(
       private readonly authentication: AuthenticationManager,
       @Inject(SECURITY_MODULE_OPTIONS) private readonly options: ResolvedSecurityOptions,
+      @Inject(SECURITY_USER_STORE) private readonly users: SecurityUserStore,
     ) {}
 
     @Public()
@@ -87,6 +102,33 @@ export function createAuthenticationController(prefix: string): Type {
       if (refresh) await this.authentication.logoutByRefreshToken(refresh);
       if (request.user) await this.authentication.logout(request.user.sessionId, request.user.id);
       this.clearCookies(response);
+    }
+
+    /** "Log out everywhere": ends every session of the user, this one too, and clears the cookies. */
+    @Post('logout-all')
+    @HttpCode(200)
+    async logoutAll(
+      @CurrentUser() user: AuthUser,
+      @Res({ passthrough: true }) response: HttpResponseLike,
+    ): Promise<{ sessions: number }> {
+      const sessions = await this.authentication.logoutEverywhere(user.id);
+      this.clearCookies(response);
+      return { sessions };
+    }
+
+    /** An administrator ends every session of a user (a stolen account, a departure). */
+    @Roles('admin')
+    @Post('users/:id/logout-all')
+    @HttpCode(200)
+    async endSessionsOf(
+      @Param('id') id: string,
+      @CurrentUser() admin: AuthUser,
+    ): Promise<{ sessions: number }> {
+      if (id.length > 64 || !(await this.users.findById(id)))
+        throw new NotFoundException(
+          `No user with id "${id.slice(0, 64)}"; check the id (GET ${refreshPath}/me shows yours).`,
+        );
+      return { sessions: await this.authentication.logoutEverywhere(id, admin.id) };
     }
 
     @Get('me')

@@ -13,6 +13,7 @@ import { AccessTokens } from './access-tokens';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokens } from './refresh-tokens';
+import { SessionRevocations } from '../sessions/session-revocations';
 
 /** What a successful registration, login or refresh hands out. */
 export interface IssuedTokens {
@@ -45,6 +46,7 @@ export class AuthenticationManager {
     private readonly accessTokens: AccessTokens,
     private readonly refreshTokens: RefreshTokens,
     private readonly throttle: LoginThrottle,
+    private readonly revocations: SessionRevocations,
     @Optional() private readonly audit?: AuditLog,
   ) {
     this.credentials = z.object({
@@ -149,7 +151,7 @@ export class AuthenticationManager {
     };
   }
 
-  /** Ends one session (its refresh tokens stop working; with `checkSessionOnEachRequest`, its access tokens too). */
+  /** Ends one session: its refresh and access tokens stop working, its sockets close (4401), on every node. */
   async logout(sessionId: string, actorId?: string): Promise<void> {
     await this.refreshTokens.revokeFamily(sessionId, 'logout');
     await this.audit?.recordQuietly({ type: 'logout', actorId, subject: `session:${sessionId}` });
@@ -162,21 +164,32 @@ export class AuthenticationManager {
       await this.audit?.recordQuietly({ type: 'logout', subject: `session:${sessionId}` });
   }
 
-  /** Ends every session of a user (after a password change, or by an admin). */
-  async logoutEverywhere(userId: string): Promise<number> {
-    const count = await this.refreshTokens.revokeAllForUser(userId, 'logout-all');
+  /**
+   * Ends every session of a user, as `logout` ends one ("log out everywhere", after a password
+   * change, or by an admin: `actorId` is who asked, the user by default, null for the command
+   * line). Resolves to how many.
+   */
+  async logoutEverywhere(userId: string, actorId: string | null = userId): Promise<number> {
+    const ids = await this.refreshTokens.revokeAllForUser(
+      userId,
+      actorId === userId ? 'logout-all' : 'admin',
+    );
     await this.audit?.recordQuietly({
       type: 'logout.everywhere',
-      actorId: userId,
+      actorId,
       subject: `user:${userId}`,
-      data: { sessions: count },
+      data: { sessions: ids.length },
     });
-    return count;
+    return ids.length;
   }
 
-  /** Verifies an access token and, if configured, that its session is still open. */
+  /**
+   * Verifies an access token and that its session was not ended (a lookup in this node's copy of
+   * the revoked sessions: no round trip); with `checkSessionOnEachRequest`, also in the store.
+   */
   async verifyAccessToken(token: string): Promise<AuthUser> {
     const user = await this.accessTokens.verify(token);
+    if (this.revocations.isRevoked(user.sessionId)) throw SecurityMessages.sessionRevoked();
     if (
       this.options.checkSessionOnEachRequest &&
       !(await this.refreshTokens.isActive(user.sessionId))

@@ -5,6 +5,7 @@ import { SECURITY_MODULE_OPTIONS, SECURITY_REFRESH_TOKEN_STORE } from '../securi
 import { SecurityMessages } from '../security.messages';
 import type { ResolvedSecurityOptions } from '../security.options';
 import type { RefreshTokenStore } from '../stores/refresh-token-store.interface';
+import { SessionRevocations } from '../sessions/session-revocations';
 
 /** `<family uuid>.<43 base64url characters>`. */
 const REFRESH_TOKEN = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
@@ -18,13 +19,15 @@ export interface RotatedRefreshToken {
 /**
  * Refresh tokens are opaque (`<family>.<secret>`), stored only as a SHA-256 of the secret. Each
  * use rotates the family to a new secret; presenting an earlier secret of the family means it
- * was copied, so the whole family (the session) is revoked.
+ * was copied, so the whole family (the session) is revoked. Every revocation also ends the
+ * session's access tokens at once (`SessionRevocations`).
  */
 @Injectable()
 export class RefreshTokens {
   constructor(
     @Inject(SECURITY_MODULE_OPTIONS) private readonly options: ResolvedSecurityOptions,
     @Inject(SECURITY_REFRESH_TOKEN_STORE) private readonly store: RefreshTokenStore,
+    private readonly revocations: SessionRevocations,
     @Optional() private readonly audit?: AuditLog,
   ) {}
 
@@ -66,16 +69,21 @@ export class RefreshTokens {
   async revokeToken(token: string, reason = 'logout'): Promise<string | undefined> {
     const match = REFRESH_TOKEN.exec(token);
     if (!match) return undefined;
-    await this.store.revoke(match[1], reason);
+    await this.revokeFamily(match[1], reason);
     return match[1];
   }
 
-  revokeFamily(familyId: string, reason = 'logout'): Promise<void> {
-    return this.store.revoke(familyId, reason);
+  /** Ends one session: its refresh tokens, and its access tokens on every node. */
+  async revokeFamily(familyId: string, reason = 'logout'): Promise<void> {
+    await this.store.revoke(familyId, reason);
+    await this.revocations.revoke([familyId]);
   }
 
-  revokeAllForUser(userId: string, reason = 'logout-all'): Promise<number> {
-    return this.store.revokeAllForUser(userId, reason);
+  /** Ends every session of a user; resolves to their ids. */
+  async revokeAllForUser(userId: string, reason = 'logout-all'): Promise<string[]> {
+    const ids = await this.store.revokeAllForUser(userId, reason);
+    await this.revocations.revoke(ids);
+    return ids;
   }
 
   /** True while the family exists, is not revoked and has not expired. */
@@ -85,7 +93,7 @@ export class RefreshTokens {
   }
 
   private async reused(familyId: string, userId: string): Promise<never> {
-    await this.store.revoke(familyId, 'reuse');
+    await this.revokeFamily(familyId, 'reuse');
     await this.audit?.recordQuietly({
       type: 'refresh.reused',
       actorId: userId,

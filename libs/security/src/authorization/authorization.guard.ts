@@ -14,6 +14,7 @@ import { WsException } from '@nestjs/websockets';
 import type { CanRequirement } from '../decorators/can.decorator';
 import { CAN_METADATA, ROLES_METADATA } from '../security.constants';
 import { SecurityMessages } from '../security.messages';
+import { SessionRevocations } from '../sessions/session-revocations';
 import { AuthorizationManager, type Principal } from './authorization.manager';
 
 /**
@@ -21,7 +22,8 @@ import { AuthorizationManager, type Principal } from './authorization.manager';
  * globally by `SecurityModule`, after the authentication guard) and, as core's `HANDLER_GUARD`,
  * on live components' `@On()` event handlers. The user is `request.user` for HTTP, and
  * `client.user` or `client.identity` for WebSocket and live events (`SecureSocketAuthenticator`
- * identities carry the roles; one whose access token has expired is refused with 401). Handlers
+ * identities carry the roles; one whose access token has expired, or whose session was ended, is
+ * refused with 401). Handlers
  * without either decorator are not checked here.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class AuthorizationGuard implements CanActivate, HandlerGuard {
   constructor(
     private readonly reflector: Reflector,
     private readonly authorization: AuthorizationManager,
+    private readonly revocations: SessionRevocations,
     @Optional() private readonly audit?: AuditLog,
   ) {}
 
@@ -89,6 +92,11 @@ export class AuthorizationGuard implements CanActivate, HandlerGuard {
     const user = principalOf(context);
     if (!user)
       throw expired(context) ? SecurityMessages.tokenExpired() : SecurityMessages.tokenMissing();
+    // A socket identity outlives its token check: its session may have ended since (HTTP users
+    // were checked by the authentication guard on this very request).
+    const sessionId = (user as { sessionId?: unknown }).sessionId;
+    if (typeof sessionId === 'string' && this.revocations.isRevoked(sessionId))
+      throw SecurityMessages.sessionRevoked();
     if (roles.length && !this.authorization.hasRole(user, ...roles))
       throw SecurityMessages.roleMissing(roles);
     for (const requirement of requirements) {

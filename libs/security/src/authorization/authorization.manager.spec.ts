@@ -9,6 +9,7 @@ import type { AuthorizationOptions } from '../security.interfaces';
 import type { ResolvedSecurityOptions } from '../security.options';
 import { AuthorizationGuard } from './authorization.guard';
 import { AuthorizationManager } from './authorization.manager';
+import type { SessionRevocations } from '../sessions/session-revocations';
 
 @ResourceOwners('question')
 class QuestionOwners {
@@ -45,6 +46,12 @@ const member = { id: '42', roles: ['member'] };
 const stranger = { id: '9', roles: ['member'] };
 const moderator = { id: '5', roles: ['moderator'] };
 const admin = { id: '1', roles: ['admin'] };
+
+/** The guard asks only `isRevoked` (a unit test of the guard's logic, not of the set). */
+const ended = new Set(['s-ended']);
+const revocations = {
+  isRevoked: (id: string) => ended.has(id),
+} as unknown as SessionRevocations;
 
 describe('AuthorizationManager', () => {
   it('expands the role hierarchy: admin includes moderator includes member', () => {
@@ -118,7 +125,11 @@ describe('AuthorizationGuard on WebSocket handlers', () => {
       switchToWs: () => ({ getClient: () => client, getData: () => data }),
     }) as unknown as ExecutionContext;
 
-  const guard = new AuthorizationGuard(new Reflector(), manager({}, [new QuestionOwners()]));
+  const guard = new AuthorizationGuard(
+    new Reflector(),
+    manager({}, [new QuestionOwners()]),
+    revocations,
+  );
 
   it('reads the user from client.identity or client.user and answers WsException', async () => {
     expect(await guard.canActivate(context('moderate', { identity: moderator }))).toBe(true);
@@ -158,7 +169,11 @@ describe('AuthorizationGuard as the HANDLER_GUARD of live event handlers', () =>
 
     open() {}
   }
-  const guard = new AuthorizationGuard(new Reflector(), manager({}, [new QuestionOwners()]));
+  const guard = new AuthorizationGuard(
+    new Reflector(),
+    manager({}, [new QuestionOwners()]),
+    revocations,
+  );
   const call = (handler: keyof Panel, identity: unknown, payload: object = {}) =>
     guard.check({ type: Panel, handler: Panel.prototype[handler], identity, payload });
 
@@ -170,6 +185,14 @@ describe('AuthorizationGuard as the HANDLER_GUARD of live event handlers', () =>
     });
     await expect(call('moderate', null)).rejects.toMatchObject({ status: 401 });
     await expect(call('open', null)).resolves.toBeUndefined();
+  });
+
+  it('refuses an identity whose session was ended since it connected (401)', async () => {
+    await expect(call('moderate', { ...moderator, sessionId: 's-open' })).resolves.toBeUndefined();
+    await expect(call('moderate', { ...moderator, sessionId: 's-ended' })).rejects.toMatchObject({
+      status: 401,
+      response: { code: 'LATTICE_SECURITY_SESSION_REVOKED' },
+    });
   });
 
   it('finds the resource id in the event payload', async () => {

@@ -1,2 +1,7 @@
-// `@lattice/security/cli`: audit:verify and security:reencrypt, apart so that `@lattice/security` does not load the command line.
-export { SecurityCommandsModule, AuditVerifyCommand, ReencryptCommand } from './security.commands';
+// `@lattice/security/cli`: audit:verify, security:reencrypt and sessions:end, apart so that `@lattice/security` does not load the command line.
+export {
+  SecurityCommandsModule,
+  AuditVerifyCommand,
+  ReencryptCommand,
+  EndSessionsCommand,
+} from './security.commands';

@@ -1,10 +1,15 @@
+import { RedisConnections } from '@lattice/core';
 import { Command, CommandRunner, Option } from '@lattice/core/cli';
-import { Module, Optional } from '@nestjs/common';
+import { Inject, Module, Optional } from '@nestjs/common';
 import { DataSource, type EntityMetadata } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { Encryption } from '../encryption/encryption';
 import { Keyring } from '../encryption/keyring';
+import { AuthenticationManager } from '../authentication/authentication.manager';
+import { SECURITY_MODULE_OPTIONS, SECURITY_USER_STORE } from '../security.constants';
 import { SecurityMessages } from '../security.messages';
+import type { ResolvedSecurityOptions } from '../security.options';
+import type { SecurityUserStore } from '../stores/user-store.interface';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -147,10 +152,39 @@ function encryptedColumns(data: DataSource): EncryptedColumn[] {
   );
 }
 
+@Command({
+  name: 'sessions:end',
+  arguments: '<userId>',
+  description:
+    'End every session of a user now (a stolen account, a departure): refresh tokens die, and with REDIS_URL every running node refuses the access tokens and closes the sockets',
+})
+export class EndSessionsCommand extends CommandRunner {
+  constructor(
+    private readonly authentication: AuthenticationManager,
+    @Inject(SECURITY_USER_STORE) private readonly users: SecurityUserStore,
+    @Inject(SECURITY_MODULE_OPTIONS) private readonly options: ResolvedSecurityOptions,
+    private readonly redis: RedisConnections,
+  ) {
+    super();
+  }
+
+  async run([userId]: string[]): Promise<void> {
+    if (!(await this.users.findById(userId))) throw SecurityMessages.userUnknown(userId);
+    const count = await this.authentication.logoutEverywhere(userId, null);
+    out(`✔ Ended ${count} session${count === 1 ? '' : 's'} of user ${userId}.`);
+    const minutes = Math.ceil(this.options.jwt.accessTtlSeconds / 60);
+    out(
+      this.redis.configured
+        ? '  Every node on this REDIS_URL refuses their access tokens now and has closed their sockets.'
+        : `  Their refresh tokens are dead. Without REDIS_URL a running app does not hear of it: their access tokens work there until they expire (${minutes} min at most). Use POST /auth/users/${userId}/logout-all on the app to end them at once.`,
+    );
+  }
+}
+
 /**
- * Adds `lattice audit:verify` and `lattice security:reencrypt` to a `lattice` command line
+ * Adds `lattice audit:verify`, `lattice security:reencrypt` and `lattice sessions:end` to a `lattice` command line
  * (`runLatticeCli` of `@lattice/core/cli`); import it
  * next to `SecurityModule.forRoot()` and `DatabaseModule` in the app's CLI module.
  */
-@Module({ providers: [AuditVerifyCommand, ReencryptCommand] })
+@Module({ providers: [AuditVerifyCommand, ReencryptCommand, EndSessionsCommand] })
 export class SecurityCommandsModule {}

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthorizationManager, type Principal } from '../authorization/authorization.manager';
 import { AccessDeniedError } from '../errors/access-denied.error';
 import { SecurityMessages } from '../security.messages';
+import { SessionRevocations } from '../sessions/session-revocations';
 import type { SecureSocketIdentity } from './secure-socket.authenticator';
 
 /** Who may join a channel. Every given part must hold; an anonymous connection never may. */
@@ -17,7 +18,7 @@ export interface ChannelRule {
  * Per-channel authorisation for WebSocket subscriptions, with the same roles and permissions as
  * HTTP routes: for events' `@ChannelAuth` callbacks (`allows`) and @lattice/socket topic handlers
  * (`join`). Checked on every join and rejoin, so a reconnect with a new token is checked again; an
- * identity whose access token has expired is refused.
+ * identity whose access token has expired, or whose session was ended, is refused.
  *
  * @example
  * @ChannelAuth('question.{id}.moderation')
@@ -27,11 +28,14 @@ export interface ChannelRule {
  */
 @Injectable()
 export class ChannelAccess {
-  constructor(private readonly authorization: AuthorizationManager) {}
+  constructor(
+    private readonly authorization: AuthorizationManager,
+    private readonly revocations: SessionRevocations,
+  ) {}
 
   async allows(identity: SocketIdentity | null | undefined, rule: ChannelRule): Promise<boolean> {
     const user = principalOf(identity);
-    if (!user) return false;
+    if (!user || this.ended(identity)) return false;
     if (rule.roles?.length && !this.authorization.hasRole(user, ...rule.roles)) return false;
     if (rule.can) {
       const { action, subject, id } = rule.can;
@@ -58,8 +62,15 @@ export class ChannelAccess {
         return null;
       if (!connection.identity) throw SecurityMessages.tokenMissing();
       if (!principalOf(connection.identity)) throw SecurityMessages.tokenExpired();
+      if (this.ended(connection.identity)) throw SecurityMessages.sessionRevoked();
       throw new AccessDeniedError(`You may not join "${topic}".`);
     };
+  }
+
+  /** The identity's session was ended (logout elsewhere) after the connection authenticated. */
+  private ended(identity: SocketIdentity | null | undefined): boolean {
+    const sessionId = (identity as SecureSocketIdentity | null | undefined)?.sessionId;
+    return typeof sessionId === 'string' && this.revocations.isRevoked(sessionId);
   }
 }
 

@@ -1,7 +1,14 @@
-import type { SocketAuthenticator, SocketConnectionInfo, SocketIdentity } from '@lattice/socket';
-import { Injectable } from '@nestjs/common';
+import {
+  CLOSE_UNAUTHORIZED,
+  type SocketAuthenticator,
+  type SocketConnectionInfo,
+  type SocketIdentity,
+} from '@lattice/socket';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { AuthenticationManager } from '../authentication/authentication.manager';
+import { SecurityMessages } from '../security.messages';
+import { SessionRevocations } from '../sessions/session-revocations';
 import { SecureSocketLimits } from './socket-limits';
 
 /** The identity of an authenticated socket connection: the access token's user. */
@@ -19,13 +26,27 @@ export interface SecureSocketIdentity extends SocketIdentity {
  * header (other clients) on the upgrade request, on every connect and reconnect. No token: an
  * anonymous connection (topics decide whether to accept it). A bad or expired token: the
  * connection is refused with close code 4401, and the client refreshes before reconnecting.
+ * When the connection's session is ended (logout, "log out everywhere", an admin, a reused
+ * refresh token) on any node, its connections on this node close with 4401 and no further frame
+ * of theirs is handled.
  */
 @Injectable()
-export class SecureSocketAuthenticator implements SocketAuthenticator {
+export class SecureSocketAuthenticator implements SocketAuthenticator, OnApplicationShutdown {
+  /** Open connections by session id, to close them when the session ends. */
+  private readonly bySession = new Map<string, Set<SocketConnectionInfo>>();
+  private readonly stopListening: () => void;
+
   constructor(
     private readonly authentication: AuthenticationManager,
     private readonly limits: SecureSocketLimits,
-  ) {}
+    private readonly revocations: SessionRevocations,
+  ) {
+    this.stopListening = revocations.onRevoked((sessionIds) => {
+      for (const id of sessionIds)
+        for (const connection of this.bySession.get(id) ?? [])
+          connection.close(CLOSE_UNAUTHORIZED, 'session ended: log in again');
+    });
+  }
 
   async authenticate(request: IncomingMessage): Promise<SecureSocketIdentity | null> {
     const user = await this.authentication.authenticate(request);
@@ -43,20 +64,46 @@ export class SecureSocketAuthenticator implements SocketAuthenticator {
 
   /** Caps connections per user and schedules the close at the token's expiry (`sockets` options). */
   connected(connection: SocketConnectionInfo): void {
+    const sessionId = sessionOf(connection);
+    // Ended between the token check and now: refused (4401) rather than missed by the close.
+    if (sessionId !== undefined && this.revocations.isRevoked(sessionId))
+      throw SecurityMessages.sessionRevoked();
     this.limits.connected(
       connection,
       (connection.identity as SecureSocketIdentity | null)?.expiresAt,
     );
+    if (sessionId === undefined) return;
+    let open = this.bySession.get(sessionId);
+    if (!open) this.bySession.set(sessionId, (open = new Set()));
+    open.add(connection);
   }
 
   disconnected(connection: SocketConnectionInfo): void {
     this.limits.disconnected(connection);
+    const sessionId = sessionOf(connection);
+    const open = sessionId === undefined ? undefined : this.bySession.get(sessionId);
+    if (open?.delete(connection) && open.size === 0) this.bySession.delete(sessionId!);
+  }
+
+  /** Each frame: the session must not have been ended since the connection opened. */
+  revoked(connection: SocketConnectionInfo): boolean {
+    const sessionId = sessionOf(connection);
+    return sessionId !== undefined && this.revocations.isRevoked(sessionId);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopListening();
   }
 
   /** The per-user message rate (`sockets.userRateLimit`), on top of socket's per-connection one. */
   admit(connection: SocketConnectionInfo): boolean {
     return this.limits.admit(connection);
   }
+}
+
+function sessionOf(connection: SocketConnectionInfo): string | undefined {
+  const sessionId = (connection.identity as SecureSocketIdentity | null)?.sessionId;
+  return typeof sessionId === 'string' ? sessionId : undefined;
 }
 
 /** `exp` of a token that was just verified, so reading its payload without checking is safe. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { RefreshTokenFamilyEntity } from './entities/refresh-token-family.entity';
 import type { RefreshTokenFamily, RefreshTokenStore } from './refresh-token-store.interface';
 
@@ -47,11 +47,18 @@ export class DatabaseRefreshTokenStore implements RefreshTokenStore {
     );
   }
 
-  async revokeAllForUser(userId: string, reason: string): Promise<number> {
-    const result = await this.families.update(
-      { userId, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
-    );
-    return result.affected ?? 0;
+  async revokeAllForUser(userId: string, reason: string): Promise<string[]> {
+    const open = await this.families.find({
+      select: { id: true },
+      where: { userId, revokedAt: IsNull() },
+    });
+    const ids = open.map((family) => family.id);
+    // By id: a session that begins meanwhile is not in the list, so it is not revoked unseen.
+    if (ids.length)
+      await this.families.update(
+        { id: In(ids), revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      );
+    return ids;
   }
 }

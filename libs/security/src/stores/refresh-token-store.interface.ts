@@ -25,6 +25,9 @@ export interface RefreshTokenStore {
    */
   rotate(id: string, expectedHash: string, nextHash: string, expiresAt: Date): Promise<boolean>;
   revoke(id: string, reason: string): Promise<void>;
-  /** Revokes every live family of a user; resolves to how many. */
-  revokeAllForUser(userId: string, reason: string): Promise<number>;
+  /**
+   * Revokes every family of a user not revoked yet; resolves to their ids (so their access
+   * tokens can be refused too).
+   */
+  revokeAllForUser(userId: string, reason: string): Promise<string[]>;
 }

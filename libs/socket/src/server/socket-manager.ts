@@ -1,9 +1,9 @@
 import { LatticeError, PubSub, type Unsubscribe } from '@lattice/core';
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
-  OnApplicationShutdown,
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
@@ -96,7 +96,7 @@ class Connection implements SocketConnectionInfo {
  * connection on every node, through core's PubSub.
  */
 @Injectable()
-export class SocketManager implements OnModuleInit, OnApplicationShutdown {
+export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Socket');
   private readonly handlers: Array<{ pattern: string; match: RegExp; handler: TopicHandler }> = [];
   private readonly connections = new Set<Connection>();
@@ -159,10 +159,17 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
     this.heartbeat.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before Nest's ws adapter terminates the sockets: 1001 lets clients reconnect elsewhere. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     void this.subscription?.then((unsubscribe) => unsubscribe?.());
+    const closed = [...this.connections].map(
+      (c) => new Promise((resolve) => c.ws.once('close', resolve)),
+    );
     for (const connection of this.connections) connection.ws.close(1001, 'server shutting down');
+    // The close handshake, briefly: a client that does not answer is terminated by the adapter.
+    const late = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    await Promise.race([Promise.all(closed), late]);
   }
 
   /** Called by the gateway for each new connection: authenticate, then listen. */
@@ -201,6 +208,11 @@ export class SocketManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async receive(connection: Connection, data: RawData): Promise<void> {
+    // Before anything runs for it: a session ended elsewhere must not act through an open socket.
+    if (this.authenticator?.revoked?.(connection)) {
+      connection.close(CLOSE_UNAUTHORIZED, 'session ended: log in again');
+      return;
+    }
     const allowed = connection.take();
     if (allowed === 'close') {
       connection.ws.close(CLOSE_RATE_LIMITED, 'too many messages');
