@@ -72,3 +72,5 @@ export { sanitizeHtml, RICH_TEXT_ALLOWLIST } from './xss/sanitize-html';
 export { cspNonce } from './headers/csp-nonce';
 export { SecurityHeadersMiddleware } from './headers/security-headers.middleware';
 export type { SecurityHeadersOptions } from './headers/security-headers.interfaces';
+export { CsrfCheck } from './csrf/csrf.check';
+export { CsrfHttpHook } from './csrf/csrf-http.hook';
