@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger, RequestMethod, type OnModuleInit } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
+import {
+  ApplicationConfig,
+  DiscoveryService,
+  HttpAdapterHost,
+  MetadataScanner,
+} from '@nestjs/core';
 import type { HttpRequestLike } from '../http/cookies';
 import { CsrfCheck } from './csrf.check';
 import { CSRF_OPTIONS, SAFE_METHODS, SKIP_CSRF_METADATA } from './csrf.constants';
