@@ -30,3 +30,4 @@ export * from './hooks/handler-guard';
 export * from './options/module-options';
 export * from './options/module-options.error';
 export * from './options/check-options-at-boot';
+export * from './logging/sampled-log';

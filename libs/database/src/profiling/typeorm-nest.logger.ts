@@ -1,3 +1,4 @@
+import { SampledLog } from '@lattice/core';
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 
@@ -8,12 +9,16 @@ import type { Logger as TypeOrmLogger } from 'typeorm';
  */
 export class TypeOrmNestLogger implements TypeOrmLogger {
   private readonly logger = new NestLogger('TypeORM');
+  private readonly mistakes = new SampledLog(this.logger);
 
   logQuery(query: string): void {
     this.logger.verbose(query);
   }
 
   logQueryError(error: string | Error, query: string): void {
+    // A duplicate key is a client's mistake (a taken email) that the caller answers with a 4xx.
+    if (isDuplicateKey(error))
+      return this.mistakes.warn('duplicate-key', `Query refused a duplicate: ${String(error)}`);
     this.logger.error(
       `Query failed: ${error instanceof Error ? error.message : error}\n  ${query}`,
     );
@@ -33,4 +38,14 @@ export class TypeOrmNestLogger implements TypeOrmLogger {
     if (level === 'warn') this.logger.warn(String(message));
     else this.logger.debug(String(message));
   }
+}
+
+/** MySQL/MariaDB's and SQLite's unique-index refusals. */
+function isDuplicateKey(error: string | Error): boolean {
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code;
+  return ['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
+    String(code),
+  );
 }
