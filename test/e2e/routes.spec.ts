@@ -1,6 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
+import { QueueManager } from '@lattice/queue';
+import { describeWith } from '../support/describe-with';
+import { TEST_REDIS_URL } from '../support/services';
+import { uniqueRedisPrefix } from '../support/test-resources';
 import { api, json } from '../support/http';
 
 /**
@@ -123,6 +127,59 @@ interface Browser {
   token: string;
 }
 
+/** Signs up (a member), optionally made an admin, then logs in with cookies like a browser. */
+async function signIn(
+  app: INestApplication,
+  url: string,
+  role: 'member' | 'admin',
+): Promise<Browser> {
+  const username = `${role}-${Math.random().toString(36).slice(2, 10)}@routes.example`;
+  const password = 'correct horse battery';
+  const registered = await api(url).post('/auth/register', {
+    username,
+    password,
+    profile: { name: `A ${role}` },
+    delivery: 'bearer',
+  });
+  expect(registered.status).toBe(201);
+  const { user } = await json(registered);
+  if (role === 'admin')
+    await app.get(DataSource).query('UPDATE users SET role = ? WHERE id = ?', ['admin', user.id]);
+  const cookies: Record<string, string> = {};
+  const login = await api(url).post('/auth/login', { username, password });
+  expect(login.status).toBe(200);
+  keepCookies(login, cookies);
+  const page = await fetch(`${url}/`, { headers: { cookie: cookieHeader(cookies) } });
+  keepCookies(page, cookies);
+  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1];
+  expect(token).toBeDefined();
+  return { cookies, token: token! };
+}
+
+const cookieHeader = (cookies: Record<string, string>) =>
+  Object.entries(cookies)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+
+function probe(
+  url: string,
+  route: Route,
+  as?: Browser,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const changes = route.method !== 'GET';
+  return fetch(`${url}${fill(route.path)}`, {
+    method: route.method,
+    redirect: 'manual',
+    headers: {
+      ...(changes ? { 'content-type': 'application/json' } : {}),
+      ...(as ? { cookie: cookieHeader(as.cookies) } : {}),
+      ...headers,
+    },
+    body: changes ? '{}' : undefined,
+  });
+}
+
 describe('every route of the Forum is declared public, for members, or refused', () => {
   let routes: Route[];
 
@@ -154,55 +211,9 @@ describe('every route of the Forum is declared public, for members, or refused',
     let member: Browser;
     let admin: Browser;
 
-    /** Signs up (a member), optionally made an admin, then logs in with cookies like a browser. */
-    async function browser(role: 'member' | 'admin'): Promise<Browser> {
-      const username = `${role}-${Math.random().toString(36).slice(2, 10)}@routes.example`;
-      const password = 'correct horse battery';
-      const registered = await api(url).post('/auth/register', {
-        username,
-        password,
-        profile: { name: `A ${role}` },
-        delivery: 'bearer',
-      });
-      expect(registered.status).toBe(201);
-      const { user } = await json(registered);
-      if (role === 'admin')
-        await app
-          .get(DataSource)
-          .query('UPDATE users SET role = ? WHERE id = ?', ['admin', user.id]);
-      const cookies: Record<string, string> = {};
-      const login = await api(url).post('/auth/login', { username, password });
-      expect(login.status).toBe(200);
-      keepCookies(login, cookies);
-      const page = await fetch(`${url}/`, { headers: { cookie: cookieHeader(cookies) } });
-      keepCookies(page, cookies);
-      const token = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1];
-      expect(token).toBeDefined();
-      return { cookies, token: token! };
-    }
-
-    const cookieHeader = (cookies: Record<string, string>) =>
-      Object.entries(cookies)
-        .map(([name, value]) => `${name}=${value}`)
-        .join('; ');
-
-    function send(
-      route: Route,
-      as?: Browser,
-      headers: Record<string, string> = {},
-    ): Promise<Response> {
-      const changes = route.method !== 'GET';
-      return fetch(`${url}${fill(route.path)}`, {
-        method: route.method,
-        redirect: 'manual',
-        headers: {
-          ...(changes ? { 'content-type': 'application/json' } : {}),
-          ...(as ? { cookie: cookieHeader(as.cookies) } : {}),
-          ...headers,
-        },
-        body: changes ? '{}' : undefined,
-      });
-    }
+    const browser = (role: 'member' | 'admin') => signIn(app, url, role);
+    const send = (route: Route, as?: Browser, headers?: Record<string, string>) =>
+      probe(url, route, as, headers);
 
     beforeAll(async () => {
       ({ app, url } = await startForum(platform, { DATABASE_URL: tempSqliteUrl() }));
@@ -288,5 +299,51 @@ describe('every route of the Forum is declared public, for members, or refused',
       );
       expect(pause.status).not.toBe(403);
     });
+  });
+});
+
+// The issue's own case: Redis configured, so bull-board drives BullMQ and can really pause a queue.
+describeWith(['redis'], 'the queue dashboard on BullMQ refuses a cross-site pause', () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await startForum('express', {
+      DATABASE_URL: tempSqliteUrl(),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('routes'),
+    }));
+  });
+  afterAll(() => app?.close());
+
+  it('answers 403 to the admin’s cookie from evil.example, and pauses for the dashboard’s own page', async () => {
+    const admin = await signIn(app, url, 'admin');
+    const pause = { method: 'PUT', path: '/admin/queues/api/queues/:queueName/pause' };
+    const forged = await probe(url, pause, admin, {
+      origin: 'http://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(forged.status).toBe(403);
+    // BullMQ's own Queue, as bull-board sees it.
+    const driver = app.get(QueueManager).driver as unknown as {
+      queue(name: string): { isPaused(): Promise<boolean> };
+    };
+    const paused = () => driver.queue('notifications').isPaused();
+    expect(await paused()).toBe(false);
+    // The board's page hands axios the token; its own request goes through.
+    const page = await probe(url, { method: 'GET', path: '/admin/queues' }, admin);
+    const cookies = { ...admin.cookies };
+    keepCookies(page, cookies);
+    const own = await probe(
+      url,
+      pause,
+      { cookies, token: '' },
+      {
+        'sec-fetch-site': 'same-origin',
+        'x-xsrf-token': decodeURIComponent(cookies['XSRF-TOKEN']),
+      },
+    );
+    expect(own.status).toBe(200);
+    expect(await paused()).toBe(true);
   });
 });
