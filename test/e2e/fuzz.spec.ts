@@ -142,6 +142,14 @@ describe('the Forum refuses bad input with a 4xx and a message, never a 5xx (pro
       }),
       { numRuns: RUNS },
     );
+    // Spellings ParseIntPipe took or an INT column cannot hold: 400 naming the parameter.
+    for (const id of ['-1', '0', '01', '1e3', '2147483648', '99999999999999999999']) {
+      const response = await fetch(`${url}/questions/${id}`);
+      expect({ id, status: response.status }).toEqual({ id, status: 400 });
+      expect(((await response.json()) as { message: string }).message).toContain(
+        'Path parameter "id"',
+      );
+    }
   });
 
   it('answers any JSON body of question, answer and vote writes with a 4xx and a message', async () => {
