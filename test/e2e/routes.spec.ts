@@ -26,6 +26,10 @@ const PUBLIC = [
   'GET /login',
   'GET /signup',
   'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
+  // The account page asks visitors to log in.
+  'GET /account',
   'GET /assets/:file',
   'GET /lattice/:file',
   'GET /lattice/events/:file',
@@ -46,6 +50,7 @@ const PUBLIC = [
 /** Routes any logged-in member may use. Everything else is for admins only. */
 const MEMBERS = [
   'GET /auth/me',
+  'POST /auth/logout-all',
   'POST /questions',
   'POST /questions/:id/answers',
   'POST /questions/:id/votes',
