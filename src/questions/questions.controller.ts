@@ -1,19 +1,10 @@
 import { ListQuery, Page } from '@lattice/database';
 import { ZodPipe } from '@lattice/core';
 import { type AuthUser, Can, CurrentUser, Public } from '@lattice/security';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { Answer } from './answer.entity';
+import { IdPipe } from './id.pipe';
 import { QuestionActivityService } from './question-activity.service';
 import { questionList } from './question-list.query';
 import { Question } from './question.entity';
@@ -71,7 +62,7 @@ export class QuestionsController {
 
   @Public()
   @Get(':id')
-  get(@Param('id', ParseIntPipe) id: number): Promise<Question> {
+  get(@Param('id', IdPipe) id: number): Promise<Question> {
     return this.service.find(id);
   }
 
@@ -79,7 +70,7 @@ export class QuestionsController {
   @Post(':id/answers')
   @Can('create', 'answer')
   async answer(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', IdPipe) id: number,
     @Body(new ZodPipe(answerInput)) input: AnswerInput,
     @CurrentUser() user: AuthUser,
   ): Promise<Answer> {
@@ -94,7 +85,7 @@ export class QuestionsController {
   /** `GET /questions/:id/activity`: score, answers and last activity from the question's state stream. */
   @Public()
   @Get(':id/activity')
-  getActivity(@Param('id', ParseIntPipe) id: number) {
+  getActivity(@Param('id', IdPipe) id: number) {
     return this.activity.activity(id);
   }
 
@@ -105,7 +96,7 @@ export class QuestionsController {
   @Post(':id/votes')
   @Can('vote', 'question')
   async vote(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', IdPipe) id: number,
     @Body(new ZodPipe(voteInput)) input: z.output<typeof voteInput>,
     @CurrentUser('id') userId: string,
   ) {
@@ -118,8 +109,8 @@ export class QuestionsController {
   @HttpCode(204)
   @Can('delete', 'answer', { id: 'answerId' })
   async deleteAnswer(
-    @Param('id', ParseIntPipe) id: number,
-    @Param('answerId', ParseIntPipe) answerId: number,
+    @Param('id', IdPipe) id: number,
+    @Param('answerId', IdPipe) answerId: number,
     @CurrentUser('id') userId: string,
   ): Promise<void> {
     await this.service.deleteAnswer(id, answerId, Number(userId));

@@ -38,6 +38,9 @@ export class ForumUserStore implements SecurityUserStore {
     // The profile arrives as the request sent it: keep only a valid display name.
     const parsed = profileInput.safeParse(profile);
     const name = (parsed.success && parsed.data.name) || user.username.split('@')[0].slice(0, 80);
+    // A taken email is the client's mistake: answered without a failed INSERT, which the
+    // database logs as an error. Two sign-ups racing still meet the unique index below.
+    if (await this.users.repository.exists({ where: { email: user.username } })) return null;
     try {
       const saved = await this.users.repository.save(
         this.users.repository.create({

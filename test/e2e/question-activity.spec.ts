@@ -104,20 +104,23 @@ describe.each(['express', 'fastify'] as const)(
       expect(await json(await fetch(`${url}/questions/5/activity`))).toMatchObject({ version: 0 });
     });
 
-    it('shows any version of a stream on the development endpoint, to logged-in users', async () => {
+    it('shows any version of a stream on the development endpoint, to admins only', async () => {
       await member.post('/questions/6/votes', { value: 1 });
       await (await signUp(url)).client.post('/questions/6/votes', { value: 1 });
       expect((await fetch(`${url}/lattice/state/question:6`)).status).toBe(401);
-      const first = await json(await member.get(`/lattice/state/question:6?version=1`));
+      // The history says who voted: a member is refused (decision 0029).
+      expect((await member.get(`/lattice/state/question:6`)).status).toBe(403);
+      const admin = (await login(url, 'admin@forum.example')).client;
+      const first = await json(await admin.get(`/lattice/state/question:6?version=1`));
       expect(first).toMatchObject({ streamId: 'question:6', latestVersion: 3, version: 1 });
       expect(first.history.map((e: { type: string }) => e.type)).toEqual(['imported']);
-      const latest = await json(await member.get(`/lattice/state/question:6`));
+      const latest = await json(await admin.get(`/lattice/state/question:6`));
       expect(latest.state.score).toBe(first.state.score + 2);
-      const unknown = await member.get(`/lattice/state/questoin:6`);
+      const unknown = await admin.get(`/lattice/state/questoin:6`);
       expect(unknown.status).toBe(400);
       expect((await json(unknown)).message).toContain('Did you mean "question"?');
-      expect((await member.get(`/lattice/state/question:6?version=x`)).status).toBe(400);
-      expect((await member.get(`/lattice/state/question:6?version=99`)).status).toBe(400);
+      expect((await admin.get(`/lattice/state/question:6?version=x`)).status).toBe(400);
+      expect((await admin.get(`/lattice/state/question:6?version=99`)).status).toBe(400);
     });
   },
 );

@@ -33,3 +33,4 @@ export * from './options/check-options-at-boot';
 export * from './lifecycle/lattice-shutdown';
 export * from './lifecycle/lattice-shutdown.options';
 export * from './lifecycle/enable-lattice-shutdown';
+export * from './logging/sampled-log';

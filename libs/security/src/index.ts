@@ -73,3 +73,5 @@ export { cspNonce } from './headers/csp-nonce';
 export { SecurityHeadersMiddleware } from './headers/security-headers.middleware';
 export type { SecurityHeadersOptions } from './headers/security-headers.interfaces';
 export { SessionRevocations, type RevocationListener } from './sessions/session-revocations';
+export { CsrfCheck } from './csrf/csrf.check';
+export { CsrfHttpHook } from './csrf/csrf-http.hook';

@@ -26,6 +26,8 @@ import { AuthorizationGuard } from './authorization/authorization.guard';
 import { AuthorizationManager } from './authorization/authorization.manager';
 import { CSRF_OPTIONS } from './csrf/csrf.constants';
 import { CsrfGuard } from './csrf/csrf.guard';
+import { CsrfCheck } from './csrf/csrf.check';
+import { CsrfHttpHook } from './csrf/csrf-http.hook';
 import { resolveCsrfOptions } from './csrf/csrf.options';
 import { CsrfTokens } from './csrf/csrf-tokens';
 import { Encryption } from './encryption/encryption';
@@ -158,6 +160,9 @@ export function securityModuleParts(
       useFactory: resolveCsrfOptions,
     },
     CsrfTokens,
+    CsrfCheck,
+    // Every state-changing request, at the HTTP layer: mounted middleware too (bull-board).
+    CsrfHttpHook,
     CsrfGuard,
     { provide: CSRF_TOKENS, useExisting: CsrfTokens },
     {

@@ -17,10 +17,11 @@ export const {
       /** Global by default: one state store per app (docs/decisions/0022-module-options.md). */
       isGlobal: true,
       /**
-       * Serve `GET /lattice/state/:streamId` (default: when NODE_ENV is not "production"). An
-       * extra, not an option: it adds a route, so it must be known when the module is built.
+       * Serve `GET /lattice/state/:streamId` (default: when NODE_ENV is not "production"), to
+       * admins only; `'open'` lets anyone the app's guards let in. An extra, not an option: it
+       * adds a route, so it must be known when the module is built.
        */
-      devtools: undefined as boolean | undefined,
+      devtools: undefined as boolean | 'open' | undefined,
     },
     (definition, extras) =>
       checkOptionsAtBoot(

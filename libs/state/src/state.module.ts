@@ -2,6 +2,8 @@ import { bootReportPart } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { StateDevtoolsController } from './devtools/state-devtools.controller';
+import { STATE_DEVTOOLS_ACCESS } from './devtools/state-devtools.constants';
+import { StateDevtoolsGuard } from './devtools/state-devtools.guard';
 import { StateExplorer } from './state.explorer';
 import {
   STATE_ASYNC_OPTIONS_TYPE,
@@ -36,7 +38,20 @@ export class StateModule extends StateConfigurableModule {
   }
 }
 
-function withDevtools(definition: DynamicModule, devtools: boolean | undefined): DynamicModule {
+function withDevtools(
+  definition: DynamicModule,
+  devtools: boolean | 'open' | undefined,
+): DynamicModule {
   const enabled = devtools ?? process.env.NODE_ENV !== 'production';
-  return { ...definition, controllers: enabled ? [StateDevtoolsController] : [] };
+  if (!enabled) return { ...definition, controllers: [] };
+  // Admins only unless opened on purpose (libs/state/src/devtools/state-devtools.guard.ts).
+  const access = {
+    provide: STATE_DEVTOOLS_ACCESS,
+    useValue: devtools === 'open' ? 'open' : 'admin',
+  };
+  return {
+    ...definition,
+    controllers: [StateDevtoolsController],
+    providers: [...(definition.providers ?? []), access, StateDevtoolsGuard],
+  };
 }

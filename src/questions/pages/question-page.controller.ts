@@ -1,7 +1,8 @@
 import { Public } from '@lattice/core';
 import { html, LivePage } from '@lattice/live';
-import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { viewersChannel } from '../question.events';
+import { IdPipe } from '../id.pipe';
 import { QuestionRepository } from '../question.repository';
 
 /**
@@ -28,7 +29,7 @@ export class QuestionPageController {
       aside: html`<aside class="viewers" data-presence-channel="${viewersChannel(id)}"><h3>Viewing now</h3><ul></ul></aside>`,
     }),
   })
-  async show(@Param('id', ParseIntPipe) id: number) {
+  async show(@Param('id', IdPipe) id: number) {
     const question = await this.questions.findById(id); // 404 for an unknown question
     return { id, title: question.title };
   }
@@ -36,7 +37,7 @@ export class QuestionPageController {
   /** One question's activity card, bound to its state stream `question:<id>`. */
   @Get('demo/question/:id')
   @LivePage('question-card', { title: 'Question activity · Lattice Forum', layout: 'site' })
-  card(@Param('id', ParseIntPipe) id: number) {
+  card(@Param('id', IdPipe) id: number) {
     return { id };
   }
 }

@@ -1,3 +1,4 @@
+import { SampledLog } from '@lattice/core';
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { classifyDatabaseError } from '../errors/database-errors';
@@ -10,13 +11,18 @@ import { classifyDatabaseError } from '../errors/database-errors';
  */
 export class TypeOrmNestLogger implements TypeOrmLogger {
   private readonly logger = new NestLogger('TypeORM');
+  private readonly mistakes = new SampledLog(this.logger);
 
   logQuery(query: string): void {
     this.logger.verbose(query);
   }
 
   logQueryError(error: string | Error, query: string): void {
+    // A duplicate key is a client's mistake (a taken email) that the caller answers with a 4xx.
+    if (isDuplicateKey(error))
+      return this.mistakes.warn('duplicate-key', `Query refused a duplicate: ${String(error)}`);
     const message = `Query failed: ${error instanceof Error ? error.message : error}\n  ${query}`;
+    // An outage or a conflict is answered 503/409 and logged once by DatabaseAvailability.
     if (classifyDatabaseError(error)) this.logger.debug(message);
     else this.logger.error(message);
   }
@@ -35,4 +41,14 @@ export class TypeOrmNestLogger implements TypeOrmLogger {
     if (level === 'warn') this.logger.warn(String(message));
     else this.logger.debug(String(message));
   }
+}
+
+/** MySQL/MariaDB's and SQLite's unique-index refusals. */
+function isDuplicateKey(error: string | Error): boolean {
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code;
+  return ['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(
+    String(code),
+  );
 }

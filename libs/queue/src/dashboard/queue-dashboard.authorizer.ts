@@ -1,4 +1,5 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { CSRF_TOKENS, type CsrfTokenSource } from '@lattice/core';
+import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_DASHBOARD_ROUTE, QUEUE_DASHBOARD_OPTIONS } from './queue-dashboard.constants';
@@ -16,6 +17,7 @@ export class QueueDashboardAuthorizer {
   constructor(
     @Inject(QUEUE_DASHBOARD_OPTIONS) options: QueueDashboardOptions,
     host: HttpAdapterHost,
+    @Optional() @Inject(CSRF_TOKENS) csrf?: CsrfTokenSource,
   ) {
     const authorize = options.authorize;
     const adapter = host.httpAdapter;
@@ -31,13 +33,31 @@ export class QueueDashboardAuthorizer {
         return undefined;
       }
     };
-    const check = (request: IncomingMessage, refuse: Refuse, next: () => void) =>
+    // bull-board's page posts with axios, which sends a readable XSRF-TOKEN cookie back as
+    // X-XSRF-TOKEN: the CSRF check every state-changing request meets then passes for its actions.
+    const isPage = (request: IncomingMessage) => {
+      const path = routedPath(request.url ?? '/') ?? '';
+      return (
+        request.method === 'GET' &&
+        !path.startsWith(`${route}/api/`) &&
+        !path.startsWith(`${route}/static/`)
+      );
+    };
+    const withToken = async (request: IncomingMessage, response: unknown) => {
+      if (!csrf || !isPage(request)) return;
+      const token = await csrf.token(request, response);
+      const cookie = `XSRF-TOKEN=${token}; Path=${route}; SameSite=Strict`;
+      const http = response as CookieWriter;
+      if (http.append) http.append('Set-Cookie', cookie);
+      else http.header?.('set-cookie', cookie);
+    };
+    const check = (request: IncomingMessage, response: unknown, refuse: Refuse, next: () => void) =>
       Promise.resolve()
         .then(() => authorize(request))
         .then(
-          (allowed) =>
+          async (allowed) =>
             allowed
-              ? next()
+              ? withToken(request, response).then(next)
               : refuse(403, {
                   statusCode: 403,
                   message: 'You are not allowed to see the queue dashboard.',
@@ -59,13 +79,14 @@ export class QueueDashboardAuthorizer {
         // Also the route Fastify matched, whatever spelling of the path led to it.
         const matched = request.routeOptions?.url;
         if (path !== undefined && !covers(path) && !(matched && covers(matched))) return done();
-        void check(request.raw, (status, body) => void reply.code(status).send(body), done);
+        void check(request.raw, reply, (status, body) => void reply.code(status).send(body), done);
       });
     } else {
       const express = adapter.getInstance<ExpressLike>();
       express.use(route, (request, response, next) =>
         check(
           request,
+          response,
           (status, body) => {
             response.statusCode = status;
             response.setHeader('content-type', 'application/json; charset=utf-8');
@@ -83,6 +104,10 @@ export class QueueDashboardAuthorizer {
 }
 
 type Refuse = (status: number, body: string | object) => void;
+interface CookieWriter {
+  append?(name: string, value: string): unknown;
+  header?(name: string, value: string): unknown;
+}
 interface FastifyLike {
   addHook(
     name: 'onRequest',

@@ -12,7 +12,7 @@ import {
 import { SECURITY_MODULE_OPTIONS } from '../security.constants';
 import type { AuthUser } from '../security.interfaces';
 import type { ResolvedSecurityOptions } from '../security.options';
-import { CSRF_OPTIONS } from './csrf.constants';
+import { CSRF_OPTIONS, XSRF_HEADER } from './csrf.constants';
 import type { ResolvedCsrfOptions } from './csrf.options';
 
 /** What csrf-csrf reads from a request; built from Express and Fastify requests alike. */
@@ -72,6 +72,9 @@ export class CsrfTokens implements CsrfTokenSource {
   submitted(request: HttpRequestLike): string | undefined {
     const header = request.headers[this.options.headerName];
     if (typeof header === 'string') return header;
+    // axios (bull-board's page) and Angular send an `XSRF-TOKEN` cookie's value back in this header.
+    const xsrf = request.headers[XSRF_HEADER];
+    if (typeof xsrf === 'string') return xsrf;
     const body = request.body;
     if (body && typeof body === 'object' && !Array.isArray(body)) {
       const field = (body as Record<string, unknown>)[this.options.fieldName];

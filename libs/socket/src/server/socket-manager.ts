@@ -1,4 +1,4 @@
-import { LatticeError, PubSub, type Unsubscribe } from '@lattice/core';
+import { LatticeError, PubSub, SampledLog, type Unsubscribe } from '@lattice/core';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -98,6 +98,8 @@ class Connection implements SocketConnectionInfo {
 @Injectable()
 export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Socket');
+  /** What clients get wrong (oversized or invalid frames): sampled warnings, never errors. */
+  private readonly mistakes = new SampledLog(this.logger);
   private readonly handlers: Array<{ pattern: string; match: RegExp; handler: TopicHandler }> = [];
   private readonly connections = new Set<Connection>();
   private readonly subscribers = new Map<string, Set<Connection>>();
@@ -180,6 +182,12 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
       if (early.length < 32) early.push(data); // a client has no reason to send more before its welcome
     };
     ws.on('message', buffer);
+    // Nest's WsAdapter logs every socket error at ERROR, but these are the client's doing (a
+    // frame over maxPayload, invalid UTF-8): a client could fill the log with them.
+    ws.removeAllListeners('error');
+    ws.on('error', (error) =>
+      this.mistakes.warn('socket-error', `A client's frame was refused: ${error.message}`),
+    );
     let identity: SocketIdentity | null;
     try {
       identity = (await this.authenticator?.authenticate(request)) ?? null;
@@ -234,6 +242,7 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     }
     const frame = parse(data);
     if (typeof frame === 'string') {
+      this.mistakes.warn('bad-frame', `A client sent a malformed frame: ${frame}`);
       connection.push(SYSTEM_TOPIC, 'error', { code: 'bad_frame', message: frame });
       return;
     }

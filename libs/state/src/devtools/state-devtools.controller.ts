@@ -1,6 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { StateMessages } from '../state.messages';
 import { StateManager } from '../state-manager';
+import { StateDevtoolsGuard } from './state-devtools.guard';
 
 const whole = (streamId: string, value: string | undefined) => {
   if (value === undefined) return undefined;
@@ -11,9 +12,11 @@ const whole = (streamId: string, value: string | undefined) => {
 };
 
 /**
- * Development only (StateModule's `devtools`, off in production): a stream's state at any
- * version and its history, as JSON. `GET /lattice/state/counter:home?version=3&from=1&to=10`.
+ * StateModule's `devtools` (off in production unless enabled): a stream's state at any version
+ * and its history, as JSON. `GET /lattice/state/counter:home?version=3&from=1&to=10`. Admins
+ * only in every environment (`StateDevtoolsGuard`), unless `devtools: 'open'`.
  */
+@UseGuards(StateDevtoolsGuard)
 @Controller('lattice/state')
 export class StateDevtoolsController {
   constructor(private readonly state: StateManager) {}
