@@ -348,8 +348,10 @@ async function helpListsInstalledLibraries(app) {
   const notes = help.split('\n').filter((line) => line.startsWith('Note:'));
   if (wrong.length || notes.length)
     throw new StepError('help', `lattice --help: ${[...wrong, ...notes].join('; ')}`, help);
-  const libraries = Object.keys(LIBRARY_COMMANDS).filter((library) => installed.has(library));
-  return `lattice --help lists the commands of ${libraries.join(', ')} and no others`;
+  const [present, absent] = [true, false].map((wanted) =>
+    Object.keys(LIBRARY_COMMANDS).filter((library) => installed.has(library) === wanted),
+  );
+  return `lattice --help lists the commands of ${present.join(', ') || 'no library'}${absent.length ? `, not those of ${absent.join(', ')}` : ''}`;
 }
 
 const GENERATE = [
@@ -532,6 +534,9 @@ async function guide(work, tarballs, installed) {
       }
     }
   }
+  // After `npm start` built dist/cli.module.js; the guide's app has no @lattice/security.
+  const t = Date.now();
+  progress(label, await helpListsInstalledLibraries(cwd), t);
   progress(label, 'the guide, as written, ends with a page two tabs share', t0);
 }
 
