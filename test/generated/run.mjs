@@ -337,7 +337,7 @@ async function helpListsInstalledLibraries(app) {
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
   const installed = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
   const listed = (command) =>
-    help.split('\n').some((line) => new RegExp(`^\\s+${command}(\\s|$)`).test(line));
+    help.split('\n').some((line) => new RegExp(`^\\s+${command}(\\s|\\||$)`).test(line));
   const wrong = [];
   for (const [library, commands] of Object.entries(LIBRARY_COMMANDS))
     for (const command of commands)
@@ -345,6 +345,12 @@ async function helpListsInstalledLibraries(app) {
         wrong.push(
           `${command} ${installed.has(library) ? 'missing' : 'listed'} (${library} ${installed.has(library) ? 'installed' : 'not installed'})`,
         );
+  // Every library group in help is one of the app's (a library not in LIBRARY_COMMANDS too).
+  for (const [, library] of help.matchAll(/^(@lattice\/[\w-]+):$/gm))
+    if (!installed.has(library)) wrong.push(`a ${library} group (not in package.json)`);
+  // The generators too (the schematics are a devDependency of every new app).
+  for (const command of ['make:page', 'make:resource'])
+    if (!listed(command)) wrong.push(`${command} missing`);
   const notes = help.split('\n').filter((line) => line.startsWith('Note:'));
   if (wrong.length || notes.length)
     throw new StepError('help', `lattice --help: ${[...wrong, ...notes].join('; ')}`, help);
