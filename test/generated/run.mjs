@@ -1,11 +1,12 @@
 // npm run test:generated: a Lattice app as a stranger makes one, from the packed tarballs, in a
 // temporary folder outside the repository. Two scenarios share one install:
 //
-// 1. generation: the `application` schematic, then `resource question`, `component`, `state`,
-//    `job`, `listener`, `event` and `policy` into it; `npm install`, then the app's own
-//    `npm run build`, `npm run lint` and `CI=true npm test` (its generated unit, end-to-end and
-//    Chromium tests), then the built app started (`npm run start:prod`) and its live
-//    /questions list checked in Chromium: a question saved in one tab appears in the other.
+// 1. generation: `npx @lattice/cli new shop`, then `lattice make:resource question`, and
+//    `make:component`, `state`, `job`, `listener`, `event` and `policy` into it; `npm install`,
+//    then the app's own `npm run build`, `npm run lint` and `CI=true npm test` (its generated
+//    unit, end-to-end and Chromium tests), `npx lattice --help` (the commands of exactly the
+//    libraries in its package.json), then the built app started (`npm run start:prod`) and its
+//    live /questions list checked in Chromium: a question saved in one tab appears in the other.
 // 2. guide: docs/guide/getting-started.md run as written. Its ```sh blocks run in order with
 //    bash (a `cd` carries over to the next block); a ```ts block after `<!-- file: path -->` is
 //    written to that path; the ```sh block after `<!-- server: url -->` is started in the
@@ -13,7 +14,10 @@
 //    in one must change the `output` of the other.
 //
 // What the test changes in the guide's commands, and only this: the packages come from the
-// tarballs instead of the registry. `-p @lattice/schematics` becomes `-p <its tarball>`; before
+// tarballs instead of the registry. `npx @lattice/cli <args>` becomes `npx -p <cli tarball>
+// -p <tarball of each @lattice peer> lattice <args>`, and `lattice new` gets `--skip-install`
+// (its own npm install would ask a registry for @lattice/*): the harness installs instead, as
+// for `npm install`. `-p @lattice/schematics` becomes `-p <its tarball>`; before
 // `npm install` every `@lattice/*` range in package.json becomes `file:<tarball>` (and the first
 // scenario's node_modules is hard-linked in, so npm only reconciles); `localhost:3000` becomes a
 // free port (PORT). Everything runs with CI=true. npm runs with --prefer-offline (the npm cache
@@ -50,12 +54,6 @@ const BUILD = !args.includes('--no-build');
 const KEEP = args.includes('--keep');
 const ONLY = option('--only')?.split(',') ?? ['generation', 'guide'];
 const GUIDE = join(root, 'docs', 'guide', 'getting-started.md');
-
-const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const version = (name) => rootPackage.dependencies[name] ?? rootPackage.devDependencies[name];
-const schematicsPackage = JSON.parse(
-  readFileSync(join(root, 'schematics', 'package.json'), 'utf8'),
-);
 
 // ---------------------------------------------------------------------------------------------
 // Progress and processes
@@ -293,18 +291,74 @@ async function questionsInTwoTabs(base) {
 // ---------------------------------------------------------------------------------------------
 // Scenario 1: every schematic into a new app
 
-/** The schematics CLI from the npm cache, with the packed schematics (as the guide runs it). */
-const schematicsCli = (tarballs) => [
-  '-y',
-  '-p',
-  // The CLI of the devkit @lattice/schematics is built on.
-  `@angular-devkit/schematics-cli@${schematicsPackage.dependencies['@angular-devkit/schematics']}`,
-  '-p',
-  `@nestjs/schematics@${version('@nestjs/schematics')}`,
-  '-p',
-  tarballs.get('@lattice/schematics'),
-  'schematics',
-];
+/**
+ * `npx @lattice/cli …` from the tarballs: npm installs a package's peers with it, and would
+ * fetch the @lattice/* ones (core, schematics) from the registry, so they are named as tarballs
+ * too (`-p`); the other peers (@nestjs/*) come from the npm cache. The same list each time, so
+ * npx installs once per run and reuses that install.
+ */
+function latticeNpx(tarballs) {
+  const cli = tarballs.get('@lattice/cli');
+  const manifest = JSON.parse(
+    readFileSync(join(root, 'libs', 'cli', 'dist', 'package.json'), 'utf8'),
+  );
+  const peers = Object.keys(manifest.peerDependencies ?? {}).filter((name) =>
+    name.startsWith('@lattice/'),
+  );
+  return ['-y', '-p', cli, ...peers.flatMap((name) => ['-p', tarballs.get(name)]), 'lattice'];
+}
+
+/** `lattice new` prints `Created <name> in <folder>. Next:`: the folder it wrote. */
+function createdFolder(output, cwd) {
+  const folder = output.match(/^Created \S+ in (.+)\. Next:$/m)?.[1];
+  if (!folder) throw new StepError('new', 'lattice new did not say where it wrote the app', output);
+  return join(cwd, folder);
+}
+
+/**
+ * The commands each library adds to `lattice` (docs/guide/cli.md): `lattice --help` in an app
+ * lists those of the libraries in its package.json, and none of the others.
+ */
+const LIBRARY_COMMANDS = {
+  '@lattice/database': [
+    'db:migrate',
+    'db:migrate:status',
+    'db:migrate:revert',
+    'db:migrate:generate',
+    'db:seed',
+  ],
+  '@lattice/queue': ['queue:work', 'queue:list', 'queue:failed', 'queue:retry', 'queue:clear'],
+  '@lattice/security': ['audit:verify', 'security:reencrypt'],
+};
+
+/** `npx --no -- lattice --help` in the app: exactly its libraries' commands, and no notes. */
+async function helpListsInstalledLibraries(app) {
+  const help = await run('help', 'npx', ['--no', '--', 'lattice', '--help'], { cwd: app });
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  const installed = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
+  const listed = (command) =>
+    help.split('\n').some((line) => new RegExp(`^\\s+${command}(\\s|\\||$)`).test(line));
+  const wrong = [];
+  for (const [library, commands] of Object.entries(LIBRARY_COMMANDS))
+    for (const command of commands)
+      if (listed(command) !== installed.has(library))
+        wrong.push(
+          `${command} ${installed.has(library) ? 'missing' : 'listed'} (${library} ${installed.has(library) ? 'installed' : 'not installed'})`,
+        );
+  // Every library group in help is one of the app's (a library not in LIBRARY_COMMANDS too).
+  for (const [, library] of help.matchAll(/^(@lattice\/[\w-]+):$/gm))
+    if (!installed.has(library)) wrong.push(`a ${library} group (not in package.json)`);
+  // The generators too (the schematics are a devDependency of every new app).
+  for (const command of ['make:page', 'make:resource'])
+    if (!listed(command)) wrong.push(`${command} missing`);
+  const notes = help.split('\n').filter((line) => line.startsWith('Note:'));
+  if (wrong.length || notes.length)
+    throw new StepError('help', `lattice --help: ${[...wrong, ...notes].join('; ')}`, help);
+  const [present, absent] = [true, false].map((wanted) =>
+    Object.keys(LIBRARY_COMMANDS).filter((library) => installed.has(library) === wanted),
+  );
+  return `lattice --help lists the commands of ${present.join(', ') || 'no library'}${absent.length ? `, not those of ${absent.join(', ')}` : ''}`;
+}
 
 const GENERATE = [
   ['resource', 'question'],
@@ -321,31 +375,32 @@ async function generation(work, tarballs) {
   const app = join(work, 'shop');
   const t0 = Date.now();
   let t = Date.now();
-  await run(
-    'generate',
+  // As `npx @lattice/cli new shop` would, but without its npm install (no registry has the
+  // @lattice/* packages): the tarballs go in first, then npm install.
+  const created = await run(
+    'new',
     'npx',
-    [...schematicsCli(tarballs), '@lattice/schematics:application', 'shop'],
+    [...latticeNpx(tarballs), 'new', 'shop', '--skip-install'],
     {
       cwd: work,
     },
   );
-  progress(label, 'schematics @lattice/schematics:application shop', t);
-  // Before the install, as `lattice new` will, with the CLI npx just installed: the same
-  // program, without npx checking its install again for each schematic (seconds on a busy box).
-  const cli = join(
-    npxEntries(work)[0] ?? '',
-    'node_modules/@angular-devkit/schematics-cli/bin/schematics.js',
-  );
+  if (createdFolder(created, work) !== app)
+    throw new StepError('new', `lattice new did not write ${app}`, created);
+  progress(label, 'npx @lattice/cli new shop --skip-install', t);
+  // Before the install, with the lattice npx just installed: the same program, without npx
+  // checking its install again for each generator (seconds on a busy box).
+  const lattice = join(npxEntries(work)[0] ?? '', 'node_modules/@lattice/cli/bin/lattice.js');
   for (const [schematic, name] of GENERATE) {
     t = Date.now();
     await run(
       'generate',
-      ...(existsSync(cli)
-        ? [process.execPath, [cli, `@lattice/schematics:${schematic}`, name]]
-        : ['npx', [...schematicsCli(tarballs), `@lattice/schematics:${schematic}`, name]]),
+      ...(existsSync(lattice)
+        ? [process.execPath, [lattice, `make:${schematic}`, name]]
+        : ['npx', [...latticeNpx(tarballs), `make:${schematic}`, name]]),
       { cwd: app },
     );
-    progress(label, `${schematic} ${name}`, t);
+    progress(label, `lattice make:${schematic} ${name}`, t);
   }
   t = Date.now();
   const addon = await npmInstall(app, tarballs);
@@ -360,6 +415,8 @@ async function generation(work, tarballs) {
     const summary = output.match(/Tests:\s+(.*)/)?.[1];
     progress(label, `${script}${summary ? `: ${summary}` : ''}`, t);
   }
+  t = Date.now();
+  progress(label, await helpListsInstalledLibraries(app), t);
   t = Date.now();
   const port = await freePort();
   const server = await startServer('npm run start:prod', app, port, `http://127.0.0.1:${port}/`);
@@ -404,6 +461,16 @@ async function guide(work, tarballs, installed) {
   const folder = join(work, 'guide');
   mkdirSync(folder);
   let cwd = folder;
+  // The first scenario's packages, hard-linked: npm then only reconciles the tree.
+  const install = async (app) => {
+    if (installed && !existsSync(join(app, 'node_modules')))
+      await run('install', 'cp', [
+        '-al',
+        join(installed, 'node_modules'),
+        join(app, 'node_modules'),
+      ]);
+    return npmInstall(app, tarballs);
+  };
   const t0 = Date.now();
   for (const step of steps) {
     const t = Date.now();
@@ -418,15 +485,33 @@ async function guide(work, tarballs, installed) {
         .filter(Boolean)) {
         const t1 = Date.now();
         if (/^npm install$/.test(line.trim())) {
-          // The first scenario's packages, hard-linked: npm then only reconciles the tree.
-          if (installed && !existsSync(join(cwd, 'node_modules')))
-            await run('install', 'cp', [
-              '-al',
-              join(installed, 'node_modules'),
-              join(cwd, 'node_modules'),
-            ]);
-          const addon = await npmInstall(cwd, tarballs);
+          const addon = await install(cwd);
           progress(label, `npm install (tarballs; better-sqlite3 addon: ${addon})`, t1);
+          continue;
+        }
+        // `npx @lattice/cli <args>`: the cli and its @lattice peers from the tarballs; `new`
+        // without its own npm install, which the harness does with the tarballs instead.
+        const cli = line.match(/^\s*npx\s+(?:-y\s+|--yes\s+)?@lattice\/cli\s+(.*)$/);
+        if (cli) {
+          const creates = /^new\s/.test(cli[1]);
+          const output = await run(
+            'guide',
+            'npx',
+            [
+              ...latticeNpx(tarballs),
+              ...cli[1].trim().split(/\s+/),
+              ...(creates ? ['--skip-install'] : []),
+            ],
+            { cwd },
+          );
+          if (creates) {
+            const addon = await install(createdFolder(output, cwd));
+            progress(
+              label,
+              `${line.trim()} (--skip-install, then npm install from the tarballs; better-sqlite3 addon: ${addon})`,
+              t1,
+            );
+          } else progress(label, line.trim(), t1);
           continue;
         }
         const command = line.replace(
@@ -455,6 +540,9 @@ async function guide(work, tarballs, installed) {
       }
     }
   }
+  // After `npm start` built dist/cli.module.js; the guide's app has no @lattice/security.
+  const t = Date.now();
+  progress(label, await helpListsInstalledLibraries(cwd), t);
   progress(label, 'the guide, as written, ends with a page two tabs share', t0);
 }
 
