@@ -21,9 +21,12 @@ export const PROCESS_START_MS = 60_000;
 /** A Jest timeout for a test that starts child processes: startup plus the test's own work. */
 export const PROCESS_TEST_MS = 150_000;
 
+/** What a truthy check returns: `T` without the falsy values that mean "not yet". */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
 export interface WaitForOptions {
-  /** What is awaited, for the failure message ("the job to finish"). */
-  what?: string;
+  /** What is awaited, for the failure message ("the job to finish"); a function is read at failure. */
+  what?: string | (() => string);
   /** Give up after this long; default {@link CONDITION_TIMEOUT_MS}. */
   timeoutMs?: number;
   /** Pause between two checks; default 20 ms. */
@@ -38,21 +41,22 @@ export interface WaitForOptions {
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
   options: WaitForOptions = {},
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const { what = 'the condition', timeoutMs = CONDITION_TIMEOUT_MS, intervalMs = 20 } = options;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
       last = value;
     } catch (error) {
       last = error;
     }
     if (Date.now() >= deadline) {
       const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail}).`);
+      const subject = typeof what === 'function' ? what() : what;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${subject} (last: ${detail}).`);
     }
     await pause(intervalMs);
   }

@@ -68,7 +68,9 @@ async function raw(
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   const next = (test: (f: unknown[]) => boolean) =>
-    waitFor(() => frames.find(test), { what: `a matching frame; got ${JSON.stringify(frames)}` });
+    waitFor(() => frames.find(test), {
+      what: () => `a matching frame; got ${JSON.stringify(frames)}`,
+    });
   return { ws, frames, closed, next };
 }
 
@@ -76,7 +78,7 @@ const client = (url: string, backoff = { baseMs: 50, maxMs: 200 }) =>
   new SocketClient(url, {
     WebSocket: WebSocket as unknown as WebSocketFactory,
     backoff,
-    timeoutMs: 2000,
+    timeoutMs: 10_000, // a reply's deadline; roomy so a loaded machine is not a failure
   }).connect();
 
 describe('@lattice/socket on one node', () => {
