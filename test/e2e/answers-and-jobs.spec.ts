@@ -3,20 +3,11 @@ import { QueueManager } from '@lattice/queue';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
 import { api, json, login, rawGet, signUp, type ApiClient } from '../support/http';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitFor } from '../support/wait';
 
 /** Polls until `find` returns something, for work that background jobs do. */
-async function eventually<T>(
-  find: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
-    const found = await find();
-    if (found !== undefined) return found;
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const eventually = <T>(find: () => Promise<T | undefined>, what: string) =>
+  waitFor(find, { what, intervalMs: 50 });
 
 describe.each(['express', 'fastify'] as const)(
   'answers, jobs and the queue dashboard on %s (seeded SQLite, in-process queue)',
