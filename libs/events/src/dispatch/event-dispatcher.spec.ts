@@ -26,6 +26,8 @@ class UserRegistered {
 }
 
 const calls: string[] = [];
+/** Slow listeners still running: fire-and-forget dispatches leave some behind a test's end. */
+let slowRunning = 0;
 
 @Injectable()
 class OrderListeners {
@@ -56,8 +58,10 @@ class OrderListeners {
 
   @Listen(OrderPlaced, { priority: 1 })
   async slow(event: OrderPlaced) {
+    slowRunning++;
     await pause(30); // an async listener that takes a while
     calls.push(`slow:${event.orderId}`);
+    slowRunning--;
   }
 
   @Listen('report.ready')
@@ -144,6 +148,8 @@ describe('EventDispatcher', () => {
     calls.length = 0;
     failures.length = 0;
   });
+  // So that no test hears the previous one's listeners, whatever the order (jest --randomize).
+  afterEach(() => waitFor(() => slowRunning === 0, { what: 'the slow listeners to finish' }));
 
   it('runs listeners by priority, with wildcards, and sync ones before dispatch returns', async () => {
     events.dispatch(new OrderPlaced(1));
