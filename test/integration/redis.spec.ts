@@ -132,14 +132,18 @@ describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
   const prefix = uniqueRedisPrefix('pubsub');
   let app: INestApplicationContext;
   let peer: TsProcess;
+  let peerNode: string;
+  let driver: string;
 
+  // Both tests need the peer subscribed: wait for it here, not in whichever test runs first.
   beforeAll(async () => {
     app = await redisApp(prefix);
     peer = new TsProcess('test/integration/fixtures/pubsub-peer.ts', {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
     });
-  });
+    [, peerNode, driver] = await peer.waitFor(/ready (\S+) (\S+)/, PROCESS_START_MS);
+  }, PROCESS_TEST_MS);
   afterAll(async () => {
     await peer?.stop();
     await app?.close();
@@ -148,7 +152,6 @@ describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
   it(
     'carries a message from this process to a subscriber in another, and the answer back',
     async () => {
-      const [, peerNode, driver] = await peer.waitFor(/ready (\S+) (\S+)/, PROCESS_START_MS);
       expect(driver).toBe('redis');
 
       const pubsub = app.get(PubSub);
