@@ -198,6 +198,18 @@ describe.each(['express', 'fastify'] as const)(
 
     it('serves bull-board at /admin/queues to admins only, page and API alike, read-only for the in-process driver', async () => {
       const apiPath = '/admin/queues/api/queues?activeQueue=notifications&status=completed';
+      // A completed notification of its own, so it does not depend on running after the answer
+      // test (jest --randomize).
+      const answered = await member.client.post('/questions/1/answers', { body: 'For the board.' });
+      expect(answered.status).toBe(201);
+      const { id: answerId } = (await json(answered)) as { id: number };
+      await eventually(
+        async () =>
+          (await queues.jobs('notifications', ['completed'])).find(
+            (j) => (j.data as { answerId: number }).answerId === answerId,
+          ),
+        'the notification job',
+      );
       // Other spellings of the same routes too: encoded letters, a full URL as the request target.
       for (const path of [
         '/admin/queues',
