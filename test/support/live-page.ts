@@ -12,9 +12,9 @@ import {
 import { SocketClient, type WebSocketFactory } from '@lattice/socket';
 import WebSocket from 'ws';
 
-type Frame = { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff };
+import { CONDITION_TIMEOUT_MS, waitFor } from './wait';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Frame = { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff };
 
 /** What the browser runtime does, in Node: join with the token, apply diffs, render HTML. */
 export class Page {
@@ -106,10 +106,12 @@ export class Page {
     return toHTML(this.tree!, this.statics, this.components);
   }
 
-  async until(test: (html: string) => boolean, timeoutMs = 5000): Promise<string> {
-    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(10)) {
-      if (this.tree && test(this.html)) return this.html;
-    }
-    throw new Error(`page never matched; last HTML: ${this.tree ? this.html : '(not joined)'}`);
+  async until(test: (html: string) => boolean, timeoutMs = CONDITION_TIMEOUT_MS): Promise<string> {
+    await waitFor(() => this.tree && test(this.html), {
+      what: () => `the page to match; last HTML: ${this.tree ? this.html : '(not joined)'}`,
+      timeoutMs,
+      intervalMs: 10,
+    });
+    return this.html;
   }
 }

@@ -13,6 +13,7 @@ import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { pause, waitFor } from '../../support/wait';
 
 async function bootCache(
   env: Record<string, string>,
@@ -39,7 +40,11 @@ async function bootCache(
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A TTL long enough that reading a value back right after writing it cannot outlive it, even on a
+ * loaded machine; expiry is then awaited by polling, so the test takes about this long.
+ */
+const SHORT_TTL_MS = 1000;
 
 /** The same suite on the in-process store and on Redis. */
 function cacheSuite(
@@ -78,10 +83,13 @@ function cacheSuite(
   });
 
   it('expires values after their ttl', async () => {
-    await cache.set('short', 'lived', 80);
+    await cache.set('short', 'lived', SHORT_TTL_MS);
+    await cache.set('long', 'lived', 60_000);
     expect(await cache.get('short')).toBe('lived');
-    await sleep(150);
-    expect(await cache.get('short')).toBeUndefined();
+    await waitFor(async () => (await cache.get('short')) === undefined, {
+      what: '"short" to expire',
+    });
+    expect(await cache.get('long')).toBe('lived');
   });
 
   it('keeps named stores apart', async () => {
@@ -129,10 +137,12 @@ function cacheSuite(
     });
 
     it('honours ttl per item and keeps forever items until a flush', async () => {
-      await cache.tags(['ttl']).set('brief', 1, 80);
+      await cache.tags(['ttl']).set('brief', 1, SHORT_TTL_MS);
       await cache.tags(['ttl']).forever('always', 2);
-      await sleep(150);
-      expect(await cache.tags(['ttl']).get('brief')).toBeUndefined();
+      expect(await cache.tags(['ttl']).get('brief')).toBe(1);
+      await waitFor(async () => (await cache.tags(['ttl']).get('brief')) === undefined, {
+        what: 'the tagged "brief" to expire',
+      });
       expect(await cache.tags(['ttl']).get('always')).toBe(2);
       await cache.tags(['ttl']).flush();
       expect(await cache.tags(['ttl']).get('always')).toBeUndefined();
@@ -169,7 +179,8 @@ function cacheSuite(
         );
       }
       expect(await cache.tagIndex.size()).toBe(before + 2 * n);
-      await sleep(100);
+      // A floor, not a guess: 100 ms after the last write, every 50 ms TTL has run out.
+      await pause(100);
       expect(await cache.cleanupTags()).toBe(2 * n);
       expect(await cache.tagIndex.size()).toBe(before);
     }, 120_000);
@@ -179,7 +190,7 @@ function cacheSuite(
     let runs = 0;
     const slow = async () => {
       runs++;
-      await sleep(50);
+      await pause(50); // pacing: keeps the computation in flight while the others ask
       return 'computed';
     };
     const results = await Promise.all(
@@ -236,16 +247,29 @@ describeWith(['redis'], 'cache [redis]', () => {
       bootCache({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }),
     ]);
     try {
+      const caches = [a, b].map((app) => app.get<LatticeCache>(getCacheToken()));
+      // The computation ends only once both apps have tried the lock (SET … NX), so the loser
+      // always finds it held, however slowly each app gets there on a loaded machine.
+      const triedLock = caches.map((cache) => {
+        const redis = cache.settings.redis!.get();
+        const set = redis.set.bind(redis) as (...args: unknown[]) => Promise<unknown>;
+        return new Promise<void>((tried) => {
+          jest.spyOn(redis, 'set').mockImplementation((async (...args: unknown[]) => {
+            const result = await set(...args);
+            if (args.includes('NX')) tried();
+            return result;
+          }) as never);
+        });
+      });
       let runs = 0;
       const compute = async () => {
         runs++;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await Promise.all(triedLock);
         return 'shared';
       };
-      const results = await Promise.all([
-        a.get<LatticeCache>(getCacheToken()).wrap('cross-process', compute, 5000),
-        b.get<LatticeCache>(getCacheToken()).wrap('cross-process', compute, 5000),
-      ]);
+      const results = await Promise.all(
+        caches.map((cache) => cache.wrap('cross-process', compute, 5000)),
+      );
       expect(results).toEqual(['shared', 'shared']);
       expect(runs).toBe(1);
     } finally {

@@ -6,6 +6,7 @@ import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_URL } from '../../support/services';
 import { TsProcess } from '../../support/processes';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { eventually, PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 
 /** One node: a two-level cache on the shared Redis, its memory level keeping values for a minute. */
 function bootNode(prefix: string): Promise<INestApplicationContext> {
@@ -35,17 +36,6 @@ describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', 
 
   const boot = () => bootNode(prefix);
 
-  /** Reads until the value is what we expect (PubSub delivery is asynchronous), or gives up after 2 s. */
-  const eventually = async (read: () => Promise<unknown>, expected: unknown) => {
-    const deadline = Date.now() + 2000;
-    let value = await read();
-    while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      value = await read();
-    }
-    return value;
-  };
-
   beforeAll(async () => {
     nodes = await Promise.all([boot(), boot()]);
     [a, b] = nodes.map((node) => node.get<LatticeCache>(getCacheToken()));
@@ -63,21 +53,22 @@ describeWith(['redis'], 'two-level cache across nodes (real Redis and PubSub)', 
     await a.set('count', 1);
     expect(await b.get('count')).toBe(1);
     await a.set('count', 2);
-    expect(await eventually(() => b.get('count'), 2)).toBe(2);
+    // PubSub delivery is asynchronous: read until the other node has dropped its copy.
+    await eventually(async () => expect(await b.get('count')).toBe(2));
   });
 
   it('drops deleted keys everywhere', async () => {
     await a.set('doomed', 'x');
     expect(await b.get('doomed')).toBe('x');
     await a.del('doomed');
-    expect(await eventually(() => b.get('doomed'), undefined)).toBeUndefined();
+    await eventually(async () => expect(await b.get('doomed')).toBeUndefined());
   });
 
   it('flushes tags for every node', async () => {
     await a.tags(['questions']).set('top', [1, 2, 3]);
     expect(await b.tags(['questions']).get('top')).toEqual([1, 2, 3]);
     await a.tags(['questions']).flush();
-    expect(await eventually(() => b.tags(['questions']).get('top'), undefined)).toBeUndefined();
+    await eventually(async () => expect(await b.tags(['questions']).get('top')).toBeUndefined());
   });
 });
 
@@ -92,8 +83,8 @@ describeWith(['redis'], 'two-level cache across two processes', () => {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
     });
-    await peer.waitFor(/^ready$/m);
-  });
+    await peer.waitFor(/^ready$/m, PROCESS_START_MS);
+  }, PROCESS_TEST_MS);
   afterAll(async () => {
     await peer?.stop();
     await node?.close();
@@ -102,11 +93,17 @@ describeWith(['redis'], 'two-level cache across two processes', () => {
   it('shows the other process each new value although its memory level would keep the old one for a minute', async () => {
     const cache = node.get<LatticeCache>(getCacheToken());
     await cache.set('shared', 'first');
-    await peer.waitFor(/^value "first"$/m, 5000);
-    await cache.set('shared', 'second');
-    await peer.waitFor(/^value "second"$/m, 3000);
-    await cache.del('shared');
+    await peer.waitFor(/^value "first"$/m);
+    // The peer subscribes to invalidations in the background after it is ready: write again
+    // until it shows the new value (a write it missed would leave it on "first" for a minute).
+    const until = (change: () => Promise<unknown>, shown: RegExp) =>
+      waitFor(async () => (await change(), shown.test(peer.output.stdout)), {
+        what: `the peer to print ${shown}`,
+        intervalMs: 200,
+      });
+    await until(() => cache.set('shared', 'second'), /^value "second"$/m);
+    await until(() => cache.del('shared'), /^value null$/m);
     // the whole sequence, in order: first, second, gone
-    await peer.waitFor(/^value "first"$[\s\S]*^value "second"$[\s\S]*^value null$/m, 3000);
+    await peer.waitFor(/^value "first"$[\s\S]*^value "second"$[\s\S]*^value null$/m);
   });
 });

@@ -21,15 +21,10 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { pause, PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import { ChannelRules, Posted, startEventsApp } from './fixtures/events-app';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(test: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !test(); await sleep(5)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
+const until = (test: () => boolean, what: string) => waitFor(test, { what, intervalMs: 5 });
 
 /** A page's socket whose reconnects can be held back: while `gate.open` is false they fail. */
 function pageClient(url: string, token?: string) {
@@ -133,11 +128,13 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     await until(() => heard.messages.length >= 40, 'the missed events');
     await dispatcher.dispatchAndWait(new Posted(name, 41)); // live again after the replay
     await until(() => heard.messages.length >= 41, 'a live event after the replay');
-    await sleep(100);
+    // A sentinel instead of a pause: a duplicate of anything earlier would arrive before it.
+    await dispatcher.dispatchAndWait(new Posted(name, 42));
+    await until(() => heard.ns().includes(42), 'the sentinel');
 
-    expect(heard.ns()).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    expect(heard.ns()).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
     expect(heard.messages.map((m) => m.offset)).toEqual(
-      Array.from({ length: 41 }, (_, i) => i + 1),
+      Array.from({ length: 42 }, (_, i) => i + 1),
     );
     expect(heard.messages[0].event).toBe('post.created');
     expect(heard.subscribed.map((s) => s.recovered)).toEqual([true, true]);
@@ -158,8 +155,9 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     await until(() => heard.messages.length > 0, 'the replay to start');
     for (let n = 61; n <= 70; n++) await broadcaster.broadcast(new Posted(name, n));
     await until(() => heard.messages.length >= 70, 'all events');
-    await sleep(100);
-    expect(heard.ns()).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+    await broadcaster.broadcast(new Posted(name, 71)); // the sentinel: duplicates come before it
+    await until(() => heard.ns().includes(71), 'the sentinel');
+    expect(heard.ns()).toEqual(Array.from({ length: 71 }, (_, i) => i + 1));
   });
 
   it('tells a client past the replay cap to resync, then goes on live', async () => {
@@ -212,7 +210,7 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     const client = page(url);
     const began = Date.now();
     const heard = record(client.events.subscribe(name, { from: start0[name] }));
-    await until(() => heard.messages.length === total, 'the replay', 10_000);
+    await until(() => heard.messages.length === total, 'the replay');
     const elapsed = Date.now() - began;
     const floor = ((total - batch) / rate) * 1000;
     process.stdout.write(
@@ -240,8 +238,9 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     const heard = record(subscription);
     await expect(subscription.ready).resolves.toMatchObject({ recovered: true, offset: 1 });
     await until(() => heard.messages.length === 1, 'the event after render');
-    await sleep(50);
-    expect(heard.ns()).toEqual([2]);
+    await broadcaster.broadcast(new Posted(name, 3)); // the sentinel: a duplicate of 2 comes first
+    await until(() => heard.ns().includes(3), 'the sentinel');
+    expect(heard.ns()).toEqual([2, 3]);
   });
 
   it('authorizes private channels on every subscribe and resubscribe', async () => {
@@ -271,8 +270,12 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     ada.reconnect();
     await until(() => errors.length === 1, 'the refused resubscribe');
     expect(errors[0]).toMatchObject({ code: 'LATTICE_EVENTS_CHANNEL_DENIED' });
+    // "Hears nothing": a sentinel on a public channel of the same connection, broadcast after.
+    const sentinel = record(ada.events.subscribe('news'));
+    await ada.events.subscribe('news').ready;
     await broadcaster.broadcast(new Posted('user.ada', 1));
-    await sleep(100);
+    await broadcaster.broadcast(new Posted('news', 1));
+    await until(() => sentinel.messages.length === 1, 'the sentinel on news');
     expect(heard.messages).toEqual([]);
   });
 
@@ -368,7 +371,7 @@ describe('event channels (memory history)', () => {
     class SlowHistory extends MemoryChannelHistory {
       override async read(channel: string, after: number, limit: number): Promise<HistoryRead> {
         reads++;
-        await sleep(100);
+        await pause(100); // pacing: a slow read, so that resumes overlap it
         return super.read(channel, after, limit);
       }
     }
@@ -443,27 +446,46 @@ describeWith(['redis'], 'event channels (Redis history)', () => {
   });
 
   it('trims a channel stream by age, and starts a new epoch once the channel expires', async () => {
-    const { app } = await startEventsApp({ maxAgeMs: 400 }, env());
+    const maxAgeMs = 1000;
+    const { app } = await startEventsApp({ maxAgeMs }, env());
     try {
       const channels = app.get(PersistentWebSocketManager);
-      const name = 'feed.aged';
-      await channels.publish(name, 'e', 1);
-      await channels.publish(name, 'e', 2);
-      await sleep(250);
-      await channels.publish(name, 'e', 3);
-      await sleep(250); // 1 and 2 are now 500 ms old
-      const last = await channels.publish(name, 'e', 4);
-      const read = await channels.history.read(name, 0, 100);
+      // 1 and 2 must age past maxAgeMs while the channel is never idle that long (or its keys
+      // expire and a new epoch begins). The waits are floors; a loaded machine can still stretch
+      // a gap past maxAgeMs, which the clock readings show: then the run is tried again.
+      let attempt = 0;
+      const { name, last, read } = await waitFor(
+        async () => {
+          const name = `feed.aged-${++attempt}`;
+          const clock: number[] = [];
+          const publish = async (n: number) => {
+            clock.push(Date.now());
+            const message = await channels.publish(name, 'e', n);
+            clock.push(Date.now());
+            return message;
+          };
+          await publish(1);
+          await publish(2); // clock[2], clock[3]
+          await pause(600);
+          await publish(3); // clock[4], clock[5]
+          await pause(clock[3] + maxAgeMs + 10 - Date.now()); // 1 and 2 now older than maxAgeMs
+          const last = await publish(4); // clock[6], clock[7]
+          const read = await channels.history.read(name, 0, 100);
+          const idle = [clock[5] - clock[2], clock[7] - clock[4], Date.now() - clock[6]];
+          return idle.every((gap) => gap < maxAgeMs) && { name, last, read };
+        },
+        { what: 'a run without an idle gap of maxAgeMs', timeoutMs: 30_000 },
+      );
       expect(read.entries.map((e) => e.data)).toEqual([3, 4]);
       expect(read.complete).toBe(false);
-      await sleep(500); // idle for longer than maxAgeMs: the channel's keys expire
+      await pause(maxAgeMs + 100); // a floor: idle for longer than maxAgeMs, the keys expire
       const next = await channels.publish(name, 'e', 5);
       expect(next.offset).toBe(1);
       expect(next.epoch).not.toBe(last.epoch);
     } finally {
       await app.close();
     }
-  });
+  }, 60_000);
 
   it('drops presence members of a node that stopped beating (a crash)', async () => {
     const { url } = await startEventsApp({}, env()).then((started) => {
@@ -483,46 +505,64 @@ describeWith(['redis'], 'event channels (Redis history)', () => {
     expect(await admin.hexists(`${prefix}events:presence:${room}`, ghost.key)).toBe(0);
   });
 
-  it('reaches clients on another node, and both nodes list the same presence members', async () => {
-    const other = new TsProcess('test/integration/events/fixtures/events-node.ts', {
-      ...env(),
-      LOG_LEVEL: 'error',
-    });
-    const { app, url } = await startEventsApp({}, env());
-    const clients: Array<{ close(): void }> = [];
-    try {
-      const [, otherUrl] = await other.waitFor(/listening (\S+)/, 30_000);
-      const dispatcher = app.get(EventDispatcher);
-      const onB = pageClient(otherUrl);
-      clients.push(onB);
-      const heard = record(onB.events.subscribe('feed.cross'));
-      await onB.events.subscribe('feed.cross').ready;
-      for (let n = 1; n <= 5; n++) await dispatcher.dispatchAndWait(new Posted('feed.cross', n));
-      await until(() => heard.messages.length === 5, 'the events on node B');
-      expect(heard.ns()).toEqual([1, 2, 3, 4, 5]);
+  it(
+    'reaches clients on another node, and both nodes list the same presence members',
+    async () => {
+      const other = new TsProcess('test/integration/events/fixtures/events-node.ts', {
+        ...env(),
+        LOG_LEVEL: 'error',
+      });
+      const { app, url } = await startEventsApp({}, env());
+      const clients: Array<{ close(): void }> = [];
+      try {
+        const [, otherUrl] = await other.waitFor(/listening (\S+)/, PROCESS_START_MS);
+        const dispatcher = app.get(EventDispatcher);
+        // Node B subscribes to the fan-out in the background after it starts listening: probe
+        // until a broadcast from this node reaches a client on B, then test.
+        const probe = pageClient(otherUrl);
+        clients.push(probe);
+        const probed = record(probe.events.subscribe('feed.probe'));
+        await probe.events.subscribe('feed.probe').ready;
+        let n = 0;
+        await waitFor(
+          async () => {
+            await dispatcher.dispatchAndWait(new Posted('feed.probe', ++n));
+            return probed.messages.length > 0;
+          },
+          { what: 'node B to hear this node', intervalMs: 200 },
+        );
+        const onB = pageClient(otherUrl);
+        clients.push(onB);
+        const heard = record(onB.events.subscribe('feed.cross'));
+        await onB.events.subscribe('feed.cross').ready;
+        for (let n = 1; n <= 5; n++) await dispatcher.dispatchAndWait(new Posted('feed.cross', n));
+        await until(() => heard.messages.length === 5, 'the events on node B');
+        expect(heard.ns()).toEqual([1, 2, 3, 4, 5]);
 
-      const ada = pageClient(url, 'good-ada');
-      const bob = pageClient(otherUrl, 'good-bob');
-      clients.push(ada, bob);
-      const adaRoom = ada.events.subscribe('room.cross');
-      await adaRoom.ready;
-      const bobRoom = bob.events.subscribe('room.cross');
-      await bobRoom.ready;
-      await until(() => adaRoom.present().length === 2, 'ada to see bob');
-      const ids = (s: ChannelSubscription) =>
-        s
-          .present()
-          .map((m) => m.id)
-          .sort();
-      expect(ids(adaRoom)).toEqual(['ada', 'bob']);
-      expect(ids(bobRoom)).toEqual(['ada', 'bob']);
-      bob.close();
-      await until(() => adaRoom.present().length === 1, 'ada to see bob leave');
-      expect(ids(adaRoom)).toEqual(['ada']);
-    } finally {
-      for (const client of clients) client.close();
-      await app.close();
-      await other.stop();
-    }
-  }, 40_000);
+        const ada = pageClient(url, 'good-ada');
+        const bob = pageClient(otherUrl, 'good-bob');
+        clients.push(ada, bob);
+        const adaRoom = ada.events.subscribe('room.cross');
+        await adaRoom.ready;
+        const bobRoom = bob.events.subscribe('room.cross');
+        await bobRoom.ready;
+        await until(() => adaRoom.present().length === 2, 'ada to see bob');
+        const ids = (s: ChannelSubscription) =>
+          s
+            .present()
+            .map((m) => m.id)
+            .sort();
+        expect(ids(adaRoom)).toEqual(['ada', 'bob']);
+        expect(ids(bobRoom)).toEqual(['ada', 'bob']);
+        bob.close();
+        await until(() => adaRoom.present().length === 1, 'ada to see bob leave');
+        expect(ids(adaRoom)).toEqual(['ada']);
+      } finally {
+        for (const client of clients) client.close();
+        await app.close();
+        await other.stop();
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 });

@@ -1,11 +1,12 @@
 import { EventDispatcher, PersistentWebSocketManager } from '@lattice/events';
-import { LiveRenderer } from '@lattice/live';
+import { LiveRenderer, LiveSessions } from '@lattice/live';
 import type { INestApplication } from '@nestjs/common';
 import { describeWith } from '../../support/describe-with';
 import { Page } from '../../support/live-page';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import {
   AnswerFeed,
   AnswerPosted,
@@ -15,8 +16,6 @@ import {
   Notice,
   VoteCast,
 } from './fixtures/channel-components';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('live components on event channels (@OnChannel)', () => {
   let app: INestApplication;
@@ -54,22 +53,24 @@ describe('live components on event channels (@OnChannel)', () => {
     expect(html).toContain('last vote.cast@2');
     // A diff, not the page again: no frame carries the first answer's text.
     expect(JSON.stringify(page.frames)).not.toContain('first');
-    await sleep(50);
     expect(other.frames).toHaveLength(0);
+    // A sentinel on the other page's own channel, sent after: had it heard channel 1's two
+    // events, they would have counted before this one.
+    await events.dispatchAndWait(new AnswerPosted('2', 1, 'sentinel'));
+    expect(await other.until((h) => h.includes('sentinel'))).toContain('events 1 ');
   });
 
   it('hears events broadcast while it mounted (read from history once it follows)', async () => {
     const store = app.get(AnswerStore);
-    store.mountDelayMs = 150;
-    // Broadcast after the mount noted where the channel was, before it follows.
-    store.onMountWaiting = () =>
-      void sleep(20).then(() => events.dispatchAndWait(new AnswerPosted('3', 7, 'meanwhile')));
+    store.mountDelayMs = 1;
+    // Broadcast after the mount noted where the channel was, before it follows (the mount
+    // awaits the broadcast, so it lands in that gap however slow the machine).
+    store.onMountWaiting = () => events.dispatchAndWait(new AnswerPosted('3', 7, 'meanwhile'));
     const markup = await app.get(LiveRenderer).component('answer-feed', { id: '3' });
     store.onMountWaiting = () => undefined;
     const page = Page.fromHtml(base, markup);
     pages.push(page);
-    store.onMountWaiting = () =>
-      void sleep(20).then(() => events.dispatchAndWait(new AnswerPosted('3', 8, 'during join')));
+    store.onMountWaiting = () => events.dispatchAndWait(new AnswerPosted('3', 8, 'during join'));
     await page.join();
     store.onMountWaiting = () => undefined;
     const html = await page.until((h) => h.includes('during join'));
@@ -78,15 +79,22 @@ describe('live components on event channels (@OnChannel)', () => {
 
   it('stops hearing a channel when the page leaves', async () => {
     const feed = app.get(AnswerFeed);
+    const sessions = app.get(LiveSessions);
     const page = await open('answer-feed', { id: '4' });
+    const watcher = await open('answer-feed', { id: '4' }); // stays, as the sentinel
+    const before = feed.calls;
     await events.dispatchAndWait(new AnswerPosted('4', 1, 'seen'));
     await page.until((h) => h.includes('seen'));
+    await watcher.until((h) => h.includes('seen'));
+    const perPage = (feed.calls - before) / 2; // what one event costs one page
     const calls = feed.calls;
+    const live = sessions.size;
     page.client.close();
-    await sleep(100);
+    await waitFor(() => sessions.size === live - 1, { what: 'the server to drop the page' });
     await events.dispatchAndWait(new AnswerPosted('4', 2, 'unseen'));
-    await sleep(100);
-    expect(feed.calls).toBe(calls);
+    await watcher.until((h) => h.includes('unseen'));
+    expect(perPage).toBeGreaterThan(0);
+    expect(feed.calls - calls).toBe(perPage); // the watcher's calls only
   });
 
   it('authorizes private channels with the session’s identity and refuses others clearly', async () => {
@@ -148,26 +156,49 @@ describeWith(['redis'], 'live components on event channels, across nodes', () =>
     await app?.close();
   });
 
-  it('an event broadcast on one node re-renders a component on another', async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live-channels') };
-    ({ app } = await bootChannelApp(env));
-    node = new TsProcess('test/integration/live/fixtures/channel-node.ts', {
-      ...env,
-      LIVE_SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const otherBase = (await node.waitFor(/listening (\S+)/, 30_000))[1];
-    const markup = await app.get(LiveRenderer).component('answer-feed', { id: 'x' });
-    const page = Page.fromHtml(otherBase, markup);
-    try {
-      await page.join();
-      await app.get(EventDispatcher).dispatchAndWait(new AnswerPosted('x', 1, 'from node A'));
-      await app.get(EventDispatcher).dispatchAndWait(new VoteCast('x'));
-      const html = await page.until((h) => h.includes('events 2 '));
-      expect(html).toContain('<li>from node A</li>');
-      expect(html).toContain('last vote.cast@2');
-    } finally {
-      page.client.close();
-    }
-  }, 40_000);
+  it(
+    'an event broadcast on one node re-renders a component on another',
+    async () => {
+      const env = {
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: uniqueRedisPrefix('live-channels'),
+      };
+      ({ app } = await bootChannelApp(env));
+      node = new TsProcess('test/integration/live/fixtures/channel-node.ts', {
+        ...env,
+        LIVE_SECRET,
+        LOG_LEVEL: 'error',
+      });
+      const otherBase = (await node.waitFor(/listening (\S+)/, PROCESS_START_MS))[1];
+      const markup = await app.get(LiveRenderer).component('answer-feed', { id: 'x' });
+      const page = Page.fromHtml(otherBase, markup);
+      const probe = Page.fromHtml(
+        otherBase,
+        await app.get(LiveRenderer).component('answer-feed', { id: 'probe' }),
+      );
+      try {
+        // The other node subscribes to the fan-out in the background after it starts listening:
+        // probe until an event from this node re-renders a page there, then test.
+        await probe.join();
+        let n = 0;
+        await waitFor(
+          async () => {
+            await app.get(EventDispatcher).dispatchAndWait(new AnswerPosted('probe', ++n, 'probe'));
+            return probe.html.includes('<li>probe</li>');
+          },
+          { what: 'the other node to hear this one', intervalMs: 200 },
+        );
+        await page.join();
+        await app.get(EventDispatcher).dispatchAndWait(new AnswerPosted('x', 1, 'from node A'));
+        await app.get(EventDispatcher).dispatchAndWait(new VoteCast('x'));
+        const html = await page.until((h) => h.includes('events 2 '));
+        expect(html).toContain('<li>from node A</li>');
+        expect(html).toContain('last vote.cast@2');
+      } finally {
+        page.client.close();
+        probe.client.close();
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 });

@@ -22,6 +22,7 @@ import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { Page } from '../../support/live-page';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import {
   Badge,
   CachedNews,
@@ -35,7 +36,6 @@ import {
 type Frame = { t?: StaticsTable; d?: NodeDiff | RNode; c?: ComponentsDiff };
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function boot(
   env: Record<string, string> = {},
@@ -118,9 +118,11 @@ describe('live sessions over the socket', () => {
     await expect(page.send('add', { by: 1000 })).rejects.toMatchObject({
       code: 'LATTICE_LIVE_EVENT_INVALID',
     });
-    await sleep(50);
-    expect(page.frames).toHaveLength(0);
-    expect(page.html).toContain('<b>7</b>');
+    // A valid event as the sentinel: once its frame is in, any frame the refused ones caused
+    // would have come first.
+    await page.send('add', { by: 1 });
+    await page.until((h) => h.includes('<b>8</b>'));
+    expect(page.frames).toHaveLength(1);
   });
 
   it('refuses a tampered, expired or foreign token, and a mount that refuses access', async () => {
@@ -294,8 +296,10 @@ describe('live sessions over the socket', () => {
     await a.until((h) => h.includes('Item &lt;2&gt;</span> <b>1</b>'));
     await b.until((h) => h.includes('Item &lt;2&gt;</span> <b>1</b>'));
     expect(a.frames.at(-1)).toEqual({ d: { 0: { u: { 2: { 1: '1' } } } } });
-    await sleep(50);
-    expect(elsewhere.frames).toHaveLength(0);
+    // The sentinel: board y's own update; had it heard board x's, that frame would be first.
+    await app.get(LiveUpdates).publish('board:y', { id: 2 });
+    await waitFor(() => elsewhere.frames.length > 0, { what: 'board y to update' });
+    expect(elsewhere.frames).toEqual([{ d: { 0: { u: { 2: { 1: '1' } } } } }]);
   });
 
   it('renders a page through nested layouts, with the document parts once', async () => {
@@ -354,28 +358,47 @@ describe('live sessions over the socket', () => {
 });
 
 describeWith(['redis'], 'live sessions across two processes on one Redis', () => {
-  it('a publish on one node updates a page connected to the other', async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live') };
-    const other = new TsProcess('test/integration/live/fixtures/live-node.ts', {
-      ...env,
-      LIVE_SECRET: SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const { app } = await boot(env);
-    try {
-      const [, port] = await other.waitFor(/listening (\d+)/, 20_000);
-      // Rendered here, joined there: the token is signed with the shared secret.
-      const markup = await app.get(LiveRenderer).component('board', { board: 'shared' });
-      const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
-      await page.join();
-      await app.get(LiveUpdates).publish('board:shared', { id: 3 });
-      await page.until((h) => h.includes('Item &lt;3&gt;</span> <b>1</b>'));
-      page.client.close();
-    } finally {
-      await other.stop();
-      await app.close();
-    }
-  }, 40_000);
+  it(
+    'a publish on one node updates a page connected to the other',
+    async () => {
+      const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live') };
+      const other = new TsProcess('test/integration/live/fixtures/live-node.ts', {
+        ...env,
+        LIVE_SECRET: SECRET,
+        LOG_LEVEL: 'error',
+      });
+      const { app } = await boot(env);
+      try {
+        const [, port] = await other.waitFor(/listening (\d+)/, PROCESS_START_MS);
+        // The other node subscribes to publishes in the background after it starts listening:
+        // publish to a probe page there until it updates, then test.
+        const probe = Page.fromHtml(
+          `127.0.0.1:${port}`,
+          await app.get(LiveRenderer).component('board', { board: 'probe' }),
+        );
+        await probe.join();
+        await waitFor(
+          async () => {
+            await app.get(LiveUpdates).publish('board:probe', { id: 1 });
+            return probe.frames.length > 0;
+          },
+          { what: 'the other node to hear this one', intervalMs: 200 },
+        );
+        probe.client.close();
+        // Rendered here, joined there: the token is signed with the shared secret.
+        const markup = await app.get(LiveRenderer).component('board', { board: 'shared' });
+        const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
+        await page.join();
+        await app.get(LiveUpdates).publish('board:shared', { id: 3 });
+        await page.until((h) => h.includes('Item &lt;3&gt;</span> <b>1</b>'));
+        page.client.close();
+      } finally {
+        await other.stop();
+        await app.close();
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 
   describe('a rejoin on the other node gets only the difference', () => {
     let other: TsProcess;
@@ -390,8 +413,8 @@ describeWith(['redis'], 'live sessions across two processes on one Redis', () =>
         LOG_LEVEL: 'error',
       });
       ({ app } = await boot(env));
-      [, port] = await other.waitFor(/listening (\d+)/, 20_000);
-    }, 40_000);
+      [, port] = await other.waitFor(/listening (\d+)/, PROCESS_START_MS);
+    }, PROCESS_TEST_MS);
     afterEach(async () => {
       await other.stop();
       await app.close();
@@ -415,47 +438,57 @@ describeWith(['redis'], 'live sessions across two processes on one Redis', () =>
         .get(DEFAULT_CACHE_STORE)
         .get(`live:last:${page.topic.slice(3)}`);
 
-    it('after the page left A, B answers the rejoin with a diff and no statics', async () => {
-      const onA = await pageOnOtherNode();
-      onA.client.close();
-      for (const deadline = Date.now() + 5000; !(await lastRender(onA)); await sleep(20)) {
-        if (Date.now() > deadline) throw new Error('A never kept the last render in Redis');
-      }
-      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
-      const before = onB.html;
-      await onB.join();
-      const reply = onB.lastJoin;
-      // Mounted again from its props on B (count 1, no note): two values, not the tree.
-      expect(reply).toEqual({ t: {}, d: { 0: '1', 1: '' } });
-      expect(before).toContain('<b>5</b>');
-      expect(onB.html).toContain('<b>1</b><i></i>');
-      expect(await lastRender(onA)).toBeUndefined(); // used once
-      onB.client.close();
-    }, 40_000);
+    it(
+      'after the page left A, B answers the rejoin with a diff and no statics',
+      async () => {
+        const onA = await pageOnOtherNode();
+        onA.client.close();
+        await waitFor(() => lastRender(onA), { what: 'A to keep the last render in Redis' });
+        const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+        const before = onB.html;
+        await onB.join();
+        const reply = onB.lastJoin;
+        // Mounted again from its props on B (count 1, no note): two values, not the tree.
+        expect(reply).toEqual({ t: {}, d: { 0: '1', 1: '' } });
+        expect(before).toContain('<b>5</b>');
+        expect(onB.html).toContain('<b>1</b><i></i>');
+        expect(await lastRender(onA)).toBeUndefined(); // used once
+        onB.client.close();
+      },
+      PROCESS_TEST_MS,
+    );
 
-    it('when A shuts down with the page open, B still answers the rejoin with a diff', async () => {
-      const onA = await pageOnOtherNode();
-      await other.stop(); // graceful: A keeps its open pages' renders before closing them
-      expect(await lastRender(onA)).toMatchObject({ n: 3 });
-      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
-      await onB.join();
-      expect(onB.lastJoin).toEqual({
-        t: {},
-        d: { 0: '1', 1: '' },
-      });
-      onB.client.close();
-    }, 40_000);
+    it(
+      'when A shuts down with the page open, B still answers the rejoin with a diff',
+      async () => {
+        const onA = await pageOnOtherNode();
+        await other.stop(); // graceful: A keeps its open pages' renders before closing them
+        expect(await lastRender(onA)).toMatchObject({ n: 3 });
+        const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+        await onB.join();
+        expect(onB.lastJoin).toEqual({
+          t: {},
+          d: { 0: '1', 1: '' },
+        });
+        onB.client.close();
+      },
+      PROCESS_TEST_MS,
+    );
 
-    it('a page whose frame count differs gets the whole tree', async () => {
-      const onA = await pageOnOtherNode();
-      await other.stop();
-      const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
-      onB.applied = 2; // one frame lost on the way
-      await onB.join();
-      const reply = onB.lastJoin!;
-      expect(Array.isArray(reply.d)).toBe(true);
-      expect(onB.html).toContain('<b>1</b>');
-      onB.client.close();
-    }, 40_000);
+    it(
+      'a page whose frame count differs gets the whole tree',
+      async () => {
+        const onA = await pageOnOtherNode();
+        await other.stop();
+        const onB = onA.moveTo(`127.0.0.1:${app.getHttpServer().address().port}`);
+        onB.applied = 2; // one frame lost on the way
+        await onB.join();
+        const reply = onB.lastJoin!;
+        expect(Array.isArray(reply.d)).toBe(true);
+        expect(onB.html).toContain('<b>1</b>');
+        onB.client.close();
+      },
+      PROCESS_TEST_MS,
+    );
   });
 });

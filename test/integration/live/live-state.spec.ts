@@ -11,10 +11,10 @@ import { Page } from '../../support/live-page';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import { Notepad, STATE_COMPONENTS } from './fixtures/state-components';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function boot(env: Record<string, string> = {}, withState = true, withBinding = true) {
   @Module({
@@ -72,9 +72,11 @@ describe('live components bound to state streams', () => {
     await state.dispatch('tally:a', { type: 'added', payload: { by: 2 } });
     await page.until((h) => h.includes('<b>7</b>'));
     expect(page.frames.at(-1)).toEqual({ d: { 1: '7' } });
-    await sleep(50);
-    expect(other.page.frames).toHaveLength(0);
     expect(other.page.html).toContain('Tally b: <b>0</b>');
+    // The sentinel: b's own change; had it re-rendered for a's, that frame would be first.
+    await state.dispatch('tally:b', { type: 'added', payload: { by: 1 } });
+    await other.page.until((h) => h.includes('Tally b: <b>1</b>'));
+    expect(other.page.frames).toEqual([{ d: { 1: '1' } }]);
   });
 
   it('keeps a @PersistState component’s state across pages and does not save unchanged state', async () => {
@@ -124,24 +126,45 @@ describeWith(['redis'], 'live components bound to state streams, across nodes', 
     await app?.close();
   });
 
-  it('a dispatch on one node re-renders a page joined to another', async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live-state') };
-    ({ app } = await boot(env));
-    node = new TsProcess('test/integration/live/fixtures/live-node.ts', {
-      ...env,
-      LIVE_SECRET: SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const port = (await node.waitFor(/listening (\d+)/, 30_000))[1];
-    const markup = await app.get(LiveRenderer).component('scoreboard', { id: 'x' });
-    const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
-    try {
-      await page.join();
-      expect(page.html).toContain('<b>0</b>');
-      await app.get(StateManager).dispatch('tally:x', { type: 'added', payload: { by: 3 } });
-      await page.until((h) => h.includes('Tally x: <b>3</b>'));
-    } finally {
-      page.client.close();
-    }
-  });
+  it(
+    'a dispatch on one node re-renders a page joined to another',
+    async () => {
+      const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('live-state') };
+      ({ app } = await boot(env));
+      node = new TsProcess('test/integration/live/fixtures/live-node.ts', {
+        ...env,
+        LIVE_SECRET: SECRET,
+        LOG_LEVEL: 'error',
+      });
+      const port = (await node.waitFor(/listening (\d+)/, PROCESS_START_MS))[1];
+      // The other node follows streams through Redis, subscribed in the background after it
+      // starts listening: dispatch to a probe stream until a page there re-renders, then test.
+      const probe = Page.fromHtml(
+        `127.0.0.1:${port}`,
+        await app.get(LiveRenderer).component('scoreboard', { id: 'probe' }),
+      );
+      await probe.join();
+      await waitFor(
+        async () => {
+          await app
+            .get(StateManager)
+            .dispatch('tally:probe', { type: 'added', payload: { by: 1 } });
+          return probe.frames.length > 0;
+        },
+        { what: 'the other node to hear this one', intervalMs: 200 },
+      );
+      probe.client.close();
+      const markup = await app.get(LiveRenderer).component('scoreboard', { id: 'x' });
+      const page = Page.fromHtml(`127.0.0.1:${port}`, markup);
+      try {
+        await page.join();
+        expect(page.html).toContain('<b>0</b>');
+        await app.get(StateManager).dispatch('tally:x', { type: 'added', payload: { by: 3 } });
+        await page.until((h) => h.includes('Tally x: <b>3</b>'));
+      } finally {
+        page.client.close();
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 });

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { pause, waitFor } from '../../support/wait';
 import {
   CONTRACT_JOBS,
   Doomed,
@@ -37,7 +38,8 @@ async function bootQueues(env: Record<string, string>): Promise<INestApplication
 
 let keys = 0;
 const key = (label: string) => `${label}-${++keys}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Clock slack between the timer that fires a delayed job and Date.now() in the handler. */
+const SLACK_MS = 10;
 
 /** One suite, both drivers: the in-process driver must keep BullMQ's rules. */
 function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, string>) {
@@ -51,6 +53,13 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     recorder = app.get(Recorder);
   });
   afterAll(() => app?.close());
+
+  /** Dispatches an Echo due in `delayMs` and waits for it to run: a later positive signal. */
+  async function sentinel(delayMs: number): Promise<void> {
+    const k = key('sentinel');
+    await queues.dispatch(Echo, { key: k }).delay(delayMs);
+    await recorder.until(() => recorder.of(k).length === 1, undefined, `the sentinel ${k}`);
+  }
 
   it(`runs on the ${driver} driver`, () => {
     expect(queues.driverKind).toBe(driver);
@@ -82,14 +91,15 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
   it('waits for a delay and for a date', async () => {
     const k1 = key('delay');
     const k2 = key('at');
-    const started = Date.now();
+    // "Not before": each run is compared with its scheduled time (floors only: a loaded machine
+    // may run them late, never early).
+    const notBefore = Date.now() + 400;
     await queues.dispatch(Echo, { key: k1 }).delay(400);
-    await queues.dispatch(Echo, { key: k2 }).at(new Date(Date.now() + 600));
-    await sleep(250);
-    expect(recorder.of(k1)).toHaveLength(0);
+    const at = new Date(Date.now() + 600);
+    await queues.dispatch(Echo, { key: k2 }).at(at);
     await recorder.until(() => recorder.of(k1).length === 1 && recorder.of(k2).length === 1);
-    expect(recorder.of(k1)[0].at - started).toBeGreaterThanOrEqual(390);
-    expect(recorder.of(k2)[0].at - started).toBeGreaterThanOrEqual(590);
+    expect(recorder.of(k1)[0].at).toBeGreaterThanOrEqual(notBefore - SLACK_MS);
+    expect(recorder.of(k2)[0].at).toBeGreaterThanOrEqual(at.getTime() - SLACK_MS);
   });
 
   it('retries with a fixed backoff until an attempt succeeds', async () => {
@@ -129,10 +139,10 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
 
   it('fails an attempt that runs past its timeout and aborts its signal', async () => {
     const k = key('slow');
-    const started = Date.now();
-    const { id } = await queues.dispatch(Slowpoke, { key: k, sleepMs: 3000 });
+    // Far longer than any test may wait: if the 150 ms timeout did not cut it short, the job
+    // would still be running when waitForState gives up. No duration is measured.
+    const { id } = await queues.dispatch(Slowpoke, { key: k, sleepMs: 600_000 });
     await waitForState(queues, 'contract', id, 'failed');
-    expect(Date.now() - started).toBeLessThan(2500);
     expect((await queues.job('contract', id))?.failedReason).toMatch(
       /ran longer than its timeout of 150 ms/,
     );
@@ -156,9 +166,11 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
 
   it('drops a dispatch whose unique id is still pending, accepts it again once done', async () => {
     const unique = key('unique');
-    const first = await queues.dispatch(Echo, { key: unique, sleepMs: 300 }).unique(unique);
+    // The first run holds until the second dispatch is refused, however slow the machine.
+    const first = await queues.dispatch(Echo, { key: unique, hold: true }).unique(unique);
     const second = await queues.dispatch(Echo, { key: unique }).unique(unique);
     expect(second).toMatchObject({ id: first.id, duplicate: true });
+    recorder.open(unique);
     await waitForState(queues, 'contract', first.id, 'completed');
     const third = await queues.dispatch(Echo, { key: unique }).unique(unique);
     expect(third.duplicate).toBe(false);
@@ -170,17 +182,19 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
   it('runs a schedule every N ms up to its limit, and a cron schedule', async () => {
     const every = key('every');
     await queues.schedule(every, Echo, { key: every }, { every: 200, limit: 3 });
-    await recorder.until(() => recorder.of(every).length === 3, 5000, '3 scheduled runs');
-    await sleep(500);
+    await recorder.until(() => recorder.of(every).length === 3, undefined, '3 scheduled runs');
+    // "No fourth run": a sentinel due after the fourth would have run last; once it ran,
+    // a fourth would have run too.
+    await sentinel(400);
     expect(recorder.of(every)).toHaveLength(3);
 
     const cron = key('cron');
     await queues.schedule(cron, Echo, { key: cron }, { cron: '* * * * * *' });
     expect((await queues.schedules('contract')).map((s) => s.id)).toContain(cron);
-    await recorder.until(() => recorder.of(cron).length >= 1, 3000, 'a cron run');
+    await recorder.until(() => recorder.of(cron).length >= 1, undefined, 'a cron run');
     expect(await queues.unschedule('contract', cron)).toBe(true);
     const after = recorder.of(cron).length;
-    await sleep(1300);
+    await sentinel(1300); // past the next second, when a surviving schedule would run again
     expect(recorder.of(cron).length).toBeLessThanOrEqual(after + 1); // one may have been queued already
     expect((await queues.schedules('contract')).map((s) => s.id)).not.toContain(cron);
   });
@@ -290,33 +304,22 @@ function contractSuite(driver: 'memory' | 'bullmq', env: () => Record<string, st
     const { id } = await ownQueues.dispatch(Echo, { key: k, sleepMs: 600 });
     await ownRecorder.until(() => ownRecorder.of(k).length === 1);
     const later = await ownQueues.dispatch(Echo, { key: key('not-started') }).delay(200);
-    const started = Date.now();
     await ownQueues.stopWorkers();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    // Still running when stopWorkers began (600 ms of work), completed when it returned.
     expect((await ownQueues.job('contract', id))?.state).toBe('completed');
-    await sleep(400);
+    expect(Date.now()).toBeGreaterThanOrEqual(ownRecorder.of(k)[0].at + 600 - SLACK_MS);
+    // A floor, not a guess: past the 200 ms delay, a worker still taking jobs would have it.
+    await pause(400);
     expect(['delayed', 'waiting']).toContain((await ownQueues.job('contract', later.id))?.state);
     await own.close();
   });
 }
 
-async function waitForState(
-  queues: QueueManager,
-  queue: string,
-  id: string,
-  state: string,
-  timeoutMs = 10_000,
-) {
-  const deadline = Date.now() + timeoutMs;
+async function waitForState(queues: QueueManager, queue: string, id: string, state: string) {
   let last: string | undefined;
-  while (Date.now() < deadline) {
-    last = (await queues.job(queue, id))?.state;
-    if (last === state) return;
-    await sleep(25);
-  }
-  throw new Error(
-    `Job ${queue}#${id} did not reach "${state}" within ${timeoutMs} ms (last seen: ${last})`,
-  );
+  await waitFor(async () => (last = (await queues.job(queue, id))?.state) === state, {
+    what: () => `job ${queue}#${id} to reach "${state}" (last seen: ${last})`,
+  });
 }
 
 describe('queue contract: in-process driver', () => {

@@ -6,10 +6,10 @@ import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import { Tracked } from './fixtures/durable-jobs';
 
 const WORKER = 'test/integration/queue/fixtures/worker-node.ts';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWith(['redis'], 'queue workers in their own processes (BullMQ)', () => {
   let app: INestApplicationContext;
@@ -43,10 +43,10 @@ describeWith(['redis'], 'queue workers in their own processes (BullMQ)', () => {
     await app?.close();
   });
 
-  async function startWorker(name: string): Promise<TsProcess> {
-    const worker = new TsProcess(WORKER, { ...env, WORKER_NAME: name, CONCURRENCY: '4' });
+  async function startWorker(name: string, more: Record<string, string> = {}): Promise<TsProcess> {
+    const worker = new TsProcess(WORKER, { ...env, WORKER_NAME: name, CONCURRENCY: '4', ...more });
     workers.push(worker);
-    await worker.waitFor(/worker ready/, 20_000);
+    await worker.waitFor(/worker ready/, PROCESS_START_MS);
     return worker;
   }
 
@@ -60,64 +60,79 @@ describeWith(['redis'], 'queue workers in their own processes (BullMQ)', () => {
     return redis.get().hgetall(redis.key('done'));
   }
 
-  it('kill -9 in the middle of jobs: every job completes on another worker, none is lost', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 40; i++) ids.push((await queues.dispatch(Tracked, { ms: 150 })).id);
-
-    const doomed = await startWorker('doomed');
-    // Kill it while it holds jobs: some finished, some running.
-    for (let deadline = Date.now() + 15_000; ; await sleep(20)) {
-      const started = (await runs(ids)).filter((n) => n > 0).length;
-      const finished = Object.keys(await done()).length;
-      if (started >= 10 && started > finished) break;
-      if (Date.now() > deadline) throw new Error('the first worker never got going');
-    }
-    await doomed.stop('SIGKILL');
-    const finishedByDoomed = Object.keys(await done());
-
-    await startWorker('survivor');
-    for (
-      let deadline = Date.now() + 30_000;
-      Object.keys(await done()).length < ids.length;
-      await sleep(50)
-    ) {
-      if (Date.now() > deadline) {
-        throw new Error(`only ${Object.keys(await done()).length} of ${ids.length} jobs finished`);
+  it(
+    'kill -9 in the middle of jobs: every job completes on another worker, none is lost',
+    async () => {
+      const ids: string[] = [];
+      // Every fifth job never finishes on "doomed": once it has taken four of them it is stuck
+      // mid-job, so it is surely running jobs when it is killed, however slow the machine.
+      for (let i = 0; i < 40; i++) {
+        const payload = { ms: 150, holdOn: i % 5 === 4 ? 'doomed' : undefined };
+        ids.push((await queues.dispatch(Tracked, payload)).id);
       }
-    }
 
-    const finishedBy = await done();
-    const counts = await runs(ids);
-    expect(Object.keys(finishedBy).sort()).toEqual([...ids].sort());
-    for (const id of ids) expect((await queues.job('durable', id))?.state).toBe('completed');
-    // Jobs the killed worker was running were run again by the survivor: at least once each.
-    const rerun = ids.filter((_, i) => counts[i] > 1);
-    expect(rerun.length).toBeGreaterThan(0);
-    for (const id of rerun) expect(finishedBy[id]).toBe('survivor');
-    // Nothing finished twice by accident, nothing finished by the dead worker after its death.
-    expect(ids.filter((id) => finishedBy[id] === 'doomed').sort()).toEqual(finishedByDoomed.sort());
-    expect(counts.every((n) => n >= 1)).toBe(true);
-  }, 90_000);
+      const doomed = await startWorker('doomed');
+      // Kill it while it holds jobs: some finished, some running.
+      await waitFor(
+        async () => {
+          const started = (await runs(ids)).filter((n) => n > 0).length;
+          const finished = Object.keys(await done()).length;
+          return started >= 10 && started > finished;
+        },
+        { what: 'the first worker to get going' },
+      );
+      await doomed.stop('SIGKILL');
+      const finishedByDoomed = Object.keys(await done());
 
-  it('SIGTERM lets a worker process finish its running jobs before it exits', async () => {
-    const worker = await startWorker('graceful');
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await queues.dispatch(Tracked, { ms: 800 })).id);
-    const later = await queues.dispatch(Tracked, { ms: 10 }).delay(1500);
-    for (
-      let deadline = Date.now() + 10_000;
-      (await runs(ids)).some((n) => n === 0);
-      await sleep(20)
-    ) {
-      if (Date.now() > deadline) throw new Error('jobs did not start');
-    }
-    const exit = await worker.stop('SIGTERM');
-    expect(exit.code).toBe(0);
-    const finishedBy = await done();
-    for (const id of ids) expect(finishedBy[id]).toBe('graceful');
-    expect(await runs(ids)).toEqual([1, 1, 1, 1]);
-    await sleep(1700);
-    expect(finishedBy[later.id]).toBeUndefined();
-    expect(['waiting', 'delayed']).toContain((await queues.job('durable', later.id))?.state);
-  }, 60_000);
+      await startWorker('survivor');
+      let finishedCount = 0;
+      await waitFor(async () => (finishedCount = Object.keys(await done()).length) === ids.length, {
+        what: () => `all ${ids.length} jobs to finish (${finishedCount} did)`,
+        timeoutMs: 60_000,
+      });
+
+      const finishedBy = await done();
+      const counts = await runs(ids);
+      expect(Object.keys(finishedBy).sort()).toEqual([...ids].sort());
+      for (const id of ids) expect((await queues.job('durable', id))?.state).toBe('completed');
+      // Jobs the killed worker was running were run again by the survivor: at least once each.
+      const rerun = ids.filter((_, i) => counts[i] > 1);
+      expect(rerun.length).toBeGreaterThan(0);
+      for (const id of rerun) expect(finishedBy[id]).toBe('survivor');
+      // Nothing finished twice by accident, nothing finished by the dead worker after its death.
+      expect(ids.filter((id) => finishedBy[id] === 'doomed').sort()).toEqual(
+        finishedByDoomed.sort(),
+      );
+      expect(counts.every((n) => n >= 1)).toBe(true);
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'SIGTERM lets a worker process finish its running jobs before it exits',
+    async () => {
+      // Default (30 s) locks: no lock may lapse on a loaded machine and have a job run twice.
+      const worker = await startWorker('graceful', { LOCK_MS: '30000' });
+      const ids: string[] = [];
+      // Four jobs fill the four slots and hold until released, so they are running at SIGTERM.
+      for (let i = 0; i < 4; i++)
+        ids.push((await queues.dispatch(Tracked, { ms: 10, hold: true })).id);
+      await waitFor(async () => (await runs(ids)).every((n) => n > 0), {
+        what: 'the jobs to start',
+      });
+      // Queued while every slot is busy; nothing may take it once the worker is stopping.
+      const later = await queues.dispatch(Tracked, { ms: 10 });
+      worker.child.kill('SIGTERM');
+      await worker.waitFor(/^stopping$/m);
+      await redis.get().set(redis.key('release'), '1');
+      const exit = await worker.exited;
+      expect(exit.code).toBe(0);
+      const finishedBy = await done();
+      for (const id of ids) expect(finishedBy[id]).toBe('graceful');
+      expect(await runs(ids)).toEqual([1, 1, 1, 1]);
+      expect(finishedBy[later.id]).toBeUndefined();
+      expect((await queues.job('durable', later.id))?.state).toBe('waiting');
+    },
+    PROCESS_TEST_MS,
+  );
 });

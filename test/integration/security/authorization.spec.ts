@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { Page } from '../../support/live-page';
+import { waitFor } from '../../support/wait';
 import {
   AnswerOwners,
   Board,
@@ -220,14 +221,10 @@ function suite(platform: Platform) {
         ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
       );
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-      const next = async (test: (frame: unknown[]) => boolean) => {
-        for (const deadline = Date.now() + 3000; Date.now() < deadline;) {
-          const found = frames.find(test);
-          if (found) return found;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        throw new Error(`no matching frame in ${JSON.stringify(frames)}`);
-      };
+      const next = (test: (frame: unknown[]) => boolean) =>
+        waitFor(() => frames.find(test), {
+          what: () => `a matching frame in ${JSON.stringify(frames)}`,
+        });
       return { ws, closed, next };
     }
     const join = async (

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
+import { pause } from '../../support/wait';
 import { bootSecurityApp, type Platform, type SecurityApp } from './fixtures/security-app';
 
 const SECRET = 'a-test-secret-of-more-than-thirty-two-bytes-0123456789';
@@ -135,11 +136,11 @@ describeWith(['redis'], 'HTTP rate limits in Redis', () => {
 
   it('starts a new window after the block ends', async () => {
     const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniqueRedisPrefix('throttle') };
-    apps.push(
-      await boot('express', { rules: [{ name: 'ip', by: 'ip', limit: 2, ttlMs: 700 }] }, env),
-    );
+    // 2 s: a burst surely fits in one window on a loaded machine (700 ms did not always).
+    const ttlMs = 2000;
+    apps.push(await boot('express', { rules: [{ name: 'ip', by: 'ip', limit: 2, ttlMs }] }, env));
     expect((await burst(`${apps[0].url}/limited/a`, 4)).statuses).toEqual({ 200: 2, 429: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    await pause(ttlMs + 200); // a floor: every hit of the burst is older than the window now
     expect((await burst(`${apps[0].url}/limited/a`, 3)).statuses).toEqual({ 200: 2, 429: 1 });
   });
 });

@@ -5,10 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { waitFor } from '../../support/wait';
 import { bootSecurityApp, type Platform, type SecurityApp } from './fixtures/security-app';
 
 const SECRET = 'a-test-secret-of-more-than-thirty-two-bytes-0123456789';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sqlite = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'lattice-wss-')), 'db.sqlite')}`;
 
 /** Topics guarded by ChannelAccess: members may join `members:*`, moderators `mods:*`. */
@@ -88,13 +88,13 @@ async function raw(url: string, jar: Record<string, string>) {
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const isWelcome = (f: unknown[]) => f[0] === 'sys' && f[1] === 'welcome';
+  /** True once welcomed, false if the connection closes first. */
   const welcomed = async () => {
-    for (let i = 0; i < 200; i++) {
-      if (frames.some((f) => f[0] === 'sys' && f[1] === 'welcome')) return true;
-      if (ws.readyState !== WebSocket.OPEN) return false;
-      await sleep(10);
-    }
-    return false;
+    await waitFor(() => frames.some(isWelcome) || ws.readyState !== WebSocket.OPEN, {
+      what: 'a welcome or a close',
+    });
+    return frames.some(isWelcome);
   };
   return { ws, frames, closed, welcomed };
 }
@@ -132,7 +132,7 @@ describe.each<Platform>(['express', 'fastify'])('secure WebSockets on %s', (plat
 
     first.ws.close();
     await first.closed;
-    for (let i = 0; i < 100 && limits.connectionsOf('1') > 1; i++) await sleep(10);
+    await waitFor(() => limits.connectionsOf('1') === 1, { what: 'the closed place to be freed' });
     const fourth = await raw(wsUrl(server), ada);
     sockets.push(fourth.ws);
     expect(await fourth.welcomed()).toBe(true);
@@ -155,8 +155,12 @@ describe.each<Platform>(['express', 'fastify'])('secure WebSockets on %s', (plat
       two.ws.send(JSON.stringify(['sys', 'ping', null, `b${i}`]));
       other.ws.send(JSON.stringify(['sys', 'ping', null, `c${i}`]));
     }
-    await sleep(300);
     const count = (c: typeof one, event: string) => c.frames.filter((f) => f[1] === event).length;
+    // Every ping gets exactly one answer (a reply or an error): wait for all twelve.
+    await waitFor(
+      () => [one, two, other].reduce((n, c) => n + count(c, 'reply') + count(c, 'error'), 0) === 12,
+      { what: 'an answer to every ping' },
+    );
     expect(count(one, 'reply') + count(two, 'reply')).toBe(5);
     expect(count(one, 'error') + count(two, 'error')).toBe(3);
     expect(two.frames.concat(one.frames).find((f) => f[1] === 'error')?.[2]).toMatchObject({
@@ -174,11 +178,11 @@ describe.each<Platform>(['express', 'fastify'])('secure WebSockets on %s', (plat
           super(url, { headers: { cookie: header(ada) } });
         }
       } as unknown as WebSocketFactory,
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
     }).connect();
     const anonymous = new SocketClient(wsUrl(server), {
       WebSocket: WebSocket as unknown as WebSocketFactory,
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
     }).connect();
     sockets.push(client, anonymous);
     expect(await client.channel('members:lobby').join()).toBeNull();
@@ -198,7 +202,8 @@ describe('re-authentication on a long-lived connection', () => {
   afterEach(() => server?.app.close());
 
   it('by default closes with 4401 when the access token expires; the client refreshes its cookie and rejoins', async () => {
-    server = await boot('express', { jwt: { accessTtlSeconds: 2, clockSkewSeconds: 0 } });
+    // 3 s: long enough that the first join surely happens before expiry on a loaded machine.
+    server = await boot('express', { jwt: { accessTtlSeconds: 3, clockSkewSeconds: 0 } });
     const jar = await register(server.url, 'ada');
     const closes: number[] = [];
     const refreshes: number[] = [];
@@ -210,7 +215,7 @@ describe('re-authentication on a long-lived connection', () => {
         }
       } as unknown as WebSocketFactory,
       backoff: { baseMs: 20, maxMs: 50 },
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       // What a page does: POST /auth/refresh with the refresh cookie, get fresh cookies.
       reauthenticate: async () => {
         const response = await fetch(`${server.url}/auth/refresh`, {
@@ -229,7 +234,7 @@ describe('re-authentication on a long-lived connection', () => {
       expect(await channel.join()).toBeNull();
       const rejoined = new Promise((resolve) => channel.on('rejoined', resolve));
       const firstCookie = jar['__Host-lattice_access'];
-      await rejoined; // after the close at expiry (about 2 s), the refresh and the reconnect
+      await rejoined; // after the close at expiry (about 3 s), the refresh and the reconnect
       expect(closes).toEqual([4401]);
       expect(refreshes).toEqual([200]);
       expect(jar['__Host-lattice_access']).not.toBe(firstCookie);
@@ -239,26 +244,36 @@ describe('re-authentication on a long-lived connection', () => {
     } finally {
       client.close();
     }
-  }, 15_000);
+  });
 
   it('with closeOnTokenExpiry: false keeps the connection open past expiry, but refuses new channel joins (401)', async () => {
     server = await boot('fastify', {
-      jwt: { accessTtlSeconds: 1, clockSkewSeconds: 0 },
+      // 3 s: long enough that the first join surely happens before expiry on a loaded machine.
+      jwt: { accessTtlSeconds: 3, clockSkewSeconds: 0 },
       sockets: { closeOnTokenExpiry: false },
     });
     const jar = await register(server.url, 'ada');
     const connection = await raw(wsUrl(server), jar);
     try {
       expect(await connection.welcomed()).toBe(true);
-      connection.ws.send(JSON.stringify(['members:a', 'join', null, 'j1']));
-      await sleep(1600);
-      connection.ws.send(JSON.stringify(['members:a', 'echo', 'still open', 'e1']));
-      connection.ws.send(JSON.stringify(['members:b', 'join', null, 'j2']));
-      await sleep(200);
       const reply = (ref: string) => connection.frames.find((f) => f[3] === ref)?.[2];
-      expect(reply('j1')).toEqual({ status: 'ok', response: null });
-      expect(reply('e1')).toEqual({ status: 'ok', response: 'still open' });
-      expect(reply('j2')).toMatchObject({
+      const answer = (ref: string) => waitFor(() => reply(ref), { what: `the reply to ${ref}` });
+      connection.ws.send(JSON.stringify(['members:a', 'join', null, 'j1']));
+      expect(await answer('j1')).toEqual({ status: 'ok', response: null });
+      // Past expiry: ask to join until the server refuses (instead of sleeping a guessed 1.6 s).
+      let attempt = 0;
+      const refused = await waitFor(
+        async () => {
+          const ref = `j${++attempt + 1}`;
+          connection.ws.send(JSON.stringify(['members:b', 'join', null, ref]));
+          const answered = (await answer(ref)) as { status: string };
+          return answered.status === 'error' && answered;
+        },
+        { what: 'the server to refuse a join once the token expired', intervalMs: 100 },
+      );
+      connection.ws.send(JSON.stringify(['members:a', 'echo', 'still open', 'e1']));
+      expect(await answer('e1')).toEqual({ status: 'ok', response: 'still open' });
+      expect(refused).toMatchObject({
         status: 'error',
         response: { code: 'http_401', message: expect.stringContaining('expired') },
       });

@@ -19,6 +19,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from '../../support/test-resources';
+import { waitFor } from '../../support/wait';
 import type { Counter, Doc, Ledger, Profile } from './fixtures/definitions';
 import { bootState } from './fixtures/state-app';
 
@@ -34,14 +35,6 @@ async function refusal(work: Promise<unknown>): Promise<InvalidStateInputError> 
   expect(error).toBeInstanceOf(InvalidStateInputError);
   return error as InvalidStateInputError;
 }
-
-const waitFor = async (check: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 /** One suite, every store: memory, Redis, SQL on SQLite and on MariaDB. */
 function contract(store: StoreKind, label: string, setup: () => Promise<Record<string, string>>) {
@@ -317,24 +310,27 @@ function contract(store: StoreKind, label: string, setup: () => Promise<Record<s
         if (change.streamId === stream) changes.push(change);
       });
       await Promise.all([1, 2, 3, 4].map((by) => state.dispatch(stream, add(by))));
-      await waitFor(() => changes.length === 4);
+      await waitFor(() => changes.length === 4, { what: 'four changes' });
       stop();
       expect(changes.map((c) => c.version)).toEqual([1, 2, 3, 4]);
       expect(changes.map((c) => c.state.count)).toEqual([1, 3, 6, 10]);
+      // A sentinel subscriber that stays: once it has heard version 5, the stopped one would have.
+      const sentinel: number[] = [];
+      const stopSentinel = await state.subscribe<Counter>('counter:*', (change) => {
+        if (change.streamId === stream) sentinel.push(change.version);
+      });
       await state.dispatch(stream, add(1));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => sentinel.includes(5), { what: 'the sentinel to hear version 5' });
+      stopSentinel();
       expect(changes).toHaveLength(4);
     });
   });
 }
 
 async function waitForSnapshot(store: StateStore, streamId: string, version: number) {
-  await waitFor(() => false, 0).catch(() => undefined);
-  const deadline = Date.now() + 5000;
-  while ((await store.loadSnapshot(streamId))?.version !== version) {
-    if (Date.now() > deadline) throw new Error(`no snapshot at ${version}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(async () => (await store.loadSnapshot(streamId))?.version === version, {
+    what: `a snapshot at ${version}`,
+  });
 }
 
 describe('state store contract', () => {

@@ -12,6 +12,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from '../../support/test-resources';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import type { Counter, Ledger } from './fixtures/definitions';
 import { bootState } from './fixtures/state-app';
 
@@ -43,7 +44,7 @@ function processes(store: StoreKind, label: string, setup: () => Promise<Record<
   describe(label, () => {
     // 2,000 commands from two processes on InnoDB take 20-60 s when other suites share the
     // cores; `result()` waits up to 90 s, so the test may too.
-    jest.setTimeout(120_000);
+    jest.setTimeout(PROCESS_TEST_MS);
     let env: Record<string, string>;
     let app: INestApplicationContext;
     let state: StateManager;
@@ -66,7 +67,7 @@ function processes(store: StoreKind, label: string, setup: () => Promise<Record<
         () => new TsProcess(NODE, { ...env, MODE: mode, STREAM: stream, COUNT: String(PER_NODE) }),
       );
       nodes.push(...started);
-      await Promise.all(started.map((node) => node.waitFor(/"ready":true/, 30_000)));
+      await Promise.all(started.map((node) => node.waitFor(/"ready":true/, PROCESS_START_MS)));
       writeFileSync(goFile, 'go');
       return started;
     }
@@ -141,9 +142,7 @@ function processes(store: StoreKind, label: string, setup: () => Promise<Record<
         await Promise.all(
           [1, 2, 3, 4, 5].map((by) => state.dispatch(stream, { type: 'added', payload: { by } })),
         );
-        const deadline = Date.now() + 5000;
-        while (seen.length < 5 && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 10));
+        await waitFor(() => seen.length >= 5, { what: 'five changes on the other node' });
         expect(seen.map((c) => c.version)).toEqual([1, 2, 3, 4, 5]);
         expect(seen.at(-1)!.state.count).toBe(15);
         expect(await remote.get<Counter>(stream)).toMatchObject({

@@ -8,6 +8,7 @@ import { EventsModule } from '../events.module';
 import { EventsQueueModule } from '../queue';
 import type { Listener, ListenerFailure } from '../events.interfaces';
 import { EventDispatcher } from './event-dispatcher';
+import { pause, waitFor } from '../../../../test/support/wait';
 
 class OrderPlaced {
   static readonly eventName = 'order.placed';
@@ -25,7 +26,8 @@ class UserRegistered {
 }
 
 const calls: string[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Slow listeners still running: fire-and-forget dispatches leave some behind a test's end. */
+let slowRunning = 0;
 
 @Injectable()
 class OrderListeners {
@@ -56,8 +58,10 @@ class OrderListeners {
 
   @Listen(OrderPlaced, { priority: 1 })
   async slow(event: OrderPlaced) {
-    await sleep(30);
+    slowRunning++;
+    await pause(30); // an async listener that takes a while
     calls.push(`slow:${event.orderId}`);
+    slowRunning--;
   }
 
   @Listen('report.ready')
@@ -90,8 +94,10 @@ class Flaky {
 @EventListener(UserRegistered, { async: { attempts: 2, backoff: 10 } })
 class Hopeless implements Listener<UserRegistered> {
   tries = 0;
-  handle() {
+  tried: string[] = [];
+  handle(event: UserRegistered) {
     this.tries++;
+    this.tried.push(event.userId);
     throw new Error('never works');
   }
 }
@@ -142,11 +148,13 @@ describe('EventDispatcher', () => {
     calls.length = 0;
     failures.length = 0;
   });
+  // So that no test hears the previous one's listeners, whatever the order (jest --randomize).
+  afterEach(() => waitFor(() => slowRunning === 0, { what: 'the slow listeners to finish' }));
 
   it('runs listeners by priority, with wildcards, and sync ones before dispatch returns', async () => {
     events.dispatch(new OrderPlaced(1));
     expect(calls).toEqual(['first:1', 'plain:1', 'order.*:1', '**']);
-    await sleep(60);
+    await waitFor(() => calls.includes('slow:1'), { what: 'the slow listener' });
     expect(calls).toEqual(['first:1', 'plain:1', 'order.*:1', '**', 'slow:1']);
   });
 
@@ -228,8 +236,7 @@ describe('async listeners', () => {
     const flaky = app.get(Flaky);
     events.dispatch(new OrderPlaced(42, 99));
     expect(flaky.tries).toBe(0); // queued, not run in the call
-    for (const deadline = Date.now() + 3000; flaky.received.length === 0 && Date.now() < deadline;)
-      await sleep(10);
+    await waitFor(() => flaky.received.length > 0, { what: 'the third try to succeed' });
     expect(flaky.tries).toBe(3);
     expect(flaky.received).toHaveLength(1);
     const received = flaky.received[0] as OrderPlaced;
@@ -245,8 +252,14 @@ describe('async listeners', () => {
   it('stop after their attempts', async () => {
     const hopeless = app.get(Hopeless);
     events.dispatch(new UserRegistered('bob'));
-    await sleep(300);
-    expect(hopeless.tries).toBe(2);
+    await waitFor(() => hopeless.tries === 2, { what: 'two tries' });
+    // A sentinel event, queued after bob's last try: once it has had both its tries, a third
+    // try for bob (due 10 ms after his second) would have run too.
+    events.dispatch(new UserRegistered('sentinel'));
+    await waitFor(() => hopeless.tried.filter((id) => id === 'sentinel').length === 2, {
+      what: "the sentinel's two tries",
+    });
+    expect(hopeless.tried.filter((id) => id === 'bob')).toHaveLength(2);
   });
 
   it('refuse events that are not JSON, as a reported failure', async () => {
