@@ -72,8 +72,10 @@ describe('@Encrypted columns on SQLite', () => {
       iban: 'GB33 BUKB 2020 1555 5555 55',
       phone: '+44 20 7946 0000',
     });
+    // Only this test's two rows: the other test (which may run first) stores one of its own.
     const rows = (await second.data.query(
-      'SELECT id, iban, phone FROM encrypted_accounts ORDER BY id',
+      'SELECT id, iban, phone FROM encrypted_accounts WHERE id IN (?, ?) ORDER BY id',
+      [saved.id, fresh.id],
     )) as Array<{
       id: number;
       iban: string;
