@@ -65,8 +65,9 @@ describe('@Cacheable and @CacheEvict', () => {
 
   it('keys by arguments by default', async () => {
     const before = service.loads;
-    expect(await service.count()).toBe(1);
-    expect(await service.count()).toBe(1);
+    const size = service.titles.size; // other tests add titles
+    expect(await service.count()).toBe(size);
+    expect(await service.count()).toBe(size);
     expect(service.loads).toBe(before + 1);
   });
 
