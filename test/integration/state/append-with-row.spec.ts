@@ -261,7 +261,10 @@ function suite(label: string, databaseUrl: () => Promise<{ url: string; drop(): 
       expect(delivered.length).toBeGreaterThanOrEqual(20);
       expect(new Set(delivered).size).toBe(delivered.length); // no row twice
       // A row the app's relay claimed meanwhile (its poll) is marked done when it finishes.
-      await waitFor(async () => (await pendingOutbox('lattice.state')) === 0, 'no state row pending');
+      await waitFor(
+        async () => (await pendingOutbox('lattice.state')) === 0,
+        'no state row pending',
+      );
       expect(await state.get(stream)).toMatchObject({ state: { count: 20 } });
     });
 

@@ -7,7 +7,9 @@ import { QueryFailedError, type EntityManager } from 'typeorm';
 export const LOCK_WAIT_TIMEOUT_MS = 10_000;
 
 interface MysqlConnection {
-  promise(): { query(options: { sql: string; timeout: number }, values: unknown[]): Promise<[unknown]> };
+  promise(): {
+    query(options: { sql: string; timeout: number }, values: unknown[]): Promise<[unknown]>;
+  };
   destroy(): void;
 }
 
@@ -27,8 +29,7 @@ export async function lockRows(
 ): Promise<unknown> {
   const type = manager.connection.options.type;
   const runner = manager.queryRunner as unknown as
-    | { connect(): Promise<MysqlConnection> }
-    | undefined;
+    { connect(): Promise<MysqlConnection> } | undefined;
   if (!runner || (type !== 'mysql' && type !== 'mariadb')) return manager.query(sql, params);
   const connection = await runner.connect();
   try {
