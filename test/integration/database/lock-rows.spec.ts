@@ -22,6 +22,15 @@ describeWith(['mysql'], 'lockRows on MariaDB', () => {
       url: database.url,
       maxQueryExecutionTime: QUERY_DEADLINE_MS,
       enableQueryTimeout: true,
+      // TypeORM prints every statement slower than the deadline (a COMMIT under load).
+      logger: {
+        logQuery: () => undefined,
+        logQueryError: () => undefined,
+        logQuerySlow: () => undefined,
+        logSchemaBuild: () => undefined,
+        logMigration: () => undefined,
+        log: () => undefined,
+      },
     }).initialize();
     holderSource = await new DataSource({ type: 'mysql', url: database.url }).initialize();
     await dataSource.query('CREATE TABLE rows_to_lock (id INT PRIMARY KEY)');
