@@ -231,7 +231,8 @@ function crashSuite(
               .map((f) => `${f.output.stdout}\n${f.output.stderr}`)
               .join('\n')
               .split('\n')
-              .filter((line) => /ERROR|Error|error|at /.test(line))
+              // An error line and the one after it (TypeORM puts the SQL there).
+              .filter((line, i, all) => /ERROR|Error|at /.test(`${line} ${all[i - 1] ?? ''}`))
               .join('\n'),
         );
 
