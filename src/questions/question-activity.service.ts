@@ -1,5 +1,10 @@
 import { InjectCache, LatticeCache } from '@lattice/cache';
-import { InjectLatticeRepository, LatticeRepository, TransactionHost } from '@lattice/database';
+import {
+  InjectLatticeRepository,
+  LatticeRepository,
+  lockRows,
+  TransactionHost,
+} from '@lattice/database';
 import { EventDispatcher } from '@lattice/events';
 import { LiveUpdates } from '@lattice/live';
 import { isUniqueViolation } from '@lattice/security';
@@ -373,11 +378,12 @@ export class QuestionActivityService implements OnApplicationShutdown {
   /**
    * Every write to a question's activity holds its row first: writers of one question, on any
    * node, take turns, so the stream never sees two at once. SQLite runs one transaction at a
-   * time anyway (TransactionHost) and has no FOR UPDATE.
+   * time anyway (TransactionHost) and has no FOR UPDATE. The wait in line has its own deadline
+   * (lockRows), not the 1 s query deadline: a busy question is a queue, not an outage.
    */
   private async lockQuestion(manager: EntityManager, questionId: number): Promise<void> {
     if (manager.connection.options.type === 'better-sqlite3') return;
-    await manager.query('SELECT id FROM questions WHERE id = ? FOR UPDATE', [questionId]);
+    await lockRows(manager, 'SELECT id FROM questions WHERE id = ? FOR UPDATE', [questionId]);
   }
 
   /** Appends in the caller's transaction and updates the projection in it. */

@@ -27,6 +27,8 @@ interface Sent {
   /** The HTTP status, or 'lost' when the process died before answering. */
   status: number | 'lost';
   answerId?: number;
+  /** A server error's body, to name it when the test fails. */
+  error?: string;
 }
 
 /** The Forum's tables, read and written straight in its database (beside the app). */
@@ -49,12 +51,14 @@ function crashSuite(
     let env: Record<string, string>;
     let cleanup: () => Promise<void>;
     let forum: TsProcess | undefined;
+    const forums: TsProcess[] = [];
     let url: string;
     let tables: DataSource;
 
     const start = async () => {
       const port = await freePort();
       forum = new TsProcess('src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+      forums.push(forum);
       await forum.waitFor(/ready on http/, 60_000);
       url = `http://127.0.0.1:${port}`;
       expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -188,6 +192,7 @@ function crashSuite(
                 entry.status = response.status;
                 if (response.status === 201 && entry.kind === 'answer')
                   entry.answerId = (await json(response)).id;
+                if (response.status >= 500) entry.error = await response.text();
               } catch {
                 return; // the process is gone: this request was not acknowledged
               }
@@ -216,8 +221,20 @@ function crashSuite(
       // The clients wrote between the kills (not only got errors).
       expect(acknowledged).toBeGreaterThanOrEqual(CYCLES * 4);
       expect(sent.filter((s) => s.status === 'lost').length).toBeGreaterThan(0);
-      // Refusals (429 over the write limits) are fine; a server error is not.
-      expect(sent.filter((s) => typeof s.status === 'number' && s.status >= 500)).toEqual([]);
+      // Refusals (429 over the write limits) are fine; a server error is not. The app's error
+      // lines go into the failure message, to name the cause.
+      const serverErrors = sent.filter((s) => typeof s.status === 'number' && s.status >= 500);
+      if (serverErrors.length > 0)
+        throw new Error(
+          `server errors: ${JSON.stringify(serverErrors)}\n` +
+            forums
+              .map((f) => `${f.output.stdout}\n${f.output.stderr}`)
+              .join('\n')
+              .split('\n')
+              // An error line and the one after it (TypeORM puts the SQL there).
+              .filter((line, i, all) => /ERROR|Error|at /.test(`${line} ${all[i - 1] ?? ''}`))
+              .join('\n'),
+        );
 
       // Every acknowledged answer is stored (and so counted, by verify()).
       const answerIds = sent.filter((s) => s.answerId !== undefined).map((s) => s.answerId!);

@@ -13,6 +13,7 @@ export * from './query/list-query';
 export * from './query/cursor';
 export * from './query/page';
 export * from './transactions/transaction-host';
+export * from './transactions/lock-rows';
 export * from './profiling/query-context';
 export * from './profiling/query-profiler';
 export * from './profiling/explain';

@@ -72,6 +72,18 @@ describe('classifyDatabaseError', () => {
     expect(classifyDatabaseError(queryFailed(lockWait))).toBeInstanceOf(ServiceUnavailableError);
   });
 
+  it('maps a query on a connection closed under its transaction (mysql2, no code) to 503', () => {
+    // What the statement after a timed-out one gets, e.g. a rollback: it used to be a 500.
+    const closed = Object.assign(
+      new Error("Can't add new command when connection is in closed state"),
+      { fatal: true },
+    );
+    expect(classifyDatabaseError(queryFailed(closed))).toMatchObject({
+      reason: 'connection closed',
+    });
+    expect(classifyDatabaseError(closed)).toBeInstanceOf(ServiceUnavailableError);
+  });
+
   it("maps mysql2's pool errors and Lattice's acquire deadline to 503", () => {
     expect(classifyDatabaseError(new Error('Queue limit reached.'))).toMatchObject({
       reason: 'too many requests waiting for a connection',

@@ -42,6 +42,9 @@ const UNAVAILABLE_MESSAGES: Array<[RegExp, string]> = [
   [/^Queue limit reached\.$/, 'too many requests waiting for a connection'],
   [/^Pool is closed\.$/, 'the connection pool is closed'],
   [/^No connections available\.$/, 'no free connection'],
+  // A connection closed under a transaction (its query passed the deadline, or the server went).
+  [/^Can't add new command when connection is in closed state$/, 'connection closed'],
+  [/^Can't write in closed state$/, 'connection closed'],
 ];
 
 interface DriverError {
