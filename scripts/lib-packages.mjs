@@ -19,6 +19,7 @@ export const LIBRARIES = [
   'security',
   'events',
   'live',
+  'ai',
   'cli',
 ];
 

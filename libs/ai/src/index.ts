@@ -1,0 +1,2 @@
+export * from './ai.constants';
+export * from './ai.interfaces';
