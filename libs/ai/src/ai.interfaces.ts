@@ -2,14 +2,7 @@ import type { z } from 'zod';
 
 /** What a provider can do; the manager picks, along a chain, the providers that can do a call. */
 export type AiCapability =
-  | 'chat'
-  | 'embed'
-  | 'classify'
-  | 'moderate'
-  | 'summarize'
-  | 'sentiment'
-  | 'keywords'
-  | 'language';
+  'chat' | 'embed' | 'classify' | 'moderate' | 'summarize' | 'sentiment' | 'keywords' | 'language';
 
 /** The manager's operations: what a call is, as budgets, caches, plugins and usage see it. */
 export type AiOperation =
@@ -323,9 +316,7 @@ export interface AiCustomProviderOptions {
 }
 
 export type AiProviderOptions =
-  | AiOpenAiProviderOptions
-  | AiOfflineProviderOptions
-  | AiCustomProviderOptions;
+  AiOpenAiProviderOptions | AiOfflineProviderOptions | AiCustomProviderOptions;
 
 /** Tokens or money per period, per user or for the whole app. */
 export interface AiBudgetLimit {
