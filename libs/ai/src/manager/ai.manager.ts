@@ -543,12 +543,14 @@ export class AIManager {
         },
         req.timeoutMs,
       );
+      // Providers that spend tokens on these (a chat model asked to classify) may say how many.
+      const { usage = { ...NO_USAGE }, ...result } = value.result as { usage?: AiTokenUsage };
       return {
-        ...value.result,
+        ...result,
         provider,
         model: value.model.name,
-        usage: { ...NO_USAGE },
-        cost: 0,
+        usage,
+        cost: AiModels.cost(value.model.model, usage),
       } as unknown as Answer<T>;
     });
   }
