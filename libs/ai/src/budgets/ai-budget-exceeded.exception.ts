@@ -59,12 +59,14 @@ export class AiBudgetExceededException extends HttpException {
 
 function describeRefusal(r: AiBudgetRefusal): string {
   const whose = r.scope === 'user' ? `The AI budget of user "${r.user}"` : "The app's AI budget";
-  const amount = (n: number) =>
+  const number = (n: number) =>
     r.measure === 'tokens'
-      ? `${Math.round(n).toLocaleString('en-US')} tokens`
-      : `${n.toLocaleString('en-US', { maximumFractionDigits: 4 })} in cost`;
+      ? Math.round(n).toLocaleString('en-US')
+      : n.toLocaleString('en-US', { maximumFractionDigits: 4 });
+  const limit =
+    r.measure === 'tokens' ? `${number(r.limit)} tokens` : `a cost of ${number(r.limit)}`;
   return (
-    `${whose} is spent: ${amount(r.limit)} per ${r.period}, ${amount(r.used)} used. ` +
+    `${whose} is spent: ${limit} per ${r.period}, ${number(r.used)} used. ` +
     `It resets at ${r.resetsAt.toISOString()} (in ${humanDuration(r.retryAfterSeconds * 1000)}).`
   );
 }
