@@ -70,7 +70,8 @@ export class AiBudgets implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (this.options.budgets?.perUser || this.options.budgets?.app) this.counters();
+    if (this.options.budgets?.perUser || this.options.budgets?.app)
+      this.logger.log(this.describe());
   }
 
   /** Whether budgets are set, and where they are counted (for the boot report). */

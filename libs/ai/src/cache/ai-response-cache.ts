@@ -70,7 +70,7 @@ export class AiResponseCache implements OnModuleInit {
 
   /** Finds the store at boot, and fails the boot when `cache: { … }` is set without CacheModule. */
   onModuleInit(): void {
-    this.status();
+    this.logger.log(this.describe());
   }
 
   /** Whether the cache is on, on which store and driver, or why it is off. */
