@@ -6,12 +6,15 @@ import {
   AiBudgetExceededException,
   AiBudgets,
   AiCall,
+  AiModule,
   AiModuleOptions,
+  AIManager,
   AIResponse,
 } from '@lattice/ai';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
@@ -264,6 +267,150 @@ describeWith(['redis'], 'AI budgets [redis]', () => {
       });
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+// ---- Through AIManager, against the fake OpenAI-compatible server ----
+
+async function bootManager(
+  env: Record<string, string>,
+  fake: FakeOpenAi,
+  options: AiModuleOptions,
+): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { LOG_LEVEL: 'error', ...env },
+        envFile: false,
+        bootReport: false,
+      }),
+      CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
+      AiModule.forRoot({
+        providers: [
+          { name: 'openai', type: 'openai', baseURL: fake.url, apiKey: 'sk-test', attempts: 1 },
+        ],
+        models: [{ name: 'fake-chat', provider: 'openai' }],
+        ...options,
+      }),
+    ],
+  })
+  class AiManagerBudgetsTestModule {}
+  return NestFactory.createApplicationContext(AiManagerBudgetsTestModule, {
+    logger: false,
+    abortOnError: false,
+  });
+}
+
+function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, string>) {
+  let fake: FakeOpenAi;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+  });
+  afterEach(() => fake.reset());
+  afterAll(() => fake?.close());
+
+  it(`refuses a user's call at the limit with a 429 before anything is sent (${driver})`, async () => {
+    const app = await bootManager(env(), fake, {
+      budgets: { perUser: { tokens: 100, period: 'day' } },
+    });
+    try {
+      const ai = app.get(AIManager);
+      fake.always('/chat/completions', {
+        content: 'ok',
+        usage: { prompt_tokens: 40, completion_tokens: 20 },
+      });
+      const user = `${driver}-user-${Date.now()}`;
+      await ai.generate({ prompt: 'one', user, cache: false });
+      await ai.generate({ prompt: 'two', user, cache: false }); // 60 + 60: over, counted after
+      const error = await refusal(
+        ai.generate({ prompt: 'three', user, cache: false }).then(() => undefined),
+      );
+      expect(error.getStatus()).toBe(429);
+      expect(error.refusal).toMatchObject({ scope: 'user', user, used: 120, limit: 100 });
+      expect(error.message).toContain(
+        `The AI budget of user "${user}" is spent: 100 tokens per day, 120 used.`,
+      );
+      expect(fake.requestsTo('/chat/completions')).toHaveLength(2);
+      await ai.generate({ prompt: 'someone else', user: `${user}-2`, cache: false }); // others still may
+      expect((await app.get(AiBudgets).remaining(user)).user?.tokens).toEqual({
+        limit: 100,
+        used: 120,
+        remaining: 0,
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it(`counts streams too, and not cache hits (${driver})`, async () => {
+    const app = await bootManager(env(), fake, {
+      cache: { ttl: 60_000 },
+      budgets: { app: { tokens: 1_000_000, period: 'hour' } },
+    });
+    try {
+      const ai = app.get(AIManager);
+      const budgets = app.get(AiBudgets);
+      fake.always('/chat/completions', {
+        content: 'streamed answer',
+        usage: { prompt_tokens: 7, completion_tokens: 3 },
+      });
+      const before = (await budgets.remaining()).app!.tokens!.used;
+      const prompt = `count me ${driver} ${Date.now()}`;
+      const stream = ai.stream({ prompt });
+      for await (const _chunk of stream) void _chunk;
+      await stream.response;
+      expect((await budgets.remaining()).app!.tokens!.used).toBe(before + 10);
+      await ai.generate({ prompt: `${prompt} (generate)` });
+      await ai.generate({ prompt: `${prompt} (generate)` }); // a hit
+      expect((await budgets.remaining()).app!.tokens!.used).toBe(before + 20);
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+describe('AI budgets through AIManager [memory]', () => {
+  managerSuite('memory', () => ({}));
+});
+
+describeWith(['redis'], 'AI budgets through AIManager [redis]', () => {
+  const prefix = uniqueRedisPrefix('ai-budgets-manager');
+  const env = () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+  managerSuite('redis', env);
+
+  it('two app instances on one Redis share a user’s budget', async () => {
+    const fake = await startFakeOpenAi();
+    const options = { budgets: { perUser: { tokens: 50, period: 'day' as const } } };
+    const [a, b] = await Promise.all([
+      bootManager(env(), fake, options),
+      bootManager(env(), fake, options),
+    ]);
+    try {
+      fake.always('/chat/completions', {
+        content: 'ok',
+        usage: { prompt_tokens: 20, completion_tokens: 10 },
+      });
+      const user = `shared-${Date.now()}`;
+      await a.get(AIManager).generate({ prompt: 'on a', user });
+      await b.get(AIManager).generate({ prompt: 'on b', user }); // 60 of 50 now
+      await refusal(
+        a
+          .get(AIManager)
+          .generate({ prompt: 'again on a', user })
+          .then(() => undefined),
+      );
+      await refusal(
+        b
+          .get(AIManager)
+          .generate({ prompt: 'again on b', user })
+          .then(() => undefined),
+      );
+      expect(fake.requestsTo('/chat/completions')).toHaveLength(2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await fake.close();
     }
   });
 });

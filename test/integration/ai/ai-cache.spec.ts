@@ -9,9 +9,11 @@ import {
   AiStreamChunk,
   AiTextResponse,
 } from '@lattice/ai';
-import { AiResponseCache, replayStream } from '@lattice/ai';
+import { AiModule, AIManager, AiResponseCache, replayStream } from '@lattice/ai';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { z } from 'zod';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
 import { describeWith } from '../../support/describe-with';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
@@ -356,4 +358,158 @@ describeWith(['redis'], 'AI response cache [redis]', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+});
+
+// ---- Through AIManager, against the fake OpenAI-compatible server (real HTTP, real client) ----
+
+async function bootManager(
+  env: Record<string, string>,
+  fake: FakeOpenAi,
+  options: AiModuleOptions = {},
+): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { LOG_LEVEL: 'error', ...env },
+        envFile: false,
+        bootReport: false,
+      }),
+      CacheModule.forRoot({ tagCleanupIntervalMs: 0 }),
+      AiModule.forRoot({
+        providers: [
+          { name: 'openai', type: 'openai', baseURL: fake.url, apiKey: 'sk-test', attempts: 1 },
+        ],
+        models: [
+          {
+            name: 'fake-chat',
+            provider: 'openai',
+            inputPricePerMillion: 0.15,
+            outputPricePerMillion: 0.6,
+          },
+          { name: 'fake-embed', provider: 'openai', capabilities: ['embed'] },
+        ],
+        ...options,
+      }),
+    ],
+  })
+  class AiManagerCacheTestModule {}
+  return NestFactory.createApplicationContext(AiManagerCacheTestModule, {
+    logger: false,
+    abortOnError: false,
+  });
+}
+
+function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, string>) {
+  let fake: FakeOpenAi;
+  let app: INestApplicationContext;
+  let ai: AIManager;
+  let n = 0;
+  const prompt = () => `Manager question ${++n} (${driver}): what is Lattice?`;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    app = await bootManager(env(), fake, { cache: { ttl: 60_000 } });
+    ai = app.get(AIManager);
+  });
+  afterEach(() => fake.reset());
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+  });
+
+  it('answers the second identical generate from the cache: no request sent, cost 0, same provider', async () => {
+    fake.script('/chat/completions', { content: 'A set of Nest libraries.' });
+    const request = { prompt: prompt(), temperature: 0 };
+    const first = await ai.generate(request);
+    const second = await ai.generate({ ...request, prompt: ` ${request.prompt}  `, user: 'u2' });
+    expect(first).toMatchObject({ cached: false, provider: 'openai' });
+    expect(first.cost).toBeGreaterThan(0);
+    expect(second).toMatchObject({
+      text: 'A set of Nest libraries.',
+      cached: true,
+      cost: 0,
+      provider: 'openai',
+      model: first.model,
+      usage: first.usage,
+    });
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+  });
+
+  it('sends the request again when a parameter differs or the call opts out', async () => {
+    fake.always('/chat/completions', { content: 'fresh' });
+    const request = { prompt: prompt(), temperature: 0 };
+    await ai.generate(request);
+    expect((await ai.generate({ ...request, temperature: 0.5 })).cached).toBe(false);
+    expect((await ai.generate({ ...request, maxTokens: 3 })).cached).toBe(false);
+    expect((await ai.generate({ ...request, cache: false })).cached).toBe(false);
+    expect((await ai.generate(request)).cached).toBe(true);
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(4);
+  });
+
+  it('caches generateObject by schema: the same shape hits, another shape misses', async () => {
+    fake.always('/chat/completions', { content: '{"title":"Caching","tags":["ai"]}' });
+    const request = {
+      prompt: prompt(),
+      schema: z.object({ title: z.string(), tags: z.array(z.string()) }),
+    };
+    const first = await ai.generateObject(request);
+    const again = await ai.generateObject({
+      ...request,
+      schema: z.object({ title: z.string(), tags: z.array(z.string()) }),
+    });
+    expect(again).toMatchObject({ cached: true, object: first.object });
+    const other = await ai.generateObject({ ...request, schema: z.object({ title: z.string() }) });
+    expect(other.cached).toBe(false);
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(2);
+  });
+
+  it('replays a cached stream: the same chunks in the same order, without a request', async () => {
+    fake.script('/chat/completions', { chunks: ['Lat', 'tice ', 'streams ', 'too', '.'] });
+    const request = { prompt: prompt() };
+    const live = ai.stream(request);
+    const liveChunks = await collect(live);
+    const liveResponse = await live.response;
+    expect(liveResponse.cached).toBe(false);
+
+    const replay = ai.stream(request);
+    const replayed = await collect(replay);
+    const response = await replay.response;
+    expect(replayed.map(({ text, index }) => ({ text, index }))).toEqual(
+      liveChunks.map(({ text, index }) => ({ text, index })),
+    );
+    expect(replayed.map((chunk) => chunk.text)).toEqual(['Lat', 'tice ', 'streams ', 'too', '.']);
+    expect(response).toMatchObject({
+      text: 'Lattice streams too.',
+      cached: true,
+      cost: 0,
+      provider: 'openai',
+      finishReason: 'stop',
+    });
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+  });
+
+  it('does not keep a stream the caller cancelled', async () => {
+    fake.script('/chat/completions', { chunks: ['one ', 'two ', 'three'], delayMs: 50 });
+    fake.always('/chat/completions', { content: 'complete answer' });
+    const request = { prompt: prompt() };
+    const stream = ai.stream(request);
+    for await (const chunk of stream) {
+      expect(chunk.text).toBe('one ');
+      stream.cancel();
+    }
+    expect((await stream.response).finishReason).toBe('cancelled');
+    const next = ai.stream(request);
+    await collect(next);
+    expect(await next.response).toMatchObject({ cached: false, text: 'complete answer' });
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(2);
+  });
+}
+
+describe('AI response cache through AIManager [memory]', () => {
+  managerSuite('memory', () => ({}));
+});
+
+describeWith(['redis'], 'AI response cache through AIManager [redis]', () => {
+  const prefix = uniqueRedisPrefix('ai-cache-manager');
+  managerSuite('redis', () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }));
 });
