@@ -10,6 +10,7 @@ import {
   AiModuleOptions,
   AIManager,
   AIResponse,
+  AiResponseCache,
 } from '@lattice/ai';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -44,6 +45,7 @@ async function boot(
     providers: [
       { provide: AI_MODULE_OPTIONS, useValue: options },
       { provide: AI_BUDGETS_CLOCK, useValue: () => clock.now },
+      AiResponseCache, // budgets count on the AI cache's store
       AiBudgets,
     ],
   })

@@ -33,7 +33,9 @@ async function boot(
         envFile: false,
         bootReport: false,
       }),
-      ...(withCacheModule ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0 })] : []),
+      ...(withCacheModule
+        ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0, stores: { ai: { ttl: 5_000 } } })]
+        : []),
     ],
     providers: [{ provide: AI_MODULE_OPTIONS, useValue: options }, AiResponseCache],
   })
@@ -322,14 +324,22 @@ describe('AI response cache [memory]', () => {
     expect((failure as LatticeError).hint).toContain('CacheModule.forRoot()');
   });
 
-  it('names the configured stores when the AI cache’s store is unknown', async () => {
-    const failure = await boot({}, { cache: { store: 'ai' } }).then(
-      (app) => app.close().then(() => undefined),
+  it('uses the named store of the options, and fails the boot naming a store CacheModule lacks', async () => {
+    const app = await boot({}, { cache: { store: 'ai' } });
+    try {
+      expect(app.get(AiResponseCache).status()).toMatchObject({ enabled: true, store: 'ai' });
+    } finally {
+      await app.close();
+    }
+    const failure = await boot({}, { cache: { store: 'nope' } }).then(
+      (started) => started.close().then(() => undefined),
       (error: unknown) => error,
     );
-    expect((failure as Error).message).toBe(
-      'Cache store "ai" is not configured. Configured: default.',
-    );
+    expect(failure).toMatchObject({
+      code: 'LATTICE_AI_CACHE_STORE_UNKNOWN',
+      message:
+        'AiModule options name the cache store "nope", which CacheModule does not configure.',
+    });
   });
 
   it('exports replayStream for the manager', async () => {

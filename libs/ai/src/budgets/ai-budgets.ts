@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import type { CacheRegistry } from '@lattice/cache';
 import { createHash } from 'node:crypto';
 import { AI_MODULE_OPTIONS } from '../ai.constants';
 import type { AiBudgetLimit, AiCall, AiModuleOptions, AIResponse } from '../ai.interfaces';
-import { CACHE_REGISTRY } from '../cache/ai-cache.store';
+import { AiResponseCache } from '../cache/ai-response-cache';
 import { AiBudgetExceededException } from './ai-budget-exceeded.exception';
 import { AI_BUDGETS_CLOCK } from './ai-budgets.constants';
 import {
@@ -63,7 +62,7 @@ export class AiBudgets implements OnModuleInit {
 
   constructor(
     @Optional() @Inject(AI_MODULE_OPTIONS) private readonly options: AiModuleOptions = {},
-    @Optional() @Inject(CACHE_REGISTRY) private readonly registry?: CacheRegistry,
+    private readonly cache: AiResponseCache,
     @Optional() @Inject(AI_BUDGETS_CLOCK) clock?: () => number,
   ) {
     this.now = clock ?? Date.now;
@@ -198,8 +197,7 @@ export class AiBudgets implements OnModuleInit {
   /** Redis when the cache store (the AI cache's, else `default`) is on Redis; else this process. */
   private counters(): BudgetCounters {
     if (this.counterStore) return this.counterStore;
-    const setting = this.options.cache;
-    const redis = this.registry?.get((setting && setting.store) || 'default').settings.redis;
+    const redis = this.cache.cacheStore()?.settings.redis;
     return (this.counterStore = redis
       ? new RedisBudgetCounters(redis)
       : new MemoryBudgetCounters(this.now));

@@ -23,6 +23,19 @@ describe('normalizeText', () => {
     expect(normalizeText('  Hello \t  world  ')).toBe('Hello world');
     expect(normalizeText('a  \r\n  b\n\n\n\nc')).toBe('a\nb\n\nc');
     expect(normalizeText('line one\nline two')).not.toBe(normalizeText('line one line two'));
+    expect(normalizeText('a\u00a0b\tc')).toBe('a b c');
+  });
+
+  it('is idempotent, so its quick path for tidy text agrees with the full one', () => {
+    const pieces = ['a', 'b', ' ', '  ', '\t', '\n', '\n\n', '\n\n\n', '\r\n', '\u00a0'];
+    let seed = 7;
+    for (let i = 0; i < 2_000; i++) {
+      let text = '';
+      for (let j = 0; j < 8; j++)
+        text += pieces[(seed = (seed * 48_271) % 2_147_483_647) % pieces.length];
+      const once = normalizeText(text);
+      expect(normalizeText(once)).toBe(once);
+    }
   });
 });
 

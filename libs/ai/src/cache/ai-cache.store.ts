@@ -1,25 +1,24 @@
-import type { InjectionToken } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
+import type { LatticeCache } from '@lattice/cache';
+import { AiCacheMessages } from './ai-cache.messages';
 
 /**
- * The injection token of @lattice/cache's `CacheRegistry` when that optional package is
- * installed, else a token nothing provides (so an `@Optional()` injection gets `undefined`).
- * Loaded with require() so that @lattice/ai loads without @lattice/cache installed.
+ * @lattice/cache's injection token of a named store (its `getCacheToken(name)`): a string, so
+ * @lattice/ai finds the app's cache without loading @lattice/cache, an optional peer (as
+ * @lattice/live does).
  */
-export function cacheRegistryToken(): InjectionToken {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('@lattice/cache') as typeof import('@lattice/cache')).CacheRegistry;
-  } catch (error) {
-    // Only the package itself missing means "no cache"; a broken install must still fail loudly.
-    const missing =
-      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
-      String((error as Error).message).includes("'@lattice/cache'");
-    if (!missing) throw error;
-    return NO_CACHE_PACKAGE;
-  }
+export function cacheStoreToken(name = 'default'): string {
+  return `LatticeCache:${name}`;
 }
 
-const NO_CACHE_PACKAGE = Symbol('lattice:ai:no-cache-package');
-
-/** The registry token, resolved once when this file loads (decorators need it then). */
-export const CACHE_REGISTRY = cacheRegistryToken();
+/**
+ * A store of the app's CacheModule by name (one the AiModule options chose at run time, so not
+ * injectable by a fixed token); an error naming it when CacheModule does not configure it.
+ */
+export function namedCacheStore(moduleRef: ModuleRef, name: string): LatticeCache {
+  try {
+    return moduleRef.get<LatticeCache>(cacheStoreToken(name), { strict: false });
+  } catch {
+    throw AiCacheMessages.storeUnknown(name);
+  }
+}

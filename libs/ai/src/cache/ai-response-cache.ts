@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import type { CacheRegistry, LatticeCache } from '@lattice/cache';
+import { ModuleRef } from '@nestjs/core';
+import type { LatticeCache } from '@lattice/cache';
 import { AI_MODULE_OPTIONS } from '../ai.constants';
 import type {
   AiCall,
@@ -10,7 +11,7 @@ import type {
 } from '../ai.interfaces';
 import { embeddingKey, modelOf, responseKey } from './ai-cache.keys';
 import { AiCacheMessages } from './ai-cache.messages';
-import { CACHE_REGISTRY } from './ai-cache.store';
+import { cacheStoreToken, namedCacheStore } from './ai-cache.store';
 import { replayStream } from './replay-stream';
 
 /** A stream as the cache keeps it: its chunks (with their timing) and the final response. */
@@ -65,7 +66,9 @@ export class AiResponseCache implements OnModuleInit {
 
   constructor(
     @Optional() @Inject(AI_MODULE_OPTIONS) private readonly options: AiModuleOptions = {},
-    @Optional() @Inject(CACHE_REGISTRY) private readonly registry?: CacheRegistry,
+    private readonly moduleRef: ModuleRef,
+    // CacheModule's default store, when the app imports CacheModule (global by default).
+    @Optional() @Inject(cacheStoreToken()) private readonly defaultStore?: LatticeCache,
   ) {}
 
   /** Finds the store at boot, and fails the boot when `cache: { … }` is set without CacheModule. */
@@ -79,15 +82,15 @@ export class AiResponseCache implements OnModuleInit {
     const setting = this.options.cache;
     if (setting === false)
       return (this.current = { enabled: false, reason: 'turned off (`cache: false`)' });
-    if (!this.registry) {
-      if (setting) throw AiCacheMessages.cacheModuleMissing(typeof CACHE_REGISTRY === 'function');
+    if (!this.defaultStore) {
+      if (setting) throw AiCacheMessages.cacheModuleMissing();
       return (this.current = {
         enabled: false,
         reason: 'CacheModule is not imported (import CacheModule.forRoot() to cache responses)',
       });
     }
     const name = setting?.store ?? 'default';
-    this.cache = this.registry.get(name);
+    this.cache = this.cacheStore()!;
     return (this.current = {
       enabled: true,
       store: name,
@@ -95,6 +98,16 @@ export class AiResponseCache implements OnModuleInit {
       ttl: setting?.ttl,
       replayTiming: setting?.replayTiming ?? false,
     });
+  }
+
+  /**
+   * The CacheModule store the AI uses (`cache.store`, else `default`), also when response
+   * caching is off (budgets count on it); undefined without CacheModule.
+   */
+  cacheStore(): LatticeCache | undefined {
+    if (!this.defaultStore) return undefined;
+    const name = (this.options.cache && this.options.cache.store) || 'default';
+    return name === 'default' ? this.defaultStore : namedCacheStore(this.moduleRef, name);
   }
 
   /** One line for the boot report: `cache    redis   store "default", ttl 60 s` or why it is off. */
