@@ -281,7 +281,7 @@ describe('AIManager pipeline', () => {
     const error = await ai.generate({ prompt: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as Error).message).toBe(
-      'The AI providers "a", "b" is unreachable (a: server 500, status 500; b: server 502, status 502): try again shortly.',
+      'Every AI provider of the chain ("a", "b") is unreachable (a: server 500, status 500; b: server 502, status 502): try again shortly.',
     );
   });
 

@@ -89,6 +89,7 @@ export class OpenAiProvider implements AiProvider {
     } catch (error) {
       throw this.mapError(error);
     }
+    let complete = false;
     try {
       for await (const chunk of stream) {
         if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
@@ -98,11 +99,12 @@ export class OpenAiProvider implements AiProvider {
         if (choice.finish_reason)
           yield { type: 'finish', finishReason: finishReasonOf(choice.finish_reason) };
       }
+      complete = true;
     } catch (error) {
       throw this.mapError(error);
     } finally {
       // A consumer that stops early (cancel) must not leave the HTTP request open.
-      if (!signal.aborted) stream.controller.abort();
+      if (!complete && !signal.aborted) stream.controller.abort();
     }
   }
 
@@ -297,9 +299,17 @@ function finishReasonOf(reason: string | null | undefined): AiTextResponse['fini
   return reason === 'stop' || reason === 'length' || reason === 'content_filter' ? reason : 'other';
 }
 
+/** The deepest cause's code (`ECONNREFUSED`), under fetch's "fetch failed". */
 function connectionCause(error: APIConnectionError): string {
-  const cause = error.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? error.message;
+  let cause: unknown = error.cause;
+  let text = error.message;
+  for (let depth = 0; cause && depth < 5; depth++) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof message === 'string') text = message;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return text;
 }
 
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
