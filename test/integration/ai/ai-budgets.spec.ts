@@ -1,4 +1,4 @@
-import { LatticeModule } from '@lattice/core';
+import { BootReporter, LatticeModule } from '@lattice/core';
 import { CacheModule } from '@lattice/cache';
 import {
   AI_BUDGETS_CLOCK,
@@ -119,6 +119,12 @@ function budgetSuite(driver: 'memory' | 'redis', env: () => Record<string, strin
   });
   afterAll(() => app?.close());
   beforeEach(freshMinute);
+
+  it(`has a line in the boot report (${driver})`, () => {
+    expect(app.get(BootReporter).lines()).toContain(
+      `  budgets  ${driver.padEnd(8)}per user 100 tokens per minute, app 1000 tokens and 1 cost per minute`,
+    );
+  });
 
   it(`counts on the ${driver} store`, () => {
     expect(budgets.describe()).toBe(

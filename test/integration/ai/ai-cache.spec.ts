@@ -1,4 +1,4 @@
-import { LatticeError, LatticeModule } from '@lattice/core';
+import { BootReporter, LatticeError, LatticeModule } from '@lattice/core';
 import { CacheModule } from '@lattice/cache';
 import {
   AI_MODULE_OPTIONS,
@@ -299,6 +299,23 @@ describe('AI response cache [memory]', () => {
       expect(computed).toEqual({ embeddings: [[1]], hits: 0 });
     } finally {
       await app.close();
+    }
+  });
+
+  it('has a line in the boot report, on or off', async () => {
+    const [on, off] = await Promise.all([
+      boot({}, { cache: { ttl: 3_600_000, replayTiming: true } }),
+      boot({}, {}, false),
+    ]);
+    try {
+      expect(on.get(BootReporter).lines()).toContain(
+        '  ai cache memory  store "default", ttl 3600 s, streams replayed at their recorded pace',
+      );
+      expect(off.get(BootReporter).lines()).toContain(
+        '  ai cache off     CacheModule is not imported (import CacheModule.forRoot() to cache responses)',
+      );
+    } finally {
+      await Promise.all([on.close(), off.close()]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { BootReporter } from '@lattice/core';
 import { AI_MODULE_OPTIONS } from '../ai.constants';
 import type { AiBudgetLimit, AiCall, AiModuleOptions, AIResponse } from '../ai.interfaces';
 import { AiResponseCache } from '../cache/ai-response-cache';
@@ -64,27 +65,36 @@ export class AiBudgets implements OnModuleInit {
     @Optional() @Inject(AI_MODULE_OPTIONS) private readonly options: AiModuleOptions = {},
     private readonly cache: AiResponseCache,
     @Optional() @Inject(AI_BUDGETS_CLOCK) clock?: () => number,
+    @Optional() private readonly reporter?: BootReporter,
   ) {
     this.now = clock ?? Date.now;
   }
 
+  /** Adds a line to the boot report when budgets are set: `budgets  redis   per user 50000 tokens per day`. */
   onModuleInit(): void {
-    if (this.options.budgets?.perUser || this.options.budgets?.app)
-      this.logger.log(this.describe());
+    if (!this.options.budgets?.perUser && !this.options.budgets?.app) return;
+    this.reporter?.describe('budgets', () => ({
+      driver: this.counters().kind,
+      detail: this.limits(),
+    }));
   }
 
-  /** Whether budgets are set, and where they are counted (for the boot report). */
+  /** Whether budgets are set, and where they are counted. */
   describe(): string {
     const { perUser, app } = this.options.budgets ?? {};
     if (!perUser && !app) return 'budgets: none';
+    return `budgets: ${this.limits()}, counted ${this.counters().kind === 'redis' ? 'in Redis (shared by every node)' : 'in this process'}`;
+  }
+
+  private limits(): string {
+    const { perUser, app } = this.options.budgets ?? {};
     const show = (l: AiBudgetLimit) =>
       [l.tokens !== undefined && `${l.tokens} tokens`, l.cost !== undefined && `${l.cost} cost`]
         .filter(Boolean)
         .join(' and ') + ` per ${l.period}`;
-    const parts = [perUser && `per user ${show(perUser)}`, app && `app ${show(app)}`].filter(
-      Boolean,
-    );
-    return `budgets: ${parts.join(', ')}, counted ${this.counters().kind === 'redis' ? 'in Redis (shared by every node)' : 'in this process'}`;
+    return [perUser && `per user ${show(perUser)}`, app && `app ${show(app)}`]
+      .filter(Boolean)
+      .join(', ');
   }
 
   /** Throws `AiBudgetExceededException` (429) when the call's user or the app is over budget. */

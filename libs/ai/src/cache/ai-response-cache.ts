@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { BootReporter, type BootReportLine } from '@lattice/core';
 import type { LatticeCache } from '@lattice/cache';
 import { AI_MODULE_OPTIONS } from '../ai.constants';
 import type {
@@ -69,11 +70,26 @@ export class AiResponseCache implements OnModuleInit {
     private readonly moduleRef: ModuleRef,
     // CacheModule's default store, when the app imports CacheModule (global by default).
     @Optional() @Inject(cacheStoreToken()) private readonly defaultStore?: LatticeCache,
+    @Optional() private readonly reporter?: BootReporter,
   ) {}
 
-  /** Finds the store at boot, and fails the boot when `cache: { … }` is set without CacheModule. */
+  /**
+   * Finds the store at boot (failing the boot when `cache: { … }` is set without CacheModule)
+   * and adds its line to the boot report: `ai cache redis   store "default", ttl 3600 s`, or
+   * `ai cache off     CacheModule is not imported (…)`.
+   */
   onModuleInit(): void {
-    this.logger.log(this.describe());
+    this.status();
+    this.reporter?.describe('ai cache', () => this.reportLine());
+  }
+
+  /** The boot report's line. */
+  reportLine(): BootReportLine {
+    const status = this.status();
+    if (!status.enabled) return { driver: 'off', detail: status.reason };
+    const ttl = status.ttl === undefined ? "the store's ttl" : `ttl ${status.ttl / 1000} s`;
+    const pace = status.replayTiming ? ', streams replayed at their recorded pace' : '';
+    return { driver: status.driver!, detail: `store "${status.store}", ${ttl}${pace}` };
   }
 
   /** Whether the cache is on, on which store and driver, or why it is off. */
@@ -110,12 +126,12 @@ export class AiResponseCache implements OnModuleInit {
     return name === 'default' ? this.defaultStore : namedCacheStore(this.moduleRef, name);
   }
 
-  /** One line for the boot report: `cache    redis   store "default", ttl 60 s` or why it is off. */
+  /** The boot report's line as text: `response cache on store "default" (redis), ttl 60 s` or why it is off. */
   describe(): string {
     const status = this.status();
     if (!status.enabled) return `response cache off: ${status.reason}`;
-    const ttl = status.ttl === undefined ? "the store's ttl" : `ttl ${status.ttl / 1000} s`;
-    return `response cache on store "${status.store}" (${status.driver}), ${ttl}${status.replayTiming ? ', streams replayed at their recorded pace' : ''}`;
+    const { detail } = this.reportLine();
+    return `response cache on ${detail!.replace(/^(store "[^"]+")/, `$1 (${status.driver})`)}`;
   }
 
   /**
