@@ -33,7 +33,7 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
           baseURL: fake.url,
           apiKey: 'sk-test',
           attempts: 2,
-          timeoutMs: 500,
+          timeoutMs: 1_000,
         },
       ],
       models: [
