@@ -1,2 +1,4 @@
 export * from './ai.constants';
 export * from './ai.interfaces';
+export * from './providers/offline';
+export * from './vectors';
