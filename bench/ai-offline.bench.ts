@@ -8,6 +8,7 @@
 //     per typed title: embed it, then search.
 // Run: npm run bench -- ai-offline   (no services; about 1 GB of memory at 100,000 questions)
 import { OfflineProvider, SparseVectorIndex, VectorIndex, type VectorMatch } from '@lattice/ai';
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import winkNLP from 'wink-nlp';
 import winkModel from 'wink-eng-lite-web-model';
@@ -281,7 +282,8 @@ async function main(): Promise<void> {
     'ai-offline',
     `## AI: the offline provider (embeddings, similar-question search)
 
-\`npm run bench -- ai-offline\` · ${machine()} · no services · the run took ${seconds.toFixed(0)} s.
+\`npm run bench -- ai-offline\` · ${machine()} · no services · load average ${loadavg()[0].toFixed(1)} at the end (the machine is shared: p99s
+widen with it) · the run took ${seconds.toFixed(0)} s.
 
 Embeddings are the offline provider's 512-dimension feature-hashed vectors of generated
 forum-like titles (templates × 32 topics × 18 technologies). The wink-nlp model loaded in
