@@ -3,6 +3,7 @@ import languages from '../../fixtures/ai/languages.json';
 import moderation from '../../fixtures/ai/moderation.json';
 import sentiment from '../../fixtures/ai/sentiment.json';
 import similar from '../../fixtures/ai/similar-questions.json';
+import holdout from '../../fixtures/ai/similar-questions-holdout.json';
 
 /**
  * The offline provider on the labelled sets the tests ship (test/fixtures/ai/). Each figure is
@@ -14,8 +15,8 @@ const FLOOR = {
   sentimentAccuracy: 0.85,
   languageAccuracy: 0.95,
   moderationAccuracy: 0.85,
-  precisionAt1: 0.75,
-  recallAt3: 0.6,
+  similar: { precisionAt1: 0.75, recallAt3: 0.6 },
+  holdout: { precisionAt1: 0.5, recallAt3: 0.4 },
 };
 
 const provider = new OfflineProvider('offline');
@@ -63,8 +64,13 @@ describe('offline provider quality on the shipped labelled sets', () => {
     expect(accuracy).toBeGreaterThanOrEqual(FLOOR.moderationAccuracy);
   });
 
-  it('finds similar questions (groups of paraphrases: precision@1, recall@3)', async () => {
-    const questions = similar.groups.flatMap((group) =>
+  // The embedding weights were chosen on the first set; the second was written afterwards and
+  // never used to choose anything, so the gap between them is what was fitted to the first.
+  it.each([
+    { name: 'the set the weights were chosen on', set: similar, floor: FLOOR.similar },
+    { name: 'a held-out set', set: holdout, floor: FLOOR.holdout },
+  ])('finds similar questions: $name (precision@1, recall@3)', async ({ name, set, floor }) => {
+    const questions = set.groups.flatMap((group) =>
       group.questions.map((text) => ({ text, topic: group.topic })),
     );
     const { embeddings } = await provider.embed(
@@ -89,14 +95,15 @@ describe('offline provider quality on the shipped labelled sets', () => {
     });
     const precisionAt1 = firstRight / questions.length;
     const recallAt3 = found / questions.length;
+    const size = `${questions.length} in ${set.groups.length} groups`;
     report(
-      `similar questions (${questions.length} in ${similar.groups.length} groups) precision@1`,
+      `similar questions, ${name} (${size}): precision@1`,
       precisionAt1,
-      FLOOR.precisionAt1,
+      floor.precisionAt1,
       misses,
     );
-    report('similar questions recall@3', recallAt3, FLOOR.recallAt3, []);
-    expect(precisionAt1).toBeGreaterThanOrEqual(FLOOR.precisionAt1);
-    expect(recallAt3).toBeGreaterThanOrEqual(FLOOR.recallAt3);
+    report(`similar questions, ${name}: recall@3`, recallAt3, floor.recallAt3, []);
+    expect(precisionAt1).toBeGreaterThanOrEqual(floor.precisionAt1);
+    expect(recallAt3).toBeGreaterThanOrEqual(floor.recallAt3);
   });
 });
