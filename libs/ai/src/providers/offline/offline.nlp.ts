@@ -12,7 +12,7 @@ export interface ParsedText {
   type: string[];
   stop: boolean[];
   /** Each sentence: its text, its first token and its token count. */
-  sentences: { text: string; start: number; length: number; sentiment: number }[];
+  sentences: { text: string; start: number; length: number }[];
   /** wink's sentiment of the whole text, in [-1, 1]. */
   sentiment: number;
 }
@@ -66,7 +66,6 @@ export function parseText(text: string, withSentences = false): ParsedText {
         text: sentence.out(),
         start,
         length,
-        sentiment: Number(sentence.out(its.sentiment)),
       });
       start += length;
     });
