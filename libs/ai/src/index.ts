@@ -19,3 +19,5 @@ export * from './usage/ai-usage';
 export * from './cache/replay-stream';
 export * from './budgets/ai-budgets.constants';
 export * from './budgets/ai-budget-exceeded.exception';
+export * from './providers/offline';
+export * from './vectors';
