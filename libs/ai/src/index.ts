@@ -1,2 +1,4 @@
 export * from './ai.constants';
 export * from './ai.interfaces';
+export * from './plugins';
+export * from './usage';

@@ -19,8 +19,13 @@ export function outcomeTarget(outcome: AiCallOutcome): { provider: string; model
     return { provider: outcome.response.provider, model: outcome.response.model };
   const error = outcome.error as { provider?: unknown; model?: unknown } | undefined;
   const request = outcome.call.request as { model?: unknown };
+  // Without an answer the provider is known from the error, or when the chain had only one.
   const provider =
-    typeof error?.provider === 'string' ? error.provider : (outcome.call.chain[0] ?? '-');
+    typeof error?.provider === 'string'
+      ? error.provider
+      : outcome.call.chain.length === 1
+        ? outcome.call.chain[0]
+        : '-';
   const model =
     typeof error?.model === 'string'
       ? error.model
