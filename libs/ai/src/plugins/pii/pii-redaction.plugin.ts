@@ -96,6 +96,8 @@ export class PiiRedactionPlugin implements AiPluginHooks {
     this.calls.delete(call);
     if (!state || !this.restore || !TEXT_OUTPUTS.includes(call.operation)) return;
     const output = response as AIResponse & { text?: unknown; object?: unknown };
+    // A stream's text is built from the chunks as shown: the end held back joins it here.
+    if (call.operation === 'stream' && typeof output.text === 'string') output.text += state.held;
     if (typeof output.text === 'string') output.text = state.redactor.restore(output.text);
     if (output.object !== undefined)
       output.object = mapStrings(output.object, (s) => state.redactor.restore(s));
