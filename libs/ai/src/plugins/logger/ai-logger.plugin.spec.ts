@@ -55,7 +55,7 @@ describe('AiLoggerPlugin', () => {
     );
     new AiLoggerPlugin().onError(makeCall(), new UnprocessableEntityException('no'));
     expect(warn.mock.calls[1][0]).toMatch(
-      /^generate openai\/gpt-x refused \d+ ms user=7 call=c1 error="no"$/,
+      /^generate -\/gpt-x refused \d+ ms user=7 call=c1 error="no"$/,
     );
     plugin.afterResponse(makeCall(), response());
     expect(log.mock.calls[0][0]).toMatch(/ in="my secret…" out="the secre…"$/);
