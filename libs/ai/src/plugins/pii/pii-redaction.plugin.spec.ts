@@ -88,6 +88,19 @@ describe('PiiRedactionPlugin', () => {
     });
   });
 
+  it('gives a stream’s text back the end it held, when the stream ends on what looked like a placeholder', () => {
+    const plugin = new PiiRedactionPlugin();
+    const call = makeCall({ prompt: 'to ana@example.com' }, 'stream');
+    plugin.beforeRequest(call);
+    const shown = ['Write to [email 1] [', 'em'].map(
+      (text, index) => plugin.onChunk(call, { text, index, at: 0 })?.text,
+    );
+    expect(shown).toEqual(['Write to ana@example.com ', '']);
+    const response = makeResponse({ text: shown.join('') });
+    plugin.afterResponse(call, response);
+    expect(response).toMatchObject({ text: 'Write to ana@example.com [em' });
+  });
+
   it('leaves placeholders in the answer with restore: false, and only masks the kinds asked for', () => {
     const plugin = new PiiRedactionPlugin({ restore: false, kinds: ['email'] });
     const call = makeCall({ prompt: 'ana@example.com, +44 20 7946 0958' });
