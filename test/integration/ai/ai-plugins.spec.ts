@@ -169,7 +169,7 @@ describe('AI plugins through AIManager against an OpenAI-compatible server', () 
     expect(flagged.text).toBe('I hate this forum.');
     expect(flagged.flags).toContainEqual({
       plugin: 'OutputModerationPlugin',
-      reason: expect.stringMatching(/^output flagged by moderation \(hate 0\.93/) as string,
+      reason: expect.stringMatching(/^flagged by moderation \(hate 0\.93/) as string,
       severity: 'block',
     });
     expect(fake.requestsTo('/moderations').map((r) => r.body.input)).toEqual([

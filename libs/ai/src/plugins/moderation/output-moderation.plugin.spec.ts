@@ -58,7 +58,7 @@ describe('OutputModerationPlugin', () => {
     expect(response.flags).toEqual([
       {
         plugin: 'OutputModerationPlugin',
-        reason: 'output flagged by moderation (harassment 0.91, hate 0.20, violence 0.05)',
+        reason: 'flagged by moderation (harassment 0.91, hate 0.20, violence 0.05)',
         severity: 'block',
       },
     ]);
@@ -90,6 +90,21 @@ describe('OutputModerationPlugin', () => {
     expect(moderator.requests).toHaveLength(2);
   });
 
+  it('checks any text with the same settings (what people write, as the Forum’s posts)', async () => {
+    const moderator = new Moderator();
+    const plugin = new OutputModerationPlugin(moderator, { severity: 'warn' });
+    expect(await plugin.check('Thanks for the answer', { user: '9' })).toBeUndefined();
+    expect(await plugin.check('what an idiot', { metadata: { feature: 'posts' } })).toEqual({
+      plugin: 'OutputModerationPlugin',
+      reason: 'flagged by moderation (harassment 0.91, hate 0.20, violence 0.05)',
+      severity: 'warn',
+    });
+    expect(moderator.requests.map((r) => [r.user, r.metadata])).toEqual([
+      ['9', { source: 'OutputModerationPlugin' }],
+      [undefined, { feature: 'posts', source: 'OutputModerationPlugin' }],
+    ]);
+  });
+
   it('lets output through with an info flag when moderation fails, logging once; blocks with failClosed', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const moderator = new Moderator();
@@ -101,7 +116,7 @@ describe('OutputModerationPlugin', () => {
     expect(first.flags).toEqual([
       {
         plugin: 'OutputModerationPlugin',
-        reason: 'output not moderated (no provider can moderate)',
+        reason: 'not moderated (no provider can moderate)',
         severity: 'info',
       },
     ]);

@@ -77,13 +77,30 @@ export class OutputModerationPlugin implements AiPluginHooks {
     if (!this.operations.includes(call.operation)) return;
     const text = (response as { text?: unknown }).text;
     if (typeof text !== 'string' || text.trim() === '') return;
+    const flag = await this.check(text, { user: call.user, metadata: { call: call.id } });
+    if (flag) response.flags.push(flag);
+  }
+
+  /**
+   * Moderates any text with this plugin's settings (provider, severity, failClosed): the flag
+   * to raise, or undefined when the text is clean. For what people write rather than models
+   * (the Forum checks new posts with it), so that one configuration decides both.
+   *
+   * @example
+   * const flag = await moderation.check(post.body, { user: String(author.id) });
+   * if (flag?.severity === 'block') post.status = 'held';
+   */
+  async check(
+    text: string,
+    options: { user?: string; metadata?: Record<string, string> } = {},
+  ): Promise<AiFlag | undefined> {
     let verdict: AiModerateResponse;
     try {
       verdict = await this.ai.moderate({
         text,
         provider: this.options.provider,
-        user: call.user,
-        metadata: { source: SOURCE, call: call.id },
+        user: options.user,
+        metadata: { ...options.metadata, source: SOURCE },
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -91,25 +108,24 @@ export class OutputModerationPlugin implements AiPluginHooks {
       if (!this.failures.has(reason)) {
         this.failures.add(reason);
         this.logger.warn(
-          `Output moderation failed, ${this.options.failClosed ? 'blocking' : 'letting'} output through: ${reason}`,
+          `Moderation failed, ${this.options.failClosed ? 'blocking' : 'letting'} text through: ${reason}`,
         );
       }
-      response.flags.push({
+      return {
         plugin: SOURCE,
-        reason: `output not moderated (${reason})`,
+        reason: `not moderated (${reason})`,
         severity: this.options.failClosed ? 'block' : 'info',
-      });
-      return;
+      };
     }
-    if (!verdict.flagged) return;
+    if (!verdict.flagged) return undefined;
     const categories = Object.entries(verdict.categories)
       .sort(([, a], [, b]) => b - a)
       .slice(0, 3)
       .map(([name, score]) => `${name} ${score.toFixed(2)}`);
-    response.flags.push({
+    return {
       plugin: SOURCE,
-      reason: `output flagged by moderation${categories.length ? ` (${categories.join(', ')})` : ''}`,
+      reason: `flagged by moderation${categories.length ? ` (${categories.join(', ')})` : ''}`,
       severity: this.severity,
-    });
+    };
   }
 }

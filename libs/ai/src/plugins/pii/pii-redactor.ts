@@ -14,7 +14,7 @@ const CARD = /(?<![\d.,+-])\d(?:[ -]?\d){12,18}(?![\d.,]\d|\d)/g;
 // digits split by one space, dot or dash; `isPhone` decides whether it is one.
 // Groups need a separator between them, so a long digit run is read one way only.
 const PHONE =
-  /(?<![\w@+./:-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d+(?:[ .-]\d+){0,6}(?![\w@]|[./:-]\d)/g;
+  /(?<![\w@+./-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d+(?:[ .-]\d+){0,6}(?![\w@]|[./:-]\d)/g;
 const PLACEHOLDER = /\[(email|phone|card|iban) (\d+)\]/g;
 
 /**
