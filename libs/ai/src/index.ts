@@ -31,3 +31,5 @@ export * from './usage/ai-usage.histogram';
 export * from './usage/ai-call-outcome';
 export * from './usage/stores/memory-usage.store';
 export * from './usage/stores/redis-usage.store';
+export * from './providers/offline';
+export * from './vectors';
