@@ -259,3 +259,36 @@ describeWith(['redis'], 'AI usage of an app, read by lattice ai:usage', () => {
     expect(printed).toContain('7 calls in the last 7 days (UTC), $0.3600, from the redis store.');
   });
 });
+
+describe('OutputModerationPlugin on the offline provider (no key, no network)', () => {
+  it('holds what people write when the offline heuristic flags it, through AIManager.moderate', async () => {
+    @Module({
+      imports: [
+        LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+        AiModule.forRoot({}),
+      ],
+      providers: [OutputModerationPlugin, AiLoggerPlugin],
+    })
+    class OfflineApp {}
+    const app = await NestFactory.createApplicationContext(OfflineApp, { logger: false });
+    try {
+      const moderation = app.get(OutputModerationPlugin);
+      expect(await moderation.check('Thanks, that fixed my build!', { user: '3' })).toBeUndefined();
+      expect(await moderation.check('You are a complete idiot.', { user: '3' })).toEqual({
+        plugin: 'OutputModerationPlugin',
+        reason: expect.stringMatching(/^flagged by moderation \(insult \d\.\d\d/) as string,
+        severity: 'block',
+      });
+      // Counted like any call, under the provider that answered.
+      const [row] = await app.get(AiUsage).summary({ groupBy: ['provider', 'operation', 'user'] });
+      expect(row).toMatchObject({
+        provider: 'offline',
+        operation: 'moderate',
+        user: '3',
+        calls: 2,
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
