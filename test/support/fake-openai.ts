@@ -117,6 +117,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       void handle(route, body as Record<string, unknown>, res).catch(() => res.destroy());
     });
   });
+  // Idle keep-alive sockets stay open: a client reusing one just as the server closed it would
+  // see ECONNRESET (the default is 5 s, shorter than some pauses between a test's calls).
+  server.keepAliveTimeout = 120_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
