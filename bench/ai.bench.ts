@@ -90,6 +90,9 @@ async function main(): Promise<void> {
   );
   const overhead = (rawResult.perSecond / managerResult.perSecond - 1) * 100;
   const overSignal = (signalResult.perSecond / managerResult.perSecond - 1) * 100;
+  // Throughput swings with the machine's load; the goal counts as met only if the medians agree.
+  const medianOverhead = (managerResult.p50 / rawResult.p50 - 1) * 100;
+  const goalMet = overhead <= GOAL_PERCENT && medianOverhead <= GOAL_PERCENT;
   for (const r of [rawResult, signalResult, managerResult])
     out(
       `  ${r.name.padEnd(20)} ${fmt(r.perSecond).padStart(7)} req/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${fmt(r.samples)} calls)`,
@@ -166,12 +169,16 @@ machine was shared, so tails are wide and the medians are the steadier figures).
 | raw client with an \`AbortSignal\` | ${fmt(signalResult.perSecond)} | ${ms(signalResult.p50)} | ${ms(signalResult.p99)} | ${fmt(signalResult.samples)} |
 | \`AIManager.generate\` | ${fmt(managerResult.perSecond)} | ${ms(managerResult.p50)} | ${ms(managerResult.p99)} | ${fmt(managerResult.samples)} |
 
-Overhead over the raw client: **${overhead.toFixed(1)} %** of throughput, **${(managerResult.p50 - rawResult.p50).toFixed(3)} ms** at the median (goal ≤ ${GOAL_PERCENT} %: ${overhead <= GOAL_PERCENT ? 'met' : 'not met'}).
+Overhead over the raw client: **${overhead.toFixed(1)} %** of throughput, **${(managerResult.p50 - rawResult.p50).toFixed(3)} ms** (${medianOverhead.toFixed(1)} %) at the median (goal ≤ ${GOAL_PERCENT} % on both: ${goalMet ? 'met' : 'not met'}).
 Over the raw client given an \`AbortSignal\` (what the manager passes for its per-attempt deadline
 and cancel; the client then keeps an abort callback per request): **${overSignal.toFixed(1)} %**,
 **${(managerResult.p50 - signalResult.p50).toFixed(3)} ms** at the median.
 The pipeline alone (a provider that answers at once, ${fmt(pipelineCalls)} calls in a loop):
-**${pipelineUs.toFixed(1)} µs** per call.
+**${pipelineUs.toFixed(1)} µs** per call. The rest of the gap at the median is not one hot spot
+(a CPU profile of 6,000 calls shows the garbage collector first, then the client's and the fake
+server's own work): a fixed cost of a fraction of a millisecond per call weighs 5 % and more
+against a loopback server answering in under a millisecond, and nothing measurable against a
+provider that takes hundreds.
 
 | stream, time to the first text chunk | p50 | p99 | calls |
 | --- | ---: | ---: | ---: |
