@@ -235,28 +235,47 @@ export class AIManager {
     return this.run<AiEmbedResponse>('embed', request, async (call, fallbacks) => {
       const req = call.request as AiEmbedRequest;
       const input = Array.isArray(req.input) ? req.input : [req.input];
-      const { value, provider } = await runChain(
-        call,
-        this.providers,
-        this.retry,
-        fallbacks,
-        async (entry, deadline) => {
-          const model = this.modelFor(entry, req.model, 'embed');
-          refuseIfTooLong(model, Math.max(0, ...input.map((text) => estimateTokens(text))));
-          const result = await entry.provider.embed!(
-            { model: model.providerModel, input },
-            deadline.signal,
-          );
-          return { model, ...result };
-        },
-        req.timeoutMs,
-      );
+      // Only the texts the cache does not hold are sent, each once (AiResponseCache.embedCached).
+      let sent = undefined as
+        { provider: string; model: ResolvedModel; usage: AiTokenUsage } | undefined;
+      const { embeddings } = await this.cache.embedCached(call, input, async (missing) => {
+        const { value, provider } = await runChain(
+          call,
+          this.providers,
+          this.retry,
+          fallbacks,
+          async (entry, deadline) => {
+            const model = this.modelFor(entry, req.model, 'embed');
+            refuseIfTooLong(model, Math.max(0, ...missing.map((text) => estimateTokens(text))));
+            const result = await entry.provider.embed!(
+              { model: model.providerModel, input: missing },
+              deadline.signal,
+            );
+            return { model, ...result };
+          },
+          req.timeoutMs,
+        );
+        sent = { provider, model: value.model, usage: value.usage };
+        return value.embeddings;
+      });
+      if (!sent) {
+        // Every text came from the cache: nothing was sent or spent.
+        const model = this.modelFor(this.providers.get(call.chain[0]), req.model, 'embed');
+        return {
+          provider: call.chain[0],
+          model: model.name,
+          usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+          cost: 0,
+          embeddings,
+          cached: true,
+        };
+      }
       return {
-        provider,
-        model: value.model.name,
-        usage: value.usage,
-        cost: AiModels.cost(value.model.model, value.usage),
-        embeddings: value.embeddings,
+        provider: sent.provider,
+        model: sent.model.name,
+        usage: sent.usage,
+        cost: AiModels.cost(sent.model.model, sent.usage),
+        embeddings,
       };
     });
   }
@@ -374,7 +393,8 @@ export class AIManager {
         response = {
           ...answer,
           latencyMs: performance.now() - started,
-          cached: false,
+          // Embeddings answered wholly from the per-text cache say so (work() returns cached: true).
+          cached: (answer as { cached?: boolean }).cached === true,
           fallbacks,
           flags: call.flags,
         } as T;
@@ -427,7 +447,8 @@ export class AIManager {
       const recorded = await this.cache.lookupStream(call);
       let response: AiTextResponse;
       if (recorded) {
-        for (const chunk of recorded.chunks) {
+        // At once, or at the recorded pace (cache.replayTiming); stops when the stream is cancelled.
+        for await (const chunk of this.cache.replay(call, recorded)) {
           if (stream.cancelled) break;
           emit(chunk);
         }
