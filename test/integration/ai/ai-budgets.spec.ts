@@ -12,7 +12,8 @@ import {
   AIResponse,
   AiResponseCache,
 } from '@lattice/ai';
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { Body, Controller, INestApplicationContext, Module, Post } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
@@ -381,6 +382,68 @@ function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, stri
 
 describe('AI budgets through AIManager [memory]', () => {
   managerSuite('memory', () => ({}));
+
+  it('answers an HTTP request over budget with 429 and the message, the provider never called', async () => {
+    const fake = await startFakeOpenAi();
+    @Controller()
+    class AskController {
+      constructor(private readonly ai: AIManager) {}
+
+      @Post('ask')
+      async ask(@Body() body: { prompt: string; user: string }) {
+        const { text } = await this.ai.generate({ prompt: body.prompt, user: body.user });
+        return { text };
+      }
+    }
+    @Module({
+      imports: [
+        LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+        AiModule.forRoot({
+          providers: [
+            { name: 'openai', type: 'openai', baseURL: fake.url, apiKey: 'k', attempts: 1 },
+          ],
+          budgets: { perUser: { tokens: 10, period: 'hour' } },
+        }),
+      ],
+      controllers: [AskController],
+    })
+    class AskAppModule {}
+    const app = await NestFactory.create(AskAppModule, { logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      const ask = (prompt: string) =>
+        fetch(`${url}/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt, user: 'zoe' }),
+        });
+      fake.always('/chat/completions', {
+        content: 'ok',
+        usage: { prompt_tokens: 8, completion_tokens: 4 },
+      });
+      expect((await ask('first')).status).toBe(201);
+      const refused = await ask('second');
+      expect(refused.status).toBe(429);
+      const body = (await refused.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        code: 'LATTICE_AI_BUDGET_EXCEEDED',
+        budget: 'user',
+        user: 'zoe',
+        limit: 10,
+        used: 12,
+      });
+      expect(body.message).toMatch(
+        /^The AI budget of user "zoe" is spent: 10 tokens per hour, 12 used\. It resets at \S+ \(in [\d a-z]+\)\.$/,
+      );
+      expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+    } finally {
+      await app.close();
+      await fake.close();
+    }
+  });
 });
 
 describeWith(['redis'], 'AI budgets through AIManager [redis]', () => {
