@@ -435,7 +435,7 @@ function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, stri
 
   beforeAll(async () => {
     fake = await startFakeOpenAi();
-    app = await bootManager(env(), fake, { cache: { ttl: 60_000 } });
+    app = await bootManager(env(), fake, { cache: { ttl: 60_000, replayTiming: false } });
     ai = app.get(AIManager);
   });
   afterEach(() => fake.reset());
