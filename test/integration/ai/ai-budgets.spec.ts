@@ -1,5 +1,5 @@
 import { BootReporter, LatticeModule } from '@lattice/core';
-import { CacheModule } from '@lattice/cache';
+import { CacheModule, type CacheModuleOptions } from '@lattice/cache';
 import {
   AI_BUDGETS_CLOCK,
   AI_MODULE_OPTIONS,
@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
-import { TEST_REDIS_URL } from '../../support/services';
+import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
 // Budgets on their own, with hand-made calls and a clock the tests move, on memory and on Redis.
@@ -32,8 +32,9 @@ async function boot(
   env: Record<string, string>,
   options: AiModuleOptions,
   clock: { now: number },
-  withCacheModule = true,
+  withCacheModule: boolean | CacheModuleOptions = true,
 ): Promise<INestApplicationContext> {
+  const cacheOptions = typeof withCacheModule === 'object' ? withCacheModule : {};
   @Module({
     imports: [
       LatticeModule.forRoot({
@@ -41,7 +42,9 @@ async function boot(
         envFile: false,
         bootReport: false,
       }),
-      ...(withCacheModule ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0 })] : []),
+      ...(withCacheModule
+        ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0, ...cacheOptions })]
+        : []),
     ],
     providers: [
       { provide: AI_MODULE_OPTIONS, useValue: options },
@@ -482,6 +485,29 @@ describeWith(['redis'], 'AI budgets through AIManager [redis]', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
       await fake.close();
+    }
+  });
+});
+
+describeWith(['redis-cluster'], 'AI budgets [redis-cluster]', () => {
+  it('counts on a Redis Cluster store too (one key per window, so MULTI stays in one slot)', async () => {
+    const clock = testClock();
+    const app = await boot(
+      { REDIS_KEY_PREFIX: uniqueRedisPrefix('ai-budgets-cluster') },
+      { budgets: { perUser: { tokens: 10, cost: 1, period: 'day' } } },
+      clock,
+      { default: { driver: 'redis-cluster', cluster: { nodes: TEST_REDIS_CLUSTER_NODES } } },
+    );
+    try {
+      const budgets = app.get(AiBudgets);
+      expect(budgets.describe()).toMatch(/counted in Redis/);
+      await budgets.charge(call('kim'), used(6, 0.5));
+      await budgets.charge(call('kim'), used(6, 0.25));
+      const error = await refusal(budgets.check(call('kim')));
+      expect(error.refusal).toMatchObject({ scope: 'user', measure: 'tokens', used: 12 });
+      expect((await budgets.remaining('kim')).user?.cost?.used).toBeCloseTo(0.75, 10);
+    } finally {
+      await app.close();
     }
   });
 });
