@@ -46,6 +46,8 @@ export interface FakeRequest {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   at: number;
+  /** The client closed the connection before the answer was complete (a cancel, a timeout). */
+  aborted: boolean;
 }
 
 export interface FakeOpenAi {
@@ -99,12 +101,17 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         body = text;
       }
       const path = (req.url ?? '/').split('?')[0];
-      requests.push({
+      const received: FakeRequest = {
         method: req.method ?? 'GET',
         path,
         headers: req.headers,
         body,
         at: Date.now(),
+        aborted: false,
+      };
+      requests.push(received);
+      res.on('close', () => {
+        if (!res.writableFinished) received.aborted = true;
       });
       const route = path.replace(/^\/v1/, '');
       void handle(route, body as Record<string, unknown>, res).catch(() => res.destroy());

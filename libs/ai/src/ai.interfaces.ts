@@ -263,10 +263,11 @@ export interface AiProvider {
     request: { model: string; input: string[] },
     signal: AbortSignal,
   ): Promise<{ embeddings: number[][]; usage: AiTokenUsage }>;
+  /** `usage`, when given (a chat model asked to classify), is counted and priced. */
   classify?(
     request: { model: string; text: string; labels: string[] },
     signal: AbortSignal,
-  ): Promise<{ label: string; scores: Record<string, number> }>;
+  ): Promise<{ label: string; scores: Record<string, number>; usage?: AiTokenUsage }>;
   moderate?(
     request: { model: string; text: string },
     signal: AbortSignal,
@@ -274,7 +275,7 @@ export interface AiProvider {
   summarize?(
     request: { model: string; text: string; sentences: number },
     signal: AbortSignal,
-  ): Promise<{ summary: string }>;
+  ): Promise<{ summary: string; usage?: AiTokenUsage }>;
   sentiment?(
     request: { model: string; text: string },
     signal: AbortSignal,

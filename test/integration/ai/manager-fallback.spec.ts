@@ -60,7 +60,7 @@ describe('AIManager fallback between OpenAI-compatible servers', () => {
               baseURL: primary.url,
               apiKey: 'k1',
               attempts: 2,
-              timeoutMs: 300,
+              timeoutMs: 1_000,
             },
             {
               name: 'backup',
@@ -68,7 +68,7 @@ describe('AIManager fallback between OpenAI-compatible servers', () => {
               baseURL: backup.url,
               apiKey: 'k2',
               attempts: 1,
-              timeoutMs: 300,
+              timeoutMs: 10_000,
             },
             { name: 'offline', type: 'offline' },
             { name: 'gone', type: 'openai', baseURL: goneUrl, attempts: 1 },
@@ -134,7 +134,7 @@ describe('AIManager fallback between OpenAI-compatible servers', () => {
       fallbacks: { error: string }[];
     };
     expect(body.provider).toBe('backup');
-    expect(body.fallbacks[0].error).toBe('timeout, no answer within 300 ms');
+    expect(body.fallbacks[0].error).toBe('timeout, no answer within 1000 ms');
   });
 
   it('falls back on a network error (connection refused)', async () => {

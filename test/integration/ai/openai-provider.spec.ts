@@ -3,6 +3,7 @@ import { LatticeModule, ServiceUnavailableError } from '@lattice/core';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
+import { waitFor } from '../../support/wait';
 import { fakeEmbedding, startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
 
 /** An app with AiModule on the fake server (one attempt each, tiny backoff). */
@@ -32,7 +33,7 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
           baseURL: fake.url,
           apiKey: 'sk-test',
           attempts: 2,
-          timeoutMs: 500,
+          timeoutMs: 1_000,
         },
       ],
       models: [
@@ -115,6 +116,7 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
     });
     const [sent] = fake.requestsTo('/chat/completions');
     expect(sent.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(sent.aborted).toBe(false); // read to its end, not cut off
   });
 
   it('delivers the first chunk before the server has sent the last one', async () => {
@@ -145,6 +147,10 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
     expect(response.finishReason).toBe('cancelled');
     expect(response.text).toBe('a b ');
     expect(texts).toEqual(['a ', 'b ']);
+    // The HTTP request was aborted, not read to its end.
+    await waitFor(() => fake.requestsTo('/chat/completions')[0].aborted, {
+      what: 'the fake server to see the stream request closed early',
+    });
   });
 
   it('embeds texts: base64 float32 asked by the client and decoded', async () => {
@@ -173,9 +179,16 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
   it('classifies through the chat model, as JSON', async () => {
     fake.script('/chat/completions', {
       content: JSON.stringify({ label: 'bug', scores: { bug: 0.9, question: 0.1 } }),
+      usage: { prompt_tokens: 40, completion_tokens: 10 },
     });
     const response = await ai.classify({ text: 'It crashes', labels: ['bug', 'question'] });
-    expect(response).toMatchObject({ label: 'bug', scores: { bug: 0.9, question: 0.1 } });
+    expect(response).toMatchObject({
+      label: 'bug',
+      scores: { bug: 0.9, question: 0.1 },
+      model: 'fake-chat',
+      usage: { promptTokens: 40, completionTokens: 10, totalTokens: 50 },
+    });
+    expect(response.cost).toBeCloseTo((40 * 0.15 + 10 * 0.6) / 1e6, 12);
     expect(fake.requestsTo('/chat/completions')[0].body).toMatchObject({
       response_format: { type: 'json_object' },
     });
@@ -211,6 +224,9 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
     fake.script('/chat/completions', { hang: true }, { content: 'in time' });
     const response = await ai.generate({ prompt: 'x' });
     expect(response.text).toBe('in time');
+    await waitFor(() => fake.requestsTo('/chat/completions')[0].aborted, {
+      what: 'the timed-out request to be aborted',
+    });
   });
 
   it('does not retry a 400: the request is the caller’s', async () => {

@@ -339,8 +339,11 @@ describe('AIManager pipeline', () => {
     expect((error as Error).message).toBe(
       'chat is not something the "offline" provider does (ai.generate()); providers that can: "openai".',
     );
-    const none = await ai.embed({ input: 'x' }).catch((e: unknown) => e);
-    expect((none as AiUnsupportedError).hint).toContain('Add a provider that can do embed');
+    // Nobody configured can do it (whatever the offline provider does, it does not answer as "openai").
+    const none = await ai.embed({ input: 'x', provider: 'openai' }).catch((e: unknown) => e);
+    expect((none as AiUnsupportedError).message).toMatch(
+      /^embed is not something the "openai" provider does \(ai\.embed\(\)\); /,
+    );
     expect(trace).toEqual(['usage.error', 'error', 'usage.error', 'error']);
   });
 

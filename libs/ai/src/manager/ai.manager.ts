@@ -64,7 +64,10 @@ export const OPERATION_CAPABILITY: Record<AiOperation, AiCapability> = {
 };
 
 /** What an operation's work returns; the pipeline adds latency, cache, fallbacks and flags. */
-type Answer<T extends AIResponse> = Omit<T, 'latencyMs' | 'cached' | 'fallbacks' | 'flags'>;
+type Answer<T extends AIResponse> = Omit<T, 'latencyMs' | 'cached' | 'fallbacks' | 'flags'> & {
+  /** Set by work that is answered from the cache itself (embeddings, per text). */
+  cached?: boolean;
+};
 
 /** The signal of a call given none (nothing aborts it; listeners are removed after each attempt). */
 const NEVER = new AbortController().signal;
@@ -230,15 +233,16 @@ export class AIManager {
     );
   }
 
-  /** Vectors for one text or many (one per input, in order). */
+  /**
+   * Vectors for one text or many (one per input, in order). Texts already embedded with the same
+   * model come from the cache (by hash of the text); only the others are sent.
+   */
   embed(request: AiEmbedRequest): Promise<AiEmbedResponse> {
     return this.run<AiEmbedResponse>('embed', request, async (call, fallbacks) => {
       const req = call.request as AiEmbedRequest;
       const input = Array.isArray(req.input) ? req.input : [req.input];
-      // Only the texts the cache does not hold are sent, each once (AiResponseCache.embedCached).
-      let sent = undefined as
-        { provider: string; model: ResolvedModel; usage: AiTokenUsage } | undefined;
-      const { embeddings } = await this.cache.embedCached(call, input, async (missing) => {
+      let answered: { provider: string; model: ResolvedModel; usage: AiTokenUsage } | undefined;
+      const { embeddings, hits } = await this.cache.embedCached(call, input, async (missing) => {
         const { value, provider } = await runChain(
           call,
           this.providers,
@@ -255,27 +259,21 @@ export class AIManager {
           },
           req.timeoutMs,
         );
-        sent = { provider, model: value.model, usage: value.usage };
+        answered = { provider, model: value.model, usage: value.usage };
         return value.embeddings;
       });
-      if (!sent) {
-        // Every text came from the cache: nothing was sent or spent.
-        const model = this.modelFor(this.providers.get(call.chain[0]), req.model, 'embed');
-        return {
-          provider: call.chain[0],
-          model: model.name,
-          usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
-          cost: 0,
-          embeddings,
-          cached: true,
-        };
-      }
+      // Every text from the cache: the chain's first provider is the one that would have answered.
+      const provider = answered?.provider ?? call.chain[0];
+      const model =
+        answered?.model ?? this.modelFor(this.providers.get(provider), req.model, 'embed');
+      const usage = answered?.usage ?? { ...NO_USAGE };
       return {
-        provider: sent.provider,
-        model: sent.model.name,
-        usage: sent.usage,
-        cost: AiModels.cost(sent.model.model, sent.usage),
+        provider,
+        model: model.name,
+        usage,
+        cost: AiModels.cost(model.model, usage),
         embeddings,
+        cached: hits === input.length,
       };
     });
   }
@@ -391,10 +389,9 @@ export class AIManager {
         const fallbacks: FallbackNote[] = [];
         const answer = await work(call, fallbacks);
         response = {
+          cached: false,
           ...answer,
           latencyMs: performance.now() - started,
-          // Embeddings answered wholly from the per-text cache say so (work() returns cached: true).
-          cached: (answer as { cached?: boolean }).cached === true,
           fallbacks,
           flags: call.flags,
         } as T;
@@ -420,6 +417,7 @@ export class AIManager {
     let provider = call.chain[0] ?? '';
     let model: ResolvedModel | undefined;
     const fallbacks: FallbackNote[] = [];
+    let recorder: StreamRecorder | undefined;
     const emit = (chunk: AiStreamChunk) => {
       const shown = this.plugins.chunk(call, chunk);
       text += shown.text;
@@ -447,11 +445,8 @@ export class AIManager {
       const recorded = await this.cache.lookupStream(call);
       let response: AiTextResponse;
       if (recorded) {
-        // At once, or at the recorded pace (cache.replayTiming); stops when the stream is cancelled.
-        for await (const chunk of this.cache.replay(call, recorded)) {
-          if (stream.cancelled) break;
-          emit(chunk);
-        }
+        // At once, or at the recorded pace; stops when the stream is cancelled.
+        for await (const chunk of this.cache.replay(call, recorded)) emit(chunk);
         response = stream.cancelled
           ? { ...cancelledResponse(), provider: recorded.response.provider, cached: true }
           : {
@@ -474,7 +469,7 @@ export class AIManager {
         );
         provider = opened.provider;
         model = opened.value.model;
-        const recorder: StreamRecorder | undefined = this.cache.recordStream(call);
+        recorder = this.cache.recordStream(call);
         let usage: AiTokenUsage | undefined;
         let finishReason: AiTextResponse['finishReason'] = 'stop';
         const handle = (event: ProviderStreamEvent) => {
@@ -498,6 +493,7 @@ export class AIManager {
         }
         if (stream.cancelled) {
           await opened.value.events.return?.();
+          recorder?.abandon(); // a cancelled stream is never stored
           response = cancelledResponse();
         } else {
           const used = usage ?? estimatedUsage(req, text);
@@ -522,6 +518,7 @@ export class AIManager {
       stream.end();
       return response;
     } catch (thrown) {
+      recorder?.abandon();
       if (stream.cancelled) {
         // Cancelled before the first chunk (or while waiting for a provider): nothing to show.
         const response = cancelledResponse();
@@ -564,12 +561,14 @@ export class AIManager {
         },
         req.timeoutMs,
       );
+      // Providers that spend tokens on these (a chat model asked to classify) may say how many.
+      const { usage = { ...NO_USAGE }, ...result } = value.result as { usage?: AiTokenUsage };
       return {
-        ...value.result,
+        ...result,
         provider,
         model: value.model.name,
-        usage: { ...NO_USAGE },
-        cost: 0,
+        usage,
+        cost: AiModels.cost(value.model.model, usage),
       } as unknown as Answer<T>;
     });
   }

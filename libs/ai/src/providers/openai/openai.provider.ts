@@ -154,8 +154,8 @@ export class OpenAiProvider implements AiProvider {
   async classify(
     request: { model: string; text: string; labels: string[] },
     signal: AbortSignal,
-  ): Promise<{ label: string; scores: Record<string, number> }> {
-    const answer = await this.askJson(
+  ): Promise<{ label: string; scores: Record<string, number>; usage: AiTokenUsage }> {
+    const { answer, usage } = await this.askJson(
       request.model,
       'Classify the text into exactly one of these labels: ' +
         JSON.stringify(request.labels) +
@@ -177,14 +177,14 @@ export class OpenAiProvider implements AiProvider {
         typeof given[l] === 'number' ? (given[l] as number) : l === label ? 1 : 0,
       ]),
     );
-    return { label, scores };
+    return { label, scores, usage };
   }
 
   async summarize(
     request: { model: string; text: string; sentences: number },
     signal: AbortSignal,
-  ): Promise<{ summary: string }> {
-    const answer = await this.askJson(
+  ): Promise<{ summary: string; usage: AiTokenUsage }> {
+    const { answer, usage } = await this.askJson(
       request.model,
       `Summarize the text in at most ${request.sentences} sentence(s). Answer with a JSON object {"summary": "…"}.`,
       request.text,
@@ -192,7 +192,7 @@ export class OpenAiProvider implements AiProvider {
     );
     if (typeof answer.summary !== 'string')
       throw new AiProviderError(this.name, 'invalid_output', 'the answer has no "summary" string');
-    return { summary: answer.summary };
+    return { summary: answer.summary, usage };
   }
 
   async close(): Promise<void> {
@@ -204,7 +204,7 @@ export class OpenAiProvider implements AiProvider {
     instruction: string,
     text: string,
     signal: AbortSignal,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<{ answer: Record<string, unknown>; usage: AiTokenUsage }> {
     const result = await this.generate(
       {
         model,
@@ -219,7 +219,8 @@ export class OpenAiProvider implements AiProvider {
     );
     try {
       const parsed: unknown = JSON.parse(result.text);
-      if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+      if (parsed && typeof parsed === 'object')
+        return { answer: parsed as Record<string, unknown>, usage: result.usage };
     } catch {
       // reported below
     }

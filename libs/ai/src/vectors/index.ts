@@ -1,0 +1,2 @@
+export * from './vector-index';
+export * from './sparse-vector-index';
