@@ -1,5 +1,5 @@
 import { BootReporter, LatticeModule } from '@lattice/core';
-import { CacheModule } from '@lattice/cache';
+import { CacheModule, type CacheModuleOptions } from '@lattice/cache';
 import {
   AI_BUDGETS_CLOCK,
   AI_MODULE_OPTIONS,
@@ -12,11 +12,12 @@ import {
   AIResponse,
   AiResponseCache,
 } from '@lattice/ai';
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { Body, Controller, INestApplicationContext, Module, Post } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { describeWith } from '../../support/describe-with';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
-import { TEST_REDIS_URL } from '../../support/services';
+import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 
 // Budgets on their own, with hand-made calls and a clock the tests move, on memory and on Redis.
@@ -31,8 +32,9 @@ async function boot(
   env: Record<string, string>,
   options: AiModuleOptions,
   clock: { now: number },
-  withCacheModule = true,
+  withCacheModule: boolean | CacheModuleOptions = true,
 ): Promise<INestApplicationContext> {
+  const cacheOptions = typeof withCacheModule === 'object' ? withCacheModule : {};
   @Module({
     imports: [
       LatticeModule.forRoot({
@@ -40,7 +42,9 @@ async function boot(
         envFile: false,
         bootReport: false,
       }),
-      ...(withCacheModule ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0 })] : []),
+      ...(withCacheModule
+        ? [CacheModule.forRoot({ tagCleanupIntervalMs: 0, ...cacheOptions })]
+        : []),
     ],
     providers: [
       { provide: AI_MODULE_OPTIONS, useValue: options },
@@ -381,6 +385,68 @@ function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, stri
 
 describe('AI budgets through AIManager [memory]', () => {
   managerSuite('memory', () => ({}));
+
+  it('answers an HTTP request over budget with 429 and the message, the provider never called', async () => {
+    const fake = await startFakeOpenAi();
+    @Controller()
+    class AskController {
+      constructor(private readonly ai: AIManager) {}
+
+      @Post('ask')
+      async ask(@Body() body: { prompt: string; user: string }) {
+        const { text } = await this.ai.generate({ prompt: body.prompt, user: body.user });
+        return { text };
+      }
+    }
+    @Module({
+      imports: [
+        LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
+        AiModule.forRoot({
+          providers: [
+            { name: 'openai', type: 'openai', baseURL: fake.url, apiKey: 'k', attempts: 1 },
+          ],
+          budgets: { perUser: { tokens: 10, period: 'hour' } },
+        }),
+      ],
+      controllers: [AskController],
+    })
+    class AskAppModule {}
+    const app = await NestFactory.create(AskAppModule, { logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      const ask = (prompt: string) =>
+        fetch(`${url}/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt, user: 'zoe' }),
+        });
+      fake.always('/chat/completions', {
+        content: 'ok',
+        usage: { prompt_tokens: 8, completion_tokens: 4 },
+      });
+      expect((await ask('first')).status).toBe(201);
+      const refused = await ask('second');
+      expect(refused.status).toBe(429);
+      const body = (await refused.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        code: 'LATTICE_AI_BUDGET_EXCEEDED',
+        budget: 'user',
+        user: 'zoe',
+        limit: 10,
+        used: 12,
+      });
+      expect(body.message).toMatch(
+        /^The AI budget of user "zoe" is spent: 10 tokens per hour, 12 used\. It resets at \S+ \(in [\d a-z]+\)\.$/,
+      );
+      expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+    } finally {
+      await app.close();
+      await fake.close();
+    }
+  });
 });
 
 describeWith(['redis'], 'AI budgets through AIManager [redis]', () => {
@@ -419,6 +485,29 @@ describeWith(['redis'], 'AI budgets through AIManager [redis]', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
       await fake.close();
+    }
+  });
+});
+
+describeWith(['redis-cluster'], 'AI budgets [redis-cluster]', () => {
+  it('counts on a Redis Cluster store too (one key per window, so MULTI stays in one slot)', async () => {
+    const clock = testClock();
+    const app = await boot(
+      { REDIS_KEY_PREFIX: uniqueRedisPrefix('ai-budgets-cluster') },
+      { budgets: { perUser: { tokens: 10, cost: 1, period: 'day' } } },
+      clock,
+      { default: { driver: 'redis-cluster', cluster: { nodes: TEST_REDIS_CLUSTER_NODES } } },
+    );
+    try {
+      const budgets = app.get(AiBudgets);
+      expect(budgets.describe()).toMatch(/counted in Redis/);
+      await budgets.charge(call('kim'), used(6, 0.5));
+      await budgets.charge(call('kim'), used(6, 0.25));
+      const error = await refusal(budgets.check(call('kim')));
+      expect(error.refusal).toMatchObject({ scope: 'user', measure: 'tokens', used: 12 });
+      expect((await budgets.remaining('kim')).user?.cost?.used).toBeCloseTo(0.75, 10);
+    } finally {
+      await app.close();
     }
   });
 });

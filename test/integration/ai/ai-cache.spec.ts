@@ -435,7 +435,7 @@ function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, stri
 
   beforeAll(async () => {
     fake = await startFakeOpenAi();
-    app = await bootManager(env(), fake, { cache: { ttl: 60_000 } });
+    app = await bootManager(env(), fake, { cache: { ttl: 60_000, replayTiming: false } });
     ai = app.get(AIManager);
   });
   afterEach(() => fake.reset());
@@ -513,6 +513,37 @@ function managerSuite(driver: 'memory' | 'redis', env: () => Record<string, stri
       finishReason: 'stop',
     });
     expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+  });
+
+  it('replays at the recorded pace when the call asks: the recorded chunks, `at` included', async () => {
+    fake.script('/chat/completions', { chunks: ['slow ', 'and ', 'steady'], delayMs: 20 });
+    const request = { prompt: prompt() };
+    const live = await collect(ai.stream(request));
+    const paced = ai.stream({ ...request, cache: { replayTiming: true } });
+    expect(await collect(paced)).toEqual(live);
+    expect((await paced.response).cached).toBe(true);
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
+  });
+
+  it('sends only the texts not cached yet when embedding a batch', async () => {
+    const texts = [1, 2, 3, 4].map((i) => `${prompt()} text ${i}`);
+    const first = await ai.embed({ input: texts.slice(0, 2) });
+    const second = await ai.embed({ input: texts });
+    expect(fake.requestsTo('/embeddings').map((r) => r.body.input)).toEqual([
+      texts.slice(0, 2),
+      texts.slice(2),
+    ]);
+    expect(second.embeddings).toHaveLength(4);
+    expect(second.embeddings.slice(0, 2)).toEqual(first.embeddings);
+    expect(second.embeddings[2]).toEqual(
+      (await ai.embed({ input: texts[2], cache: false })).embeddings[0],
+    );
+    expect(second.cached).toBe(false);
+
+    const all = await ai.embed({ input: [texts[3], texts[0]] });
+    expect(all).toMatchObject({ cached: true, cost: 0, provider: 'openai', model: 'fake-embed' });
+    expect(all.embeddings).toEqual([second.embeddings[3], second.embeddings[0]]);
+    expect(fake.requestsTo('/embeddings')).toHaveLength(3); // the cache: false one only
   });
 
   it('does not keep a stream the caller cancelled', async () => {
