@@ -1,4 +1,11 @@
-import { AiModule, AiModuleOptions, AIManager, AiProviderError, OpenAiProvider } from '@lattice/ai';
+import {
+  AiInvalidOutputError,
+  AiModule,
+  AiModuleOptions,
+  AIManager,
+  AiProviderError,
+  OpenAiProvider,
+} from '@lattice/ai';
 import { LatticeModule, ServiceUnavailableError } from '@lattice/core';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -253,6 +260,25 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
     const retried = sent[2].body.messages as { role: string; content: string }[];
     expect(retried.at(-1)?.content).toContain('does not match the schema');
     expect(sent[1].body.messages.at(-1).content).toContain('not JSON');
+  });
+
+  it('gives up on an object after its retries: 502 with the last problem', async () => {
+    fake.script('/chat/completions', { content: 'no' }, { content: '{"title": 1}' });
+    const error = await ai
+      .generateObject({ prompt: 'A post', schema: z.object({ title: z.string() }), retries: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AiInvalidOutputError);
+    expect((error as AiInvalidOutputError).getStatus()).toBe(502);
+    expect((error as Error).message).toContain(
+      'The provider "openai" answered no valid object in 2 attempt(s): it does not match the schema',
+    );
+    expect(fake.requestsTo('/chat/completions')).toHaveLength(2);
+  });
+
+  it('summarizes through the chat model, as JSON', async () => {
+    fake.script('/chat/completions', { content: JSON.stringify({ summary: 'Short.' }) });
+    const response = await ai.summarize({ text: 'A long text. With sentences.', sentences: 1 });
+    expect(response).toMatchObject({ summary: 'Short.', provider: 'openai' });
   });
 
   it('treats a body that is not JSON as the server’s failure', async () => {
