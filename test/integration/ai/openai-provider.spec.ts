@@ -14,7 +14,7 @@ import { waitFor } from '../../support/wait';
 import { fakeEmbedding, startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
 
 /** An app with AiModule on the fake server (one attempt each, tiny backoff). */
-export async function bootAi(options: AiModuleOptions): Promise<INestApplicationContext> {
+async function bootAi(options: AiModuleOptions): Promise<INestApplicationContext> {
   @Module({
     imports: [
       LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
