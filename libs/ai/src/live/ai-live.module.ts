@@ -22,6 +22,7 @@ import { LiveAiStreamsBinding } from './live-ai-streams.binding';
 })
 export class AiLiveModule {
   static forRoot(options: AiLiveModuleOptions = {}): DynamicModule {
+    // Its options provider comes after, and replaces, the default one.
     return {
       module: AiLiveModule,
       providers: [{ provide: AI_LIVE_OPTIONS, useValue: checked(options) }],
