@@ -16,3 +16,6 @@ export * from './cache/ai-response-cache';
 export * from './budgets/ai-budgets';
 export * from './plugins/ai-plugin-runner';
 export * from './usage/ai-usage';
+export * from './cache/replay-stream';
+export * from './budgets/ai-budgets.constants';
+export * from './budgets/ai-budget-exceeded.exception';
