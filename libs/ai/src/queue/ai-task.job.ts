@@ -8,6 +8,7 @@ import {
 } from '@lattice/queue';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { getAiToken } from '../ai.constants';
+import { AiProviderError } from '../ai.errors';
 import type { AIResponse, AiStream, AiTextRequest } from '../ai.interfaces';
 import {
   AI_QUEUE,
@@ -149,8 +150,9 @@ export class AiTaskJob
  * deliberate refusals (a budget spent, an invalid request, an unknown model) are not.
  */
 function retryable(error: unknown): boolean {
+  // Every provider of the chain failed (5xx, timeouts, rate limits): the manager says 503.
   if (error instanceof ServiceUnavailableError) return true;
-  if ((error as Error | undefined)?.name === 'AiProviderError') return true;
+  if (error instanceof AiProviderError) return error.retryable;
   return !(error instanceof LatticeError);
 }
 
