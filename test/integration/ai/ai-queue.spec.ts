@@ -1,7 +1,7 @@
 // AI tasks on the queue, on both drivers: progress, the result delivered to a live component
 // and to a broadcast channel, a provider failure tried again, and a success never run twice.
+import type { AiTextResponse } from '@lattice/ai';
 import { AiQueue, AiTaskDelivery, type AiTaskUpdate } from '@lattice/ai/queue';
-import { LatticeError } from '@lattice/core';
 import { type ChannelMessage, PersistentWebSocketManager } from '@lattice/events';
 import { SessionTokens } from '@lattice/live';
 import { QueueManager } from '@lattice/queue';
@@ -11,7 +11,8 @@ import { Page } from '../../support/live-page';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 import { waitFor } from '../../support/wait';
-import { bootTaskApp, ScriptedAi, StandInProviderError } from './fixtures/ai-task-app';
+import { type FakeOpenAi, startFakeOpenAi } from '../../support/fake-openai';
+import { bootTaskApp } from './fixtures/ai-task-app';
 
 let keys = 0;
 const key = (label: string) => `${label}:${++keys}:${Date.now()}`;
@@ -19,15 +20,15 @@ const key = (label: string) => `${label}:${++keys}:${Date.now()}`;
 function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, string>) {
   let app: INestApplication;
   let base: string;
-  let ai: ScriptedAi;
+  let fake: FakeOpenAi;
   let aiQueue: AiQueue;
   let queues: QueueManager;
   const heard: ChannelMessage[] = [];
   let stopListening: (() => void) | undefined;
 
   beforeAll(async () => {
-    ai = new ScriptedAi();
-    ({ app, base } = await bootTaskApp(env(), ai));
+    fake = await startFakeOpenAi();
+    ({ app, base } = await bootTaskApp(env(), fake.url));
     aiQueue = app.get(AiQueue);
     queues = app.get(QueueManager);
     stopListening = await app
@@ -37,10 +38,13 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
   afterAll(async () => {
     stopListening?.();
     await app?.close();
+    await fake?.close();
   });
-  beforeEach(() => {
-    ai.failures = [];
-  });
+  afterEach(() => fake.reset());
+  /** Requests the provider received. */
+  const calls = () =>
+    fake.requestsTo('/chat/completions').length + fake.requestsTo('/embeddings').length;
+  const ANSWER = 'The answer is 42, as everyone knows by now.';
 
   /** A live page showing the task card of `id`. */
   async function cardFor(id: string): Promise<Page> {
@@ -55,7 +59,8 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
   });
 
   it('reports progress and delivers the result to a live component and a broadcast channel', async () => {
-    const calls = ai.calls;
+    fake.script('/chat/completions', { content: ANSWER, delayMs: 5 });
+    const before = calls();
     const progress: unknown[] = [];
     const off = queues.on('progress', (event) => void progress.push(event.progress));
     const k = key('answer');
@@ -68,32 +73,33 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
     expect(topic).toBe(`ai.task:${id}`);
     const page = await cardFor(id);
     await page.until((html) => html.includes('<b>done</b>'));
-    expect(page.html).toContain('<p>The answer is 42.</p>');
+    expect(page.html).toContain(`<p>${ANSWER}</p>`);
     // Progress: the characters received so far, as the stream went on.
     const chars = progress.map((p) => (p as { chars: number }).chars);
     expect(chars.length).toBeGreaterThan(1);
     expect(chars).toEqual([...chars].sort((a, b) => a - b));
     expect(chars.at(-1)).toBeGreaterThan(0);
     off();
-    const result = await aiQueue.result<{ text: string } & import('@lattice/ai').AIResponse>(id);
-    expect(result?.response.text).toBe('The answer is 42.');
+    const result = await aiQueue.result<AiTextResponse>(id);
+    expect(result?.response.text).toBe(ANSWER);
     await waitFor(() => heard.some((m) => (m.data as AiTaskUpdate).id === id), {
       what: 'the channel broadcast of the result',
     });
     const message = heard.find((m) => (m.data as AiTaskUpdate).id === id)!;
     expect(message.event).toBe('ai.task.completed');
-    expect(ai.calls).toBe(calls + 1);
+    expect(calls()).toBe(before + 1);
     page.client.close();
   });
 
   it('tries a task again after a provider failure, and it then succeeds', async () => {
-    const calls = ai.calls;
-    ai.failures = [new StandInProviderError('The provider answered 500.')];
+    fake.script('/chat/completions', { status: 500, message: 'overloaded' }, { content: ANSWER });
+    const before = calls();
     const { id } = await aiQueue.enqueue({ prompt: 'again' }, { key: key('retry'), live: true });
     await waitFor(async () => (await aiQueue.result(id)) !== undefined, {
       what: 'the task to succeed on its second try',
     });
-    expect(ai.calls).toBe(calls + 2);
+    expect(calls()).toBe(before + 2);
+    expect((await aiQueue.result<AiTextResponse>(id))?.response.text).toBe(ANSWER);
     await waitFor(async () => (await aiQueue.job(id))?.state === 'completed', {
       what: 'the job to complete',
     });
@@ -101,8 +107,9 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
   });
 
   it('fails a refused task at once, without trying again, and tells the page', async () => {
-    const calls = ai.calls;
-    ai.failures = [new LatticeError('LATTICE_AI_BUDGET', 'The daily budget is spent.')];
+    // A 400: another try (or provider) would get the same request.
+    fake.script('/chat/completions', { status: 400, message: 'bad model' });
+    const before = calls();
     const k = key('refused');
     const { id } = await aiQueue.enqueue(
       { prompt: 'too much' },
@@ -113,28 +120,23 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
     await waitFor(async () => (await aiQueue.job(id))?.state === 'failed', {
       what: 'the job to fail',
     });
-    expect(ai.calls).toBe(calls + 1);
+    expect(calls()).toBe(before + 1);
     expect(await aiQueue.result(id)).toBeUndefined();
     page.client.close();
   });
 
   it('never runs a success twice: the same key again, and a try after the result was stored', async () => {
-    const calls = ai.calls;
+    fake.always('/chat/completions', { content: ANSWER });
+    const before = calls();
     const k = key('once');
-    const first = await aiQueue.enqueue(
-      { text: 'Paris is in France. It is big.' },
-      { key: k, operation: 'summarize' },
-    );
-    const again = await aiQueue.enqueue(
-      { text: 'Paris is in France. It is big.' },
-      { key: k, operation: 'summarize' },
-    );
+    const first = await aiQueue.enqueue({ input: 'Paris' }, { key: k, operation: 'embed' });
+    const again = await aiQueue.enqueue({ input: 'Paris' }, { key: k, operation: 'embed' });
     expect(again).toMatchObject({ id: first.id, duplicate: true });
     await waitFor(async () => (await aiQueue.job(first.id))?.state === 'completed', {
-      what: 'the summary task to complete',
+      what: 'the embedding task to complete',
     });
-    expect(ai.calls).toBe(calls + 1);
-    expect(await aiQueue.enqueue({ text: 'x' }, { key: k, operation: 'summarize' })).toMatchObject({
+    expect(calls()).toBe(before + 1);
+    expect(await aiQueue.enqueue({ input: 'x' }, { key: k, operation: 'embed' })).toMatchObject({
       id: first.id,
       duplicate: true,
     });
@@ -158,7 +160,7 @@ function aiQueueSuite(driver: 'memory' | 'bullmq', env: () => Record<string, str
       });
       expect(failedOnce).toBe(true);
       expect((await aiQueue.job(crashed.id))?.attemptsMade).toBeGreaterThanOrEqual(1);
-      expect(ai.calls).toBe(calls + 2); // the summary, and this task's one call
+      expect(calls()).toBe(before + 2); // the embedding, and this task's one call
     } finally {
       spy.mockRestore();
     }
