@@ -22,10 +22,8 @@ export interface AiQueueRequests {
 export type AiQueueOperation = keyof AiQueueRequests;
 
 /** A request as it is queued: JSON only (no signal; the job's own signal aborts the call). */
-export type AiQueuedRequest<O extends AiQueueOperation = AiQueueOperation> = Omit<
-  AiQueueRequests[O],
-  'signal'
->;
+export type AiQueuedRequest<O extends AiQueueOperation = AiQueueOperation> =
+  O extends AiQueueOperation ? Omit<AiQueueRequests[O], 'signal'> : never;
 
 /** Options of `AiQueue.enqueue()`. */
 export interface AiEnqueueOptions<O extends AiQueueOperation = 'generate'> {
