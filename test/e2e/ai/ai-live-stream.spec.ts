@@ -171,6 +171,25 @@ describeBrowser('AI answers streamed into a live component, in Chromium', () => 
     await page.context().close();
   });
 
+  it('joins the tokens of a fast model into one frame per tick', async () => {
+    const text = story(300);
+    fake.script('/chat/completions', { content: text, delayMs: 1 });
+    const { page, errors, frames } = await open();
+    await ask(page);
+    await statusIs(page, 'done');
+    expect(await answer(page)).toBe(text);
+    const appends = frames.filter((frame) => frame.json.includes('"i":[['));
+    expect(appends.map(insertedText).join('')).toBe(text);
+    // 300 tokens, about a millisecond apart, in 40 ms ticks: a handful of frames, not 300.
+    expect(appends.length).toBeLessThan(300 / 4);
+    const tokensPerFrame = appends.map((frame) => insertedText(frame).split(' ').length - 1);
+    process.stdout.write(
+      `A fast model (300 tokens ~1 ms apart): ${appends.length} append frames, tokens per frame ${tokensPerFrame.join(', ')}.\n`,
+    );
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('a Stop click cancels the answer and aborts the provider’s request', async () => {
     const text = story(400);
     fake.script('/chat/completions', { content: text, delayMs: 20 });
