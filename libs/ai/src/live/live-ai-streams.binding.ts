@@ -70,7 +70,7 @@ export class LiveAiStreamsBinding implements OnApplicationBootstrap {
     };
 
     instance.subscriptions = (state) => {
-      const topics = subscriptions?.(state) ?? [];
+      const topics = [...(subscriptions?.(state) ?? [])]; // a copy: the component's may be a constant
       for (const field of fields) {
         const value = (state as StateBag | null)?.[field] as AiLiveText | undefined;
         if (!isStreaming(value)) continue;
