@@ -1,4 +1,4 @@
-import { LatticeError } from '@lattice/core';
+import { HttpException, HttpStatus } from '@nestjs/common';
 
 /**
  * Why a provider's attempt failed, which decides what the manager does next:
@@ -9,8 +9,15 @@ import { LatticeError } from '@lattice/core';
 export type AiProviderErrorKind =
   'timeout' | 'rate_limit' | 'server' | 'network' | 'client' | 'invalid_output';
 
-/** A provider's failure, as every provider reports it (see `AiProvider`). */
-export class AiProviderError extends LatticeError {
+/**
+ * A provider's failure, as every provider reports it (see `AiProvider`). Over HTTP it is a 502
+ * naming the provider (the upstream refused or broke the request; never a 500): the retryable
+ * kinds reach a caller only as the 503 of a chain that ran out of providers.
+ */
+export class AiProviderError extends HttpException {
+  readonly code: string;
+  readonly hint: string;
+
   constructor(
     /** The provider's name. */
     readonly provider: string,
@@ -24,17 +31,24 @@ export class AiProviderError extends LatticeError {
       cause?: unknown;
     } = {},
   ) {
-    super(
-      `LATTICE_AI_PROVIDER_${kind.toUpperCase()}`,
-      `The AI provider "${provider}" failed (${kind}${details.status ? ` ${details.status}` : ''}): ${message}`,
+    const code = `LATTICE_AI_PROVIDER_${kind.toUpperCase()}`;
+    const text = `The AI provider "${provider}" failed (${kind}${details.status ? ` ${details.status}` : ''}): ${message}`;
+    const hint =
       kind === 'client'
         ? 'Check the request (model name, parameters) and the provider key; another provider would get the same request.'
-        : 'The manager retries and falls back on this kind of failure; configure another provider in the chain to ride it out.',
+        : 'The manager retries and falls back on this kind of failure; configure another provider in the chain to ride it out.';
+    super(
+      { statusCode: HttpStatus.BAD_GATEWAY, error: 'Bad Gateway', message: text, hint, code },
+      HttpStatus.BAD_GATEWAY,
       { cause: details.cause },
     );
+    this.name = 'AiProviderError';
+    this.code = code;
+    this.hint = hint;
   }
 
-  get status(): number | undefined {
+  /** The HTTP status the provider answered (this error itself is a 502). */
+  get providerStatus(): number | undefined {
     return this.details.status;
   }
 

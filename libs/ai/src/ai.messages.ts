@@ -51,6 +51,13 @@ const list = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ')
 
 /** Every error the AI hub raises on purpose: the thing, the cause, the fix. */
 export const AiMessages = {
+  openaiMissing: (cause: unknown) =>
+    new LatticeError(
+      'LATTICE_AI_OPENAI_MISSING',
+      `An OpenAI-compatible provider is configured, but the 'openai' package cannot be loaded: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}.`,
+      'Install it next to @lattice/ai: npm i openai',
+      { cause },
+    ),
   unsupported: (
     operation: AiOperation,
     capability: AiCapability,

@@ -151,7 +151,10 @@ describe('AIManager fallback between OpenAI-compatible servers', () => {
   it('does not fall back on a 400: the caller gets the error, the backup is not asked', async () => {
     primary.script('/chat/completions', { status: 400, message: 'messages: too many' });
     const response = await post('/ask', { prompt: 'x' });
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe('LATTICE_AI_PROVIDER_CLIENT');
+    expect(body.message).toContain('messages: too many');
     expect(backup.requests).toHaveLength(0);
   });
 

@@ -240,7 +240,8 @@ describe('OpenAiProvider against an OpenAI-compatible server (the real openai cl
     fake.script('/chat/completions', { status: 400, message: 'bad temperature' });
     const error = await ai.generate({ prompt: 'x', temperature: 9 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AiProviderError);
-    expect(error).toMatchObject({ kind: 'client', status: 400 });
+    expect(error).toMatchObject({ kind: 'client', providerStatus: 400 });
+    expect((error as AiProviderError).getStatus()).toBe(502);
     expect(fake.requestsTo('/chat/completions')).toHaveLength(1);
   });
 

@@ -107,7 +107,7 @@ export async function runChain<T>(
 
 function describe(error: AiProviderError): string {
   const cause = error.message.replace(/^The AI provider "[^"]*" failed \([^)]*\): /, '');
-  return `${error.kind}${error.status ? ` ${error.status}` : ''}, ${cause}`;
+  return `${error.kind}${error.providerStatus ? ` ${error.providerStatus}` : ''}, ${cause}`;
 }
 
 /** Errors thrown on purpose pass as they are; anything else from a provider counts as its failure. */

@@ -244,7 +244,7 @@ describe('AIManager pipeline', () => {
     const { ai } = await manager({ providers: [custom(a, 3), custom(b)] });
     await expect(ai.generate({ prompt: 'x' })).rejects.toMatchObject({
       kind: 'client',
-      status: 400,
+      providerStatus: 400,
     });
     expect(a.asked).toHaveLength(1);
     expect(b.asked).toHaveLength(0);

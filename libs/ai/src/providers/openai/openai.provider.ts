@@ -1,10 +1,7 @@
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import type OpenAI from 'openai';
+import type { APIConnectionError } from 'openai';
 import { AiProviderError } from '../../ai.errors';
+import { AiMessages } from '../../ai.messages';
 import type {
   AiCapability,
   AiOpenAiProviderOptions,
@@ -15,6 +12,25 @@ import type {
   ProviderTextRequest,
   ProviderTextResult,
 } from '../../ai.interfaces';
+
+type OpenAiPackage = typeof import('openai');
+let openaiPackage: OpenAiPackage | undefined;
+
+/**
+ * `openai` is an optional peer: loaded when an app configures an OpenAI-compatible provider, so
+ * that an app on the offline provider alone does not install it.
+ */
+function loadOpenAi(): OpenAiPackage {
+  if (!openaiPackage) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      openaiPackage = require('openai') as OpenAiPackage;
+    } catch (error) {
+      throw AiMessages.openaiMissing(error);
+    }
+  }
+  return openaiPackage;
+}
 
 /** Models used when neither the request nor a registered model names one. */
 const DEFAULT_MODELS: Partial<Record<AiCapability, string>> = {
@@ -48,7 +64,7 @@ export class OpenAiProvider implements AiProvider {
   constructor(options: Omit<AiOpenAiProviderOptions, 'type'>) {
     this.name = options.name;
     this.defaultModels = { ...DEFAULT_MODELS, ...options.defaultModels };
-    this.client = new OpenAI({
+    this.client = new (loadOpenAi().default)({
       baseURL: options.baseURL,
       // Local servers (Ollama, LM Studio) take any key; the client refuses to start without one.
       apiKey: options.apiKey || 'none',
@@ -248,6 +264,8 @@ export class OpenAiProvider implements AiProvider {
   /** The client's errors as the kinds the manager acts on. */
   private mapError(error: unknown): unknown {
     if (error instanceof AiProviderError) return error;
+    const { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError } =
+      loadOpenAi();
     if (error instanceof APIUserAbortError)
       return new AiProviderError(this.name, 'network', 'the request was aborted', { cause: error });
     if (error instanceof APIConnectionTimeoutError)
