@@ -6,7 +6,7 @@ import {
   OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
-import { RedisConnections } from '@lattice/core';
+import { LatticeError, RedisConnections } from '@lattice/core';
 import type { AiCallOutcome } from '../ai.interfaces';
 import { outcomeKind, outcomeTarget } from './ai-call-outcome';
 import {
@@ -37,7 +37,8 @@ const DAY_MS = 86_400_000;
  * `summary()` answers "how much, for whom, how fast" and feeds `lattice ai:usage`.
  *
  * Counts are kept in Redis hashes when REDIS_URL is set (shared by every node and the command
- * line), else in memory; an app provides another store under `AI_USAGE_STORE` (decision 0035).
+ * line), else in memory; `AiUsageDatabaseModule` (`@lattice/ai/database`) keeps them in the app's
+ * SQL database, and an app may provide any other store under `AI_USAGE_STORE` (decision 0035).
  * `record` never waits and never throws: counts are added up in memory and written at most
  * every second; a store that fails is logged once and its counts are kept for the next write.
  */
@@ -259,6 +260,9 @@ function compareRows(a: AiUsageRow, b: AiUsageRow, groupBy: AiUsageDimension[]):
   return 0;
 }
 
+/** The message, and the hint of a LatticeError (a missing table says how to create it). */
 function describe(error: unknown): string {
+  if (error instanceof LatticeError)
+    return error.hint ? `${error.message} ${error.hint}` : error.message;
   return error instanceof Error ? error.message : String(error);
 }
