@@ -1,6 +1,5 @@
-import { DatabaseModule } from '@lattice/database';
+import { DatabaseModule, TransactionHost } from '@lattice/database';
 import { Global, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AI_USAGE_STORE } from '../usage/ai-usage.constants';
 import { AiUsageDayEntity } from './ai-usage-day.entity';
 import { SqlAiUsageStore } from './sql-usage.store';
@@ -22,8 +21,8 @@ import { SqlAiUsageStore } from './sql-usage.store';
   providers: [
     {
       provide: AI_USAGE_STORE,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new SqlAiUsageStore(dataSource),
+      inject: [TransactionHost],
+      useFactory: (transactions: TransactionHost) => new SqlAiUsageStore(transactions),
     },
   ],
   exports: [AI_USAGE_STORE],

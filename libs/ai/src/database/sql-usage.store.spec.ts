@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TransactionHost } from '@lattice/database';
 import { DataSource } from 'typeorm';
 import { AI_USAGE_LATENCY_BUCKETS_MS } from '../usage/ai-usage.histogram';
 import type { AiUsageEntry, AiUsageKey } from '../usage/ai-usage.interfaces';
@@ -18,8 +19,13 @@ async function sqlite(database = ':memory:', synchronize = true): Promise<DataSo
     entities: [AiUsageDayEntity],
     synchronize,
   });
-  return dataSource.initialize();
+  await dataSource.initialize();
+  // What DatabaseModule does with its DataSource: the store writes through TransactionHost.
+  TransactionHost.bind(dataSource);
+  return dataSource;
 }
+
+const transactions = new TransactionHost();
 
 function entry(key: Partial<AiUsageKey>, calls = 1, bucket = 3): AiUsageEntry {
   const counts = emptyCounts();
@@ -49,7 +55,7 @@ describe('SqlAiUsageStore (SQLite)', () => {
 
   beforeEach(async () => {
     dataSource = await sqlite();
-    store = new SqlAiUsageStore(dataSource);
+    store = new SqlAiUsageStore(transactions);
   });
 
   afterEach(() => dataSource.destroy());
@@ -103,11 +109,11 @@ describe('SqlAiUsageStore (SQLite)', () => {
   });
 
   it('deletes days past the retention period in the first write of a day', async () => {
-    const kept = new SqlAiUsageStore(dataSource, 30);
+    const kept = new SqlAiUsageStore(transactions, 30);
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
     const recent = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
     // A store that keeps everything writes the old day; the one with 30 days prunes it.
-    await new SqlAiUsageStore(dataSource, Infinity).add([entry({ day: old })]);
+    await new SqlAiUsageStore(transactions, Infinity).add([entry({ day: old })]);
     await kept.add([entry({ day: recent })]);
     expect((await kept.read([old, recent])).map((row) => row.key.day)).toEqual([recent]);
   });
@@ -115,12 +121,12 @@ describe('SqlAiUsageStore (SQLite)', () => {
   it('says how to create the table when it is missing', async () => {
     const bare = await sqlite(':memory:', false);
     try {
-      await expect(new SqlAiUsageStore(bare).add([entry({})])).rejects.toMatchObject({
+      await expect(new SqlAiUsageStore(transactions).add([entry({})])).rejects.toMatchObject({
         code: 'LATTICE_AI_USAGE_TABLE_MISSING',
         message: 'The AI usage table "lattice_ai_usage" does not exist in sqlite ":memory:".',
         hint: expect.stringContaining('lattice db:migrate:generate ai-usage'),
       });
-      await expect(new SqlAiUsageStore(bare).read([today])).rejects.toMatchObject({
+      await expect(new SqlAiUsageStore(transactions).read([today])).rejects.toMatchObject({
         code: 'LATTICE_AI_USAGE_TABLE_MISSING',
       });
     } finally {
@@ -133,7 +139,7 @@ describe('SqlAiUsageStore (SQLite)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lattice-ai-usage-')), 'usage.sqlite');
     const onFile = await sqlite(file);
     try {
-      expect(new SqlAiUsageStore(onFile)).toMatchObject({ kind: 'sql', shared: true });
+      expect(new SqlAiUsageStore(transactions)).toMatchObject({ kind: 'sql', shared: true });
     } finally {
       await onFile.destroy();
     }

@@ -1,3 +1,4 @@
+import { TransactionHost } from '@lattice/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AI_USAGE_RETENTION_DAYS } from '../usage/ai-usage.constants';
 import { emptyHistogram } from '../usage/ai-usage.histogram';
@@ -34,9 +35,8 @@ const ON_CONFLICT = {
   mysql: ` ON DUPLICATE KEY UPDATE ${ADDED_COLUMNS.map((c) => `${c} = ${c} + VALUES(${c})`).join(', ')}`,
 };
 
-/** Deadlocks InnoDB reports when two nodes upsert the same rows; the batch is written again. */
-const TRANSIENT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const TRANSIENT_ATTEMPTS = 3;
+/** Runs of a batch InnoDB rolled back for a deadlock (two nodes upserting the same rows). */
+const DEADLOCK_RETRIES = 2;
 
 type Row = Record<string, string | number | null>;
 
@@ -44,21 +44,28 @@ type Row = Record<string, string | number | null>;
  * Usage in an SQL table (`lattice_ai_usage`, `AiUsageDayEntity`) on the DataSource DatabaseModule
  * opens: one row per day and key, added to with `INSERT … ON CONFLICT DO UPDATE` (SQLite) or
  * `ON DUPLICATE KEY UPDATE` (MySQL, MariaDB), so two processes adding at once both count. A
- * batch is one transaction (a retried batch is never counted twice); rows older than the
- * retention period are deleted in the first write of each day. Bound by `AiUsageDatabaseModule`.
+ * batch is one `TransactionHost.run` (a retried batch is never counted twice; on SQLite it waits
+ * for the app's transactions instead of nesting in one); rows older than the retention period
+ * are deleted in the first write of each day. Bound by `AiUsageDatabaseModule`.
  */
 export class SqlAiUsageStore implements AiUsageStore {
   readonly kind: string = 'sql';
-  /** False only on an in-memory SQLite database, which no other process can open. */
-  readonly shared: boolean;
   private prunedOn: string | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    /** DatabaseModule's: the store reads and writes on its DataSource. */
+    private readonly transactions: TransactionHost,
     /** Days kept; `Infinity` keeps every day. */
     private readonly retentionDays = AI_USAGE_RETENTION_DAYS,
-  ) {
-    this.shared = !(this.dialect === 'sqlite' && dataSource.options.database === ':memory:');
+  ) {}
+
+  /** False only on an in-memory SQLite database, which no other process can open. */
+  get shared(): boolean {
+    return !(this.dialect === 'sqlite' && this.dataSource.options.database === ':memory:');
+  }
+
+  private get dataSource(): DataSource {
+    return TransactionHost.dataSource;
   }
 
   private get dialect(): 'sqlite' | 'mysql' {
@@ -74,17 +81,20 @@ export class SqlAiUsageStore implements AiUsageStore {
       .map((row) => row.values);
     const today = new Date().toISOString().slice(0, 10);
     const prune = this.prunedOn !== today && Number.isFinite(this.retentionDays);
-    await this.withTransientRetry(() =>
-      this.dataSource.transaction(async (manager) => {
-        if (prune) await this.prune(manager);
-        for (let i = 0; i < rows.length; i += AI_USAGE_ROWS_PER_STATEMENT) {
-          const chunk = rows.slice(i, i + AI_USAGE_ROWS_PER_STATEMENT);
-          await manager.query(
-            `INSERT INTO ${AI_USAGE_TABLE} (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW).join(', ')}${ON_CONFLICT[this.dialect]}`,
-            chunk.flat(),
-          );
-        }
-      }),
+    await this.explain(
+      this.transactions.run(
+        async (manager) => {
+          if (prune) await this.prune(manager);
+          for (let i = 0; i < rows.length; i += AI_USAGE_ROWS_PER_STATEMENT) {
+            const chunk = rows.slice(i, i + AI_USAGE_ROWS_PER_STATEMENT);
+            await manager.query(
+              `INSERT INTO ${AI_USAGE_TABLE} (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW).join(', ')}${ON_CONFLICT[this.dialect]}`,
+              chunk.flat(),
+            );
+          }
+        },
+        { retries: DEADLOCK_RETRIES },
+      ),
     );
     if (prune) this.prunedOn = today;
   }
@@ -107,17 +117,6 @@ export class SqlAiUsageStore implements AiUsageStore {
       .toISOString()
       .slice(0, 10);
     await manager.query(`DELETE FROM ${AI_USAGE_TABLE} WHERE day < ?`, [oldest]);
-  }
-
-  private async withTransientRetry(write: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.explain(write());
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt >= TRANSIENT_ATTEMPTS || !code || !TRANSIENT_CODES.has(code)) throw error;
-      }
-    }
   }
 
   /** A missing table is a setup step not taken: say which, instead of the driver's words. */

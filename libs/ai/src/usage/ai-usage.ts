@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { LatticeError, RedisConnections } from '@lattice/core';
+import { AsyncResource } from 'node:async_hooks';
 import type { AiCallOutcome } from '../ai.interfaces';
 import { outcomeKind, outcomeTarget } from './ai-call-outcome';
 import {
@@ -52,6 +53,11 @@ export class AiUsage implements BeforeApplicationShutdown, OnModuleDestroy {
   private failing = false;
   private countFailed = false;
   private dropped = 0;
+  /**
+   * Writes run in the async context AiUsage was made in (boot), not the caller's: a flush that a
+   * request started inside its database transaction must not join that transaction.
+   */
+  private readonly writeScope = new AsyncResource('lattice:ai-usage-write');
 
   constructor(
     @Optional() @Inject(AI_USAGE_STORE) store?: AiUsageStore,
@@ -79,7 +85,9 @@ export class AiUsage implements BeforeApplicationShutdown, OnModuleDestroy {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    this.flushing = this.write(batch).finally(() => (this.flushing = undefined));
+    this.flushing = this.writeScope
+      .runInAsyncScope(() => this.write(batch))
+      .finally(() => (this.flushing = undefined));
     await this.flushing;
   }
 
