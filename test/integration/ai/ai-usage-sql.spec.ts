@@ -3,7 +3,7 @@ import { AiCommandsModule } from '@lattice/ai/cli';
 import { AiUsageDatabaseModule } from '@lattice/ai/database';
 import { LatticeModule } from '@lattice/core';
 import { runLatticeCli } from '@lattice/core/cli';
-import { DatabaseModule } from '@lattice/database';
+import { DatabaseModule, TransactionHost } from '@lattice/database';
 import { type INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdtempSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { describeWith } from '../../support/describe-with';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai';
 import { createTestDatabase } from '../../support/test-resources';
+import { waitFor } from '../../support/wait';
 
 /** The Forum's migrations: the table the store writes is the one they create. */
 const FORUM_MIGRATIONS = join(__dirname, '..', '..', '..', 'src', 'database', 'migrations');
@@ -194,6 +195,32 @@ function usageSuite(kind: 'sqlite' | 'mysql', prepare: () => Promise<DatabaseUnd
     log.mockRestore();
   });
 
+  it('writes what calls inside a transaction counted, after it, whether it commits or not', async () => {
+    // An app of its own, so that the flush timer is started by the call inside the transaction.
+    const third = await bootApp(env(), kind, fake);
+    try {
+      const transactions = third.get(TransactionHost);
+      await transactions.run(() => ask(third, 'dee'));
+      await expect(
+        transactions.run(async () => {
+          await ask(third, 'dee');
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      // The timer fires once both transactions are over: its write joins neither (joining the
+      // finished one would fail on MySQL, its connection back in the pool).
+      const day = new Date().toISOString().slice(0, 10);
+      await waitFor(
+        async () =>
+          (await third.get(AiUsage).store.read([day])).find((entry) => entry.key.user === 'dee')
+            ?.counts.calls === 2,
+        { what: "the flush timer to write dee's two calls" },
+      );
+    } finally {
+      await third.close();
+    }
+  });
+
   // Last: the command's context closes its DataSource, and TransactionHost (one DatabaseModule a
   // process) stays bound to it, so that the apps of this process can no longer write.
   it('lattice ai:usage prints them from a separate context', async () => {
@@ -206,7 +233,7 @@ function usageSuite(kind: 'sqlite' | 'mysql', prepare: () => Promise<DatabaseUnd
       /│ fake-chat │ bo\s+│ 1\s+│ 0\s+│ 0\s+│ \$0\.0000 │ 0 \(0%\)\s+│ 1\s+│ 0 /,
     );
     expect(printed).toMatch(/│ fake-chat │ cy\s+│ 3\s+│ 300\s+│ 60\s+│ \$0\.4200 /);
-    expect(printed).toContain('10 calls in the last 1 day (UTC), $1.2600, from the sql store.');
+    expect(printed).toContain('12 calls in the last 1 day (UTC), $1.5400, from the sql store.');
     expect(printed).not.toContain('cannot read');
   });
 }
