@@ -113,6 +113,25 @@ describe('lattice ai:usage', () => {
     expect((await cli(['ai:usage', '--days', '0'])).code).toBe(CliExitCode.Usage);
   });
 
+  it('says where to keep usage when it reads a store no other process can see', async () => {
+    @Module({ imports: [AiCommandsModule] })
+    class MemoryCli {}
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      await runLatticeCli(MemoryCli, { name: 'lattice', argv: ['ai:usage'], logger: false });
+    } finally {
+      write.mockRestore();
+    }
+    expect(out.join('')).toContain(
+      "AI usage is kept in the app's memory (no REDIS_URL, no AiUsageDatabaseModule), which this command cannot read.",
+    );
+    expect(out.join('')).toContain('import AiUsageDatabaseModule (@lattice/ai/database)');
+  });
+
   it('formats costs and latencies for people', () => {
     expect(formatCost(0)).toBe('$0.0000');
     expect(formatCost(0.000039)).toBe('$0.000039');

@@ -58,11 +58,14 @@ export class AiUsageCommand extends CommandRunner {
     const rows = await this.usage.summary({ days, groupBy, where: { user: flags.user } });
     const scope = `the last ${days} day${days === 1 ? '' : 's'} (UTC)${flags.user ? ` for user ${flags.user}` : ''}`;
     if (!this.usage.store.shared) {
+      const kind = this.usage.store.kind;
       out(
-        `AI usage is kept in the app's memory (${this.usage.store.kind} store: no REDIS_URL), which this command cannot read.`,
+        kind === 'memory'
+          ? "AI usage is kept in the app's memory (no REDIS_URL, no AiUsageDatabaseModule), which this command cannot read."
+          : `AI usage is kept in the ${kind} store, which no other process can read (an in-memory database).`,
       );
       out(
-        'Set REDIS_URL so that the app and this command share it, or read AiUsage.summary() in the app.',
+        'Set REDIS_URL, or import AiUsageDatabaseModule (@lattice/ai/database) in the app and the CLI module, so that both share it; AiUsage.summary() in the app reads it meanwhile.',
       );
     }
     if (rows.length === 0) {
@@ -142,8 +145,8 @@ function cells(row: AiUsageRow, groupBy: AiUsageDimension[], label?: string): st
 
 /**
  * Adds `lattice ai:usage` to a `lattice` command line. It brings its own `AiUsage`, which reads
- * the store the app writes (Redis when REDIS_URL is set, or an `AI_USAGE_STORE` provided by a
- * global module), so the CLI's root module needs no `AiModule`.
+ * the store the app writes (Redis when REDIS_URL is set, or the `AI_USAGE_STORE` a global module
+ * provides, such as `AiUsageDatabaseModule` in the CLI's module), so the CLI needs no `AiModule`.
  */
 @Module({ providers: [AiUsage, AiUsageCommand] })
 export class AiCommandsModule {}

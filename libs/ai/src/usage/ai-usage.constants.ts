@@ -1,7 +1,10 @@
-/** Provide an `AiUsageStore` under this token to keep usage elsewhere than Redis or memory. */
+/**
+ * Provide an `AiUsageStore` under this token (globally) to keep usage elsewhere than Redis or
+ * memory; `AiUsageDatabaseModule` (`@lattice/ai/database`) binds the SQL one.
+ */
 export const AI_USAGE_STORE = Symbol('lattice:ai:usage-store');
 
-/** Days of usage the shipped stores keep (Redis keys expire after it). */
+/** Days of usage the shipped stores keep (Redis keys expire after it, SQL rows are deleted). */
 export const AI_USAGE_RETENTION_DAYS = 90;
 
 /** How often counted usage is written to the store, at most. */

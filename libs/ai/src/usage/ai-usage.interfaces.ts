@@ -35,11 +35,11 @@ export interface AiUsageEntry {
 /**
  * Where usage is kept. `add` must be atomic per counter (two processes add at once), `read`
  * returns every entry of the given days. Shipped: Redis hashes (`RedisAiUsageStore`, when
- * REDIS_URL is set) and process memory (`MemoryAiUsageStore`); provide another under
- * `AI_USAGE_STORE` (an SQL table, a metrics backend).
+ * REDIS_URL is set), process memory (`MemoryAiUsageStore`) and an SQL table (`SqlAiUsageStore`
+ * from `@lattice/ai/database`); provide another under `AI_USAGE_STORE` (a metrics backend).
  */
 export interface AiUsageStore {
-  /** Short, for messages: `redis`, `memory`. */
+  /** Short, for messages: `redis`, `memory`, `sql`. */
   readonly kind: string;
   /** False when another process (`lattice ai:usage`) cannot see what this one adds. */
   readonly shared: boolean;

@@ -6,7 +6,8 @@ import {
   OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
-import { RedisConnections } from '@lattice/core';
+import { LatticeError, RedisConnections } from '@lattice/core';
+import { AsyncResource } from 'node:async_hooks';
 import type { AiCallOutcome } from '../ai.interfaces';
 import { outcomeKind, outcomeTarget } from './ai-call-outcome';
 import {
@@ -37,7 +38,8 @@ const DAY_MS = 86_400_000;
  * `summary()` answers "how much, for whom, how fast" and feeds `lattice ai:usage`.
  *
  * Counts are kept in Redis hashes when REDIS_URL is set (shared by every node and the command
- * line), else in memory; an app provides another store under `AI_USAGE_STORE` (decision 0035).
+ * line), else in memory; `AiUsageDatabaseModule` (`@lattice/ai/database`) keeps them in the app's
+ * SQL database, and an app may provide any other store under `AI_USAGE_STORE` (decision 0035).
  * `record` never waits and never throws: counts are added up in memory and written at most
  * every second; a store that fails is logged once and its counts are kept for the next write.
  */
@@ -51,6 +53,11 @@ export class AiUsage implements BeforeApplicationShutdown, OnModuleDestroy {
   private failing = false;
   private countFailed = false;
   private dropped = 0;
+  /**
+   * Writes run in the async context AiUsage was made in (boot), not the caller's: a flush that a
+   * request started inside its database transaction must not join that transaction.
+   */
+  private readonly writeScope = new AsyncResource('lattice:ai-usage-write');
 
   constructor(
     @Optional() @Inject(AI_USAGE_STORE) store?: AiUsageStore,
@@ -78,7 +85,9 @@ export class AiUsage implements BeforeApplicationShutdown, OnModuleDestroy {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    this.flushing = this.write(batch).finally(() => (this.flushing = undefined));
+    this.flushing = this.writeScope
+      .runInAsyncScope(() => this.write(batch))
+      .finally(() => (this.flushing = undefined));
     await this.flushing;
   }
 
@@ -259,6 +268,9 @@ function compareRows(a: AiUsageRow, b: AiUsageRow, groupBy: AiUsageDimension[]):
   return 0;
 }
 
+/** The message, and the hint of a LatticeError (a missing table says how to create it). */
 function describe(error: unknown): string {
+  if (error instanceof LatticeError)
+    return error.hint ? `${error.message} ${error.hint}` : error.message;
   return error instanceof Error ? error.message : String(error);
 }
