@@ -108,6 +108,17 @@ const SCENARIOS = [
     ws: true,
     check: loginPage,
   },
+  {
+    id: 'f',
+    app: 'ai-offline',
+    title: 'core + ai + cli: text insights by the offline provider (no key, no network)',
+    libs: ['core', 'ai', 'cli'],
+    deps: [],
+    schematics: true,
+    ws: false,
+    check: aiOffline,
+    cli: { listed: ['ai:usage'], absent: ['db:', 'queue:', 'audit:verify'], run: ['ai:usage'] },
+  },
 ].filter((scenario) => !ONLY || ONLY.includes(scenario.id));
 
 // ---------------------------------------------------------------------------------------------
@@ -429,6 +440,28 @@ async function jobBroadcast(base) {
   );
 }
 
+async function aiOffline(base) {
+  const text =
+    'I love this framework, the live pages are wonderful. Live pages update over one WebSocket. The docs are clear.';
+  const { status, body } = await get(`${base}/?text=${encodeURIComponent(text)}`);
+  expect(status === 200, `GET /?text=… answered ${status}: ${body.slice(0, 300)}`);
+  const insights = JSON.parse(body);
+  expect(
+    insights.sentiment === 'positive' &&
+      insights.language === 'en' &&
+      insights.provider === 'offline' &&
+      insights.keywords.length > 0 &&
+      text.includes(insights.summary),
+    `GET /?text=… gave ${body}`,
+  );
+  const chat = await get(`${base}/chat?prompt=hello`);
+  expect(
+    chat.status === 501 && /chat/i.test(chat.body),
+    `GET /chat should be a 501 naming chat without an OpenAI-compatible provider: ${chat.status} ${chat.body}`,
+  );
+  return `offline insights ${JSON.stringify(insights.keywords)} (${insights.sentiment}, ${insights.language}); chat → 501`;
+}
+
 async function loginPage(base) {
   const anonymous = await get(`${base}/account`);
   expect(anonymous.status === 401, `GET /account without login answered ${anonymous.status}`);
@@ -481,7 +514,9 @@ async function latticeCommand(dir, scenario) {
       !listed(prefix),
       `npx lattice --help lists ${prefix}…, whose library this scenario does not install:\n${help}`,
     );
-  for (const lib of scenario.libs.filter((lib) => ['database', 'queue', 'security'].includes(lib)))
+  for (const lib of scenario.libs.filter((lib) =>
+    ['database', 'queue', 'security', 'ai'].includes(lib),
+  ))
     expect(
       help.includes(`@lattice/${lib}:`),
       `npx lattice --help has no @lattice/${lib} group:\n${help}`,
