@@ -25,6 +25,9 @@ import { ReconcileOnStart } from './questions/reconcile-on-start';
 import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
 import { StatusModule } from './status/status.module';
+import { ForumAiModule } from './ai/forum-ai.module';
+import { SimilarIndexOnStart } from './ai/similar-index-on-start';
+import { ModerationModule } from './moderation/moderation.module';
 
 @Module({
   imports: [
@@ -70,6 +73,9 @@ import { StatusModule } from './status/status.module';
     // @OnChannel components (question pages, the list) and @UseState ones (question cards).
     LiveChannelsModule,
     LiveStateModule,
+    // The AI features (global: the questions' services use them), from AI_BASE_URL & co. or
+    // offline (decision 0037).
+    ForumAiModule,
     // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
     StatusModule,
@@ -78,8 +84,9 @@ import { StatusModule } from './status/status.module';
     SiteLayoutModule,
     QuestionsModule,
     QuestionPagesModule,
+    ModerationModule,
     DemosModule,
   ],
-  providers: [SeedOnStart, ReconcileOnStart],
+  providers: [SeedOnStart, ReconcileOnStart, SimilarIndexOnStart],
 })
 export class AppModule {}
