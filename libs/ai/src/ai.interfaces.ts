@@ -44,7 +44,10 @@ export interface AIModel {
   contextTokens?: number;
   inputPricePerMillion?: number;
   outputPricePerMillion?: number;
-  /** Defaults to the provider's capabilities. */
+  /**
+   * Defaults to the provider's capabilities except `embed` and `moderate` (a model registered
+   * without a list is taken for a chat model when a call names no model).
+   */
   capabilities?: AiCapability[];
 }
 

@@ -1,2 +1,18 @@
 export * from './ai.constants';
 export * from './ai.interfaces';
+export * from './ai.errors';
+export * from './ai.messages';
+export * from './ai.options';
+export * from './ai.module';
+export * from './decorators/inject-ai.decorator';
+export * from './manager/ai.manager';
+export { backoffDelay, type RetrySettings } from './manager/ai-fallback';
+export { ManagedAiStream } from './manager/ai-stream';
+export * from './models/ai-models';
+export * from './providers/ai-providers';
+export { OpenAiProvider } from './providers/openai/openai.provider';
+export { OfflineProvider } from './providers/offline/offline.provider';
+export * from './cache/ai-response-cache';
+export * from './budgets/ai-budgets';
+export * from './plugins/ai-plugin-runner';
+export * from './usage/ai-usage';
