@@ -1,4 +1,4 @@
-import { AIManager, VectorIndex } from '@lattice/ai';
+import { AIManager, OFFLINE_EMBEDDING_DIMENSIONS, VectorIndex } from '@lattice/ai';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { Question } from '../questions/question.entity';
@@ -31,7 +31,7 @@ export const MIN_SIMILARITY = 0.35;
 @Injectable()
 export class SimilarQuestions {
   private readonly logger = new Logger('SimilarQuestions');
-  private readonly index = new VectorIndex();
+  private readonly index = new VectorIndex<number>({ dimensions: OFFLINE_EMBEDDING_DIMENSIONS });
   private readonly questions = new Map<number, IndexedQuestion>();
   /** Removed while the index was being built: the build must not put them back. */
   private readonly removedDuringBuild = new Set<number>();
@@ -66,23 +66,26 @@ export class SimilarQuestions {
     if (query.length < 3 || this.questions.size === 0) return [];
     const [vector] = await this.embed([query], user);
     return this.index
-      .search(vector, limit)
-      .filter((hit) => hit.score >= MIN_SIMILARITY && this.questions.has(Number(hit.id)))
-      .map((hit) => ({ ...this.questions.get(Number(hit.id))!, score: hit.score }));
+      .search(vector, {
+        k: limit,
+        threshold: MIN_SIMILARITY,
+        filter: (id) => this.questions.has(id),
+      })
+      .map((hit) => ({ ...this.questions.get(hit.id)!, score: hit.score }));
   }
 
   /** A question was published: it can be found from now on. */
   async add(question: IndexedQuestion): Promise<void> {
     const [vector] = await this.embed([question.title]);
     this.removedDuringBuild.delete(question.id);
-    this.index.add(String(question.id), vector);
+    this.index.upsert(question.id, vector);
     this.questions.set(question.id, question);
   }
 
   /** A question was rejected or deleted. */
   remove(id: number): void {
     if (this.loading) this.removedDuringBuild.add(id);
-    this.index.remove(String(id));
+    this.index.remove(id);
     this.questions.delete(id);
   }
 
@@ -113,7 +116,7 @@ export class SimilarQuestions {
       const vectors = await this.embed(page.map((q) => q.title));
       page.forEach((q, i) => {
         if (this.removedDuringBuild.has(q.id) || this.questions.has(q.id)) return;
-        this.index.add(String(q.id), vectors[i]);
+        this.index.upsert(q.id, vectors[i]);
         this.questions.set(q.id, { id: q.id, title: q.title, tags: q.tags.map((t) => t.name) });
       });
     }
