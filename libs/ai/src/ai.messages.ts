@@ -94,7 +94,10 @@ export const AiMessages = {
       text,
     ),
   allFailed: (providers: readonly string[], reason: string) => ({
-    service: `The AI provider${providers.length === 1 ? '' : 's'} ${list(providers)}`,
+    service:
+      providers.length === 1
+        ? `The AI provider ${list(providers)}`
+        : `Every AI provider of the chain (${list(providers)})`,
     reason,
   }),
   streamIteratedTwice: () =>

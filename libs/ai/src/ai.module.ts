@@ -1,3 +1,4 @@
+import { bootReportPart, maskUrlPassword } from '@lattice/core';
 import {
   DynamicModule,
   Inject,
@@ -55,6 +56,10 @@ class AiLifecycle implements OnApplicationShutdown {
     AiUsage,
     AIManager,
     AiLifecycle,
+    bootReportPart('ai', {
+      inject: [AiProviders, AI_MODULE_OPTIONS],
+      describe: describeProviders,
+    }),
   ],
   exports: [AIManager, AiProviders, AiResponseCache, AiBudgets, AiPluginRunner, AiUsage],
 })
@@ -74,6 +79,32 @@ export class AiModule extends AiConfigurableModule {
   static forRootAsync(options: typeof AI_ASYNC_OPTIONS_TYPE): DynamicModule {
     return withManagerTokens(super.forRootAsync(options), options.providerNames ?? []);
   }
+}
+
+/**
+ * The boot report's line: the chain (what answers by default), then each provider and where it
+ * is, e.g. `ai       openai  chain openai → offline; openai at http://127.0.0.1:11434/v1, offline`.
+ */
+export function describeProviders(
+  providers: AiProviders,
+  options: AiModuleOptions,
+): { driver: string; detail: string } {
+  const where = new Map(
+    (options.providers ?? DEFAULT_PROVIDERS).map((given) => [
+      given.name,
+      given.type === 'openai'
+        ? `${given.name} at ${given.baseURL ? maskUrlPassword(given.baseURL) : 'api.openai.com'}`
+        : given.type === 'custom'
+          ? `${given.name} (custom)`
+          : given.name === 'offline'
+            ? 'offline'
+            : `${given.name} (offline)`,
+    ]),
+  );
+  return {
+    driver: providers.chain[0] ?? 'none',
+    detail: `chain ${providers.chain.join(' → ')}; ${providers.names.map((name) => where.get(name)).join(', ')}`,
+  };
 }
 
 /** `@InjectAi()`'s tokens: the manager, and one bound view per provider name. */

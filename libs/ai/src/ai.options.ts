@@ -102,7 +102,7 @@ export const aiOptionsSchema = z
           message: `"${provider}" names two providers; names must be unique`,
         });
     });
-    const known = `configured: ${names.map((n) => `"${n}"`).join(', ')}`;
+    const known = `configured: ${[...new Set(names)].map((n) => `"${n}"`).join(', ')}`;
     options.chain?.forEach((provider, index) => {
       if (!names.includes(provider))
         context.addIssue({

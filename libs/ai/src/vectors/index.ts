@@ -1,1 +1,2 @@
 export * from './vector-index';
+export * from './sparse-vector-index';

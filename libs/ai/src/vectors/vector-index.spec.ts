@@ -1,13 +1,18 @@
 import { LatticeError } from '@lattice/core';
+import { SparseVectorIndex } from './sparse-vector-index';
 import { VectorIndex } from './vector-index';
 
 function vector(...values: number[]): number[] {
   return values;
 }
 
-describe('VectorIndex', () => {
+// Both indexes keep the same contract; only their speed differs (bench/ai-offline.bench.ts).
+describe.each([
+  ['VectorIndex', VectorIndex],
+  ['SparseVectorIndex', SparseVectorIndex],
+])('%s', (_name, VectorIndex) => {
   it('finds the nearest vectors by cosine, best first, normalizing what it stores', () => {
-    const index = new VectorIndex({ dimensions: 3, initialCapacity: 1 });
+    const index = new VectorIndex<string>({ dimensions: 3, initialCapacity: 1 });
     index.add('x', vector(10, 0, 0));
     index.add('xy', vector(1, 1, 0));
     index.add('y', vector(0, 2, 0));
@@ -31,7 +36,7 @@ describe('VectorIndex', () => {
   });
 
   it('replaces on upsert, refuses a duplicate add, and stays correct after removals', () => {
-    const index = new VectorIndex({ dimensions: 2 });
+    const index = new VectorIndex<string>({ dimensions: 2 });
     index.add('a', vector(1, 0));
     index.add('b', vector(0, 1));
     index.add('c', vector(1, 1));
@@ -70,12 +75,41 @@ describe('VectorIndex', () => {
   });
 
   it('says what is wrong with a vector of the wrong length, NaN, or a bad dimension count', () => {
-    const index = new VectorIndex({ dimensions: 3 });
+    const index = new VectorIndex<string>({ dimensions: 3 });
     expect(() => index.add('a', vector(1, 2))).toThrow(
       /has 2 dimensions; this index holds vectors of 3/,
     );
     expect(() => index.add('a', vector(1, NaN, 0))).toThrow(/NaN/);
-    expect(() => new VectorIndex({ dimensions: 0 })).toThrow(/positive whole number/);
+    expect(() => new VectorIndex<string>({ dimensions: 0 })).toThrow(/positive whole number/);
     expect(index.search(vector(0, 0, 0))).toEqual([]);
+  });
+});
+
+describe('SparseVectorIndex', () => {
+  it('finds the same neighbours as VectorIndex after many upserts and removals (compaction)', () => {
+    const dims = 64;
+    const dense = new VectorIndex<number>({ dimensions: dims });
+    const sparse = new SparseVectorIndex<number>({ dimensions: dims });
+    let seed = 11;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const sparseVector = () =>
+      Array.from({ length: dims }, () => (random() < 0.1 ? random() * 2 - 1 : 0));
+    for (let id = 0; id < 400; id++) {
+      const v = sparseVector();
+      dense.upsert(id % 250, v);
+      sparse.upsert(id % 250, v);
+      if (id % 3 === 0) {
+        dense.remove((id * 7) % 250);
+        sparse.remove((id * 7) % 250);
+      }
+    }
+    expect(sparse.size).toBe(dense.size);
+    for (let q = 0; q < 20; q++) {
+      const query = sparseVector();
+      const a = dense.search(query, { k: 5, threshold: 0.05 });
+      const b = sparse.search(query, { k: 5, threshold: 0.05 });
+      expect(b.map((hit) => hit.id)).toEqual(a.map((hit) => hit.id));
+      b.forEach((hit, i) => expect(hit.score).toBeCloseTo(a[i].score, 5));
+    }
   });
 });

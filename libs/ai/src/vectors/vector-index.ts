@@ -66,7 +66,7 @@ export class VectorIndex<Id = string> {
 
   /** Adds a vector, or replaces the one stored under `id`. */
   upsert(id: Id, vector: ArrayLike<number>): void {
-    const unit = this.unit(vector, id);
+    const scale = this.scaleOf(vector, id);
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
@@ -74,7 +74,11 @@ export class VectorIndex<Id = string> {
       this.ids.push(id);
       this.slots.set(id, slot);
     }
-    this.data.set(unit, slot * this.dimensions);
+    // Written straight into the store, scaled to length 1: no copy per vector.
+    const data = this.data;
+    const dims = this.dimensions;
+    const base = slot * dims;
+    for (let d = 0; d < dims; d++) data[base + d] = vector[d] * scale;
   }
 
   /** Removes a vector; false when the id was not there. */
@@ -117,23 +121,48 @@ export class VectorIndex<Id = string> {
   search(query: ArrayLike<number>, options: VectorSearchOptions<Id> = {}): VectorMatch<Id>[] {
     const k = options.k ?? 10;
     const threshold = options.threshold ?? -Infinity;
-    const q = this.unit(query);
-    if (k <= 0 || !q.some((value) => value !== 0)) return [];
+    const scale = this.scaleOf(query);
+    if (k <= 0 || scale === 0) return [];
     const dims = this.dimensions;
+    // The query's non-zero coordinates: a sparse query (the offline provider's embeddings touch
+    // a tenth of the dimensions) is scored on those alone, a dense one on all, four at a time.
+    const nonZero: number[] = [];
+    for (let d = 0; d < dims; d++) if (query[d] !== 0) nonZero.push(d);
+    const sparse = nonZero.length * 2 < dims;
+    const at = Int32Array.from(sparse ? nonZero : []);
+    const q = new Float32Array(sparse ? nonZero.length : dims);
+    for (let i = 0; i < q.length; i++) q[i] = query[sparse ? at[i] : i] * scale;
     const data = this.data;
+    const count = this.ids.length;
+    const tail = dims - (dims % 4);
     // The best k so far, kept sorted best first; small k makes insertion cheaper than a heap.
     const scores: number[] = [];
     const slots: number[] = [];
     let floor = threshold;
-    for (let slot = 0, base = 0; slot < this.ids.length; slot++, base += dims) {
+    for (let slot = 0, base = 0; slot < count; slot++, base += dims) {
       let score = 0;
-      for (let d = 0; d < dims; d++) score += q[d] * data[base + d];
+      if (sparse) {
+        for (let i = 0; i < q.length; i++) score += q[i] * data[base + at[i]];
+      } else {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let d = 0; d < tail; d += 4) {
+          s0 += q[d] * data[base + d];
+          s1 += q[d + 1] * data[base + d + 1];
+          s2 += q[d + 2] * data[base + d + 2];
+          s3 += q[d + 3] * data[base + d + 3];
+        }
+        for (let d = tail; d < dims; d++) s0 += q[d] * data[base + d];
+        score = s0 + s1 + s2 + s3;
+      }
       if (score < floor || (scores.length === k && score <= floor)) continue;
       if (options.filter && !options.filter(this.ids[slot])) continue;
-      let at = scores.length;
-      while (at > 0 && scores[at - 1] < score) at--;
-      scores.splice(at, 0, score);
-      slots.splice(at, 0, slot);
+      let place = scores.length;
+      while (place > 0 && scores[place - 1] < score) place--;
+      scores.splice(place, 0, score);
+      slots.splice(place, 0, slot);
       if (scores.length > k) {
         scores.pop();
         slots.pop();
@@ -143,20 +172,15 @@ export class VectorIndex<Id = string> {
     return slots.map((slot, i) => ({ id: this.ids[slot], score: scores[i] }));
   }
 
-  /** `vector` checked and scaled to length 1 (zero stays zero). */
-  private unit(vector: ArrayLike<number>, id?: Id): Float32Array {
+  /** 1 / the length of `vector`, checked (0 for a zero vector). */
+  private scaleOf(vector: ArrayLike<number>, id?: Id): number {
     if (vector.length !== this.dimensions) {
       throw VectorMessages.dimensionsMismatch(id, vector.length, this.dimensions);
     }
-    const unit = Float32Array.from(vector);
     let sum = 0;
-    for (let i = 0; i < unit.length; i++) sum += unit[i] * unit[i];
+    for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
     if (!Number.isFinite(sum)) throw VectorMessages.notFinite(id);
-    if (sum > 0) {
-      const scale = 1 / Math.sqrt(sum);
-      for (let i = 0; i < unit.length; i++) unit[i] *= scale;
-    }
-    return unit;
+    return sum > 0 ? 1 / Math.sqrt(sum) : 0;
   }
 
   private grow(needed: number): void {

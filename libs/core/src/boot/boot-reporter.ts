@@ -10,6 +10,13 @@ import type { LatticeModuleOptions } from '../interfaces/lattice-module-options.
 import { LATTICE_VERSION } from '../lattice.constants';
 import { LATTICE_MODULE_OPTIONS } from '../lattice.module-definition';
 
+/** A part's line in the report that is not one of core's drivers (`ai`). */
+export interface BootReportLine {
+  /** What it runs on, short (`openai`, `offline`). */
+  driver: string;
+  detail?: string;
+}
+
 /**
  * Logs, once, what the app runs on: the driver of each part the app loads, the listening
  * address and the versions. PubSub (core's own) is always listed; every other part is added by
@@ -21,6 +28,7 @@ export class BootReporter implements OnApplicationBootstrap {
   private readonly logger = new Logger('Lattice');
   private reported = false;
   private readonly parts = new Set<DriverPart>(['pubsub']);
+  private readonly described = new Map<string, () => BootReportLine>();
 
   constructor(
     private readonly config: LatticeConfig,
@@ -32,6 +40,11 @@ export class BootReporter implements OnApplicationBootstrap {
   /** Lists a part in the report (see `bootReportPart()`, which modules use). */
   include(part: DriverPart): void {
     this.parts.add(part);
+  }
+
+  /** Lists a part that describes its own line (read when the report is written). */
+  describe(part: string, line: () => BootReportLine): void {
+    this.described.set(part, line);
   }
 
   onApplicationBootstrap(): void {
@@ -75,6 +88,10 @@ export class BootReporter implements OnApplicationBootstrap {
         .map(([part, driver]) =>
           `  ${part.padEnd(9)}${String(driver).padEnd(8)}${detail[part] ?? ''}`.trimEnd(),
         ),
+      ...[...this.described].map(([part, describe]) => {
+        const line = describe();
+        return `  ${part.padEnd(9)}${line.driver.padEnd(8)}${line.detail ?? ''}`.trimEnd();
+      }),
     ];
   }
 

@@ -5,9 +5,9 @@ export const OFFLINE_EMBEDDING_DIMENSIONS = 512;
 
 /** How much each kind of feature weighs against a content word's lemma (1). */
 const WEIGHT = {
-  bigram: 0.6,
+  bigram: 0.3,
   /** Spread over a word's character trigrams: catches typos, compounds and unknown words. */
-  trigrams: 0.5,
+  trigrams: 0.8,
 };
 
 /** Content words by part of speech: nouns and names carry the topic, adverbs little of it. */

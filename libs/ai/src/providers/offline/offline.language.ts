@@ -95,7 +95,7 @@ export function detectLanguage(text: string): { language: string; confidence: nu
       });
       if (profile.words.has(word)) score += 2;
     }
-    return { language: profile.language, perGram: score / Math.max(1, grams), score };
+    return { language: profile.language, perGram: score / Math.max(1, grams) };
   });
   // Per-trigram log likelihoods, sharpened: a softmax over raw sums would claim certainty on
   // any sentence, a softmax over averages never would.
@@ -104,5 +104,5 @@ export function detectLanguage(text: string): { language: string; confidence: nu
   const weights = scores.map((s) => Math.exp((s.perGram - max) * sharpness * 2));
   const sum = weights.reduce((a, b) => a + b, 0);
   const best = scores.reduce((a, b) => (b.perGram > a.perGram ? b : a));
-  return { language: best.language, confidence: Math.round((Math.exp(0) / sum) * 1000) / 1000 };
+  return { language: best.language, confidence: Math.round((1 / sum) * 1000) / 1000 };
 }

@@ -125,6 +125,15 @@ describe('OfflineProvider', () => {
       );
     });
 
+    it('gives no more than asked, and nothing for a text of stop words', async () => {
+      const text = 'Redis, MariaDB, BullMQ, Chromium and Docker in one stack';
+      expect((await provider.keywords({ model, text, limit: 2 }, signal)).keywords).toHaveLength(2);
+      expect((await provider.keywords({ model, text, limit: 0 }, signal)).keywords).toEqual([]);
+      expect(
+        (await provider.keywords({ model, text: 'How do I do it?', limit: 5 }, signal)).keywords,
+      ).toEqual([]);
+    });
+
     it('keeps a two-word phrase that recurs as one keyword', async () => {
       const { keywords } = await provider.keywords(
         {
@@ -195,6 +204,8 @@ describe('OfflineProvider', () => {
       expect(await detect('Come posso rendere il database più veloce?')).toBe('it');
       expect(await detect('Como posso deixar o banco de dados mais rápido?')).toBe('pt');
       expect(await detect('Hoe kan ik de database sneller maken?')).toBe('nl');
+      expect(await detect('Привет, как у тебя сегодня дела?')).toBe('ru');
+      expect(await detect('データベースを速くするにはどうすればいいですか')).toBe('ja');
       expect(await provider.language({ model, text: 'ok thx' }, signal)).toEqual({
         language: 'und',
         confidence: 0,

@@ -297,9 +297,17 @@ function finishReasonOf(reason: string | null | undefined): AiTextResponse['fini
   return reason === 'stop' || reason === 'length' || reason === 'content_filter' ? reason : 'other';
 }
 
+/** The deepest cause's code (`ECONNREFUSED`), under fetch's "fetch failed". */
 function connectionCause(error: APIConnectionError): string {
-  const cause = error.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? error.message;
+  let cause: unknown = error.cause;
+  let text = error.message;
+  for (let depth = 0; cause && depth < 5; depth++) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof message === 'string') text = message;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return text;
 }
 
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
