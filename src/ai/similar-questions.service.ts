@@ -1,4 +1,4 @@
-import { AIManager, OFFLINE_EMBEDDING_DIMENSIONS, VectorIndex } from '@lattice/ai';
+import { AIManager, OFFLINE_EMBEDDING_DIMENSIONS, SparseVectorIndex } from '@lattice/ai';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { Question } from '../questions/question.entity';
@@ -19,11 +19,11 @@ export interface SimilarQuestion extends IndexedQuestion {
 /** Questions embedded per call while the index is built. */
 const BATCH = 100;
 /** Below this similarity a question is not shown as similar (offline embeddings; see 0037). */
-export const MIN_SIMILARITY = 0.35;
+export const MIN_SIMILARITY = 0.25;
 
 /**
  * "Similar questions" on the ask page: the titles of published questions as embeddings in a
- * `VectorIndex`, in memory, built at start from the database (BuildSimilarIndexOnStart) and
+ * `SparseVectorIndex` (exact cosine; the offline embeddings are sparse), in memory, built at start from the database (SimilarIndexOnStart) and
  * kept current as questions are published (asked, or approved by a moderator) and removed.
  * Embeddings always come from the offline provider, whatever else is configured: every vector
  * of one index must come from one model, and the offline one costs nothing per keystroke.
@@ -31,7 +31,9 @@ export const MIN_SIMILARITY = 0.35;
 @Injectable()
 export class SimilarQuestions {
   private readonly logger = new Logger('SimilarQuestions');
-  private readonly index = new VectorIndex<number>({ dimensions: OFFLINE_EMBEDDING_DIMENSIONS });
+  private readonly index = new SparseVectorIndex<number>({
+    dimensions: OFFLINE_EMBEDDING_DIMENSIONS,
+  });
   private readonly questions = new Map<number, IndexedQuestion>();
   /** Removed while the index was being built: the build must not put them back. */
   private readonly removedDuringBuild = new Set<number>();
