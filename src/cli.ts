@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AiCommandsModule } from '@lattice/ai/cli';
 import { runLattice } from '@lattice/cli';
 import { DatabaseCommandsModule } from '@lattice/database/cli';
 import { QueueCommandsModule } from '@lattice/queue/cli';
@@ -21,6 +22,7 @@ void runLattice({
   description: 'The command line of Lattice Forum',
   app: { name: 'lattice-forum', module: CliModule },
   libraries: [
+    { library: '@lattice/ai', module: AiCommandsModule },
     { library: '@lattice/database', module: DatabaseCommandsModule },
     { library: '@lattice/queue', module: QueueCommandsModule },
     { library: '@lattice/security', module: SecurityCommandsModule },

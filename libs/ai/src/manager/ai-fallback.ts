@@ -16,8 +16,11 @@ export interface RetrySettings {
 /** One attempt's deadline: its signal aborts on the call's signal or when `timeoutMs` passes. */
 export interface AttemptDeadline {
   readonly signal: AbortSignal;
-  /** Ends the deadline (a stream that delivered its first chunk runs on without it). */
-  clear(): void;
+  /**
+   * Keeps the signal following the call's after the attempt returned (a stream: the reader's
+   * cancel must still abort the request); otherwise the link is dropped when the attempt ends.
+   */
+  keepLinked(): void;
 }
 
 /** A failed provider, as the response's `fallbacks` lists it. */
@@ -83,7 +86,7 @@ export async function runChain<T>(
         if (pause === undefined) break; // asked to wait longer than we would: the next provider
         await sleep(pause, call.signal);
       } finally {
-        deadline.clear();
+        deadline.end();
       }
     }
     if (lastError) fallbacks.push({ provider: name, error: describe(lastError) });
@@ -130,19 +133,33 @@ export function cancelledError(signal: AbortSignal): LatticeError {
   );
 }
 
+/**
+ * The attempt's signal: aborted by the call's signal or the deadline. Linked by hand rather than
+ * with `AbortSignal.any()`, which cost about 14 µs a call (a third of the pipeline) when measured.
+ */
 function startDeadline(
   parent: AbortSignal,
   timeoutMs: number,
-): AttemptDeadline & { timedOut(): boolean } {
-  const timer = new AbortController();
-  const handle = setTimeout(
-    () => timer.abort(new Error(`no answer within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
+): AttemptDeadline & { timedOut(): boolean; end(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  let kept = false;
+  const handle = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+  }, timeoutMs);
+  const follow = () => controller.abort(parent.reason);
+  if (parent.aborted) follow();
+  else parent.addEventListener('abort', follow, { once: true });
   return {
-    signal: AbortSignal.any([parent, timer.signal]),
-    clear: () => clearTimeout(handle),
-    timedOut: () => timer.signal.aborted,
+    signal: controller.signal,
+    keepLinked: () => (kept = true),
+    timedOut: () => timedOut,
+    end: () => {
+      // The deadline covers the attempt (a stream: until its first chunk), not what follows.
+      clearTimeout(handle);
+      if (!kept) parent.removeEventListener('abort', follow);
+    },
   };
 }
 

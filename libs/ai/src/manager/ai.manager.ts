@@ -66,6 +66,9 @@ export const OPERATION_CAPABILITY: Record<AiOperation, AiCapability> = {
 /** What an operation's work returns; the pipeline adds latency, cache, fallbacks and flags. */
 type Answer<T extends AIResponse> = Omit<T, 'latencyMs' | 'cached' | 'fallbacks' | 'flags'>;
 
+/** The signal of a call given none (nothing aborts it; listeners are removed after each attempt). */
+const NEVER = new AbortController().signal;
+
 const NO_USAGE: AiTokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
 /**
@@ -349,11 +352,7 @@ export class AIManager {
     request: AIRequest,
     work: (call: AiCall, fallbacks: FallbackNote[]) => Promise<Answer<T>>,
   ): Promise<T> {
-    const call = this.createCall(
-      operation,
-      request,
-      request.signal ?? new AbortController().signal,
-    );
+    const call = this.createCall(operation, request, request.signal ?? NEVER);
     try {
       this.refuseIfUnsupported(call);
       await this.plugins.before(call);
@@ -575,6 +574,7 @@ export class AIManager {
   /** Opens a provider's stream and waits for its first text (the deadline covers only that). */
   private async openStream(entry: AiProviderEntry, req: AiTextRequest, deadline: AttemptDeadline) {
     const model = this.modelFor(entry, req.model, 'chat');
+    deadline.keepLinked();
     const events = entry.provider.stream!(textRequest(req, model, false), deadline.signal)[
       Symbol.asyncIterator
     ]();

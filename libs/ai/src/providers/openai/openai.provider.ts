@@ -89,6 +89,7 @@ export class OpenAiProvider implements AiProvider {
     } catch (error) {
       throw this.mapError(error);
     }
+    let complete = false;
     try {
       for await (const chunk of stream) {
         if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
@@ -98,11 +99,12 @@ export class OpenAiProvider implements AiProvider {
         if (choice.finish_reason)
           yield { type: 'finish', finishReason: finishReasonOf(choice.finish_reason) };
       }
+      complete = true;
     } catch (error) {
       throw this.mapError(error);
     } finally {
       // A consumer that stops early (cancel) must not leave the HTTP request open.
-      if (!signal.aborted) stream.controller.abort();
+      if (!complete && !signal.aborted) stream.controller.abort();
     }
   }
 
