@@ -1,3 +1,4 @@
+import { OutputModerationPlugin } from '@lattice/ai';
 import { LatticeConfig } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import { Global, Module } from '@nestjs/common';
@@ -20,6 +21,9 @@ import { TagSuggestions } from './tag-suggestions.service';
 @Module({
   imports: [forumAi(), DatabaseModule.forFeature([Question, Answer])],
   providers: [
+    // An @AiPlugin: it also flags the assistant's drafts. Fail closed: a post nobody could
+    // check is held, not published.
+    OutputModerationPlugin.configure({ severity: 'block', failClosed: true }),
     SimilarQuestions,
     TagSuggestions,
     AnswerSummaries,

@@ -1,47 +1,31 @@
-import { AIManager } from '@lattice/ai';
-import { Injectable, Logger } from '@nestjs/common';
+import { OutputModerationPlugin } from '@lattice/ai';
+import { Injectable } from '@nestjs/common';
 import type { PostStatus } from '../questions/question.entity';
 
 /** What the moderation decided for a new post. */
 export interface ModerationVerdict {
   status: Extract<PostStatus, 'published' | 'held'>;
-  /** For moderators: the categories that flagged it, or why it could not be checked. */
+  /** For moderators: what flagged it (categories and scores), or why it could not be checked. */
   reason: string | null;
 }
 
-/** A category at or above this score is named in the reason. */
-const NAMED = 0.5;
-
 /**
- * Checks a new question or answer with `AIManager.moderate()` (the offline heuristic by default,
- * a configured server's moderation first when there is one). A flagged post is held for the
- * moderators. When no provider can check it, it is held too: a post nobody checked is not
- * published unseen (decision 0037).
+ * Checks a new question or answer with `OutputModerationPlugin.check()`, the plugin that also
+ * checks the assistant's drafts: one configuration (ForumAiModule: fail closed) moderates what
+ * members and models write. It asks `AIManager.moderate()`: the offline heuristic by default, a
+ * configured server's moderation first when there is one. A flagged post is held for the
+ * moderators; so is one nobody could check (decision 0037).
  */
 @Injectable()
 export class PostModeration {
-  private readonly logger = new Logger('Moderation');
-
-  constructor(private readonly ai: AIManager) {}
+  constructor(private readonly moderation: OutputModerationPlugin) {}
 
   async check(text: string, userId: number): Promise<ModerationVerdict> {
-    try {
-      const { flagged, categories } = await this.ai.moderate({
-        text,
-        user: String(userId),
-        // The same text checked twice is the same verdict; a cached one is free.
-        metadata: { feature: 'post-moderation' },
-      });
-      if (!flagged) return { status: 'published', reason: null };
-      const named = Object.entries(categories)
-        .filter(([, score]) => score >= NAMED)
-        .sort((a, b) => b[1] - a[1])
-        .map(([category, score]) => `${category} ${score.toFixed(2)}`);
-      const reason = `flagged: ${named.join(', ') || 'by the moderation'}`;
-      return { status: 'held', reason: reason.slice(0, 200) };
-    } catch (error) {
-      this.logger.warn(`Could not check a post, holding it for review: ${String(error)}`);
-      return { status: 'held', reason: 'not checked: the moderation was unavailable' };
-    }
+    const flag = await this.moderation.check(text, {
+      user: String(userId),
+      metadata: { feature: 'post-moderation' },
+    });
+    if (!flag || flag.severity === 'info') return { status: 'published', reason: null };
+    return { status: 'held', reason: flag.reason.slice(0, 200) };
   }
 }
