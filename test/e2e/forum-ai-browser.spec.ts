@@ -75,7 +75,7 @@ describeBrowser('the Forum’s AI features in Chromium (offline)', () => {
     // Typing went on while the suggestions arrived: nothing of it was lost.
     expect(await title.inputValue()).toBe('How do I debug a stalled BullMQ worker');
 
-    const suggestion = page.locator('.suggested button[data-l-value-tag="bullmq"]');
+    const suggestion = page.locator('.suggested a[data-l-value-tag="bullmq"]');
     await suggestion.waitFor();
     const box = page.locator('input[name="tags"][value="bullmq"]');
     expect(await box.isChecked()).toBe(false);

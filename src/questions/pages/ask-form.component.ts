@@ -68,7 +68,7 @@ export class AskForm extends ComponentService<Record<string, never>, AskFormStat
             (q) => html`<li><a href="/q/${q.id}" target="_blank">${q.title}</a></li>`,
           )}</ul>`
         : ''
-    }</section><label>Details <textarea name="body" required maxlength="20000" rows="6" data-l-change="details" data-l-debounce="500"></textarea></label><fieldset><legend>Tags (one to five)</legend>${suggested.length ? html`<p class="suggested">Suggested: ${suggested.map((tag) => html`<button type="button" class="tag" data-l-click="pick" data-l-value-tag="${tag}">${tag}</button> `)}</p>` : ''}${tags.map((tag) => html`<label class="tag">${picked.includes(tag) ? html`<input type="checkbox" name="tags" value="${tag}" checked>` : html`<input type="checkbox" name="tags" value="${tag}">`} ${tag}</label> `)}</fieldset><button>Ask</button><p class="error" role="alert" hidden></p></form>${this.assistantBox(state)}</main>`;
+    }</section><label>Details <textarea name="body" required maxlength="20000" rows="6" data-l-change="details" data-l-debounce="500"></textarea></label><fieldset><legend>Tags (one to five)</legend>${suggested.length ? html`<p class="suggested">Suggested: ${suggested.map((tag) => html`<a href="#" role="button" class="tag" data-l-click="pick" data-l-value-tag="${tag}">${tag}</a> `)}</p>` : ''}${tags.map((tag) => html`<label class="tag">${picked.includes(tag) ? html`<input type="checkbox" name="tags" value="${tag}" checked>` : html`<input type="checkbox" name="tags" value="${tag}">`} ${tag}</label> `)}</fieldset><button>Ask</button><p class="error" role="alert" hidden></p></form>${this.assistantBox(state)}</main>`;
   }
 
   @On('title', title)
