@@ -62,8 +62,12 @@ export interface AIRequestOptions {
   provider?: string | string[];
   /** Who the call is for: budgets and usage are counted per user. */
   user?: string;
-  /** `false` skips the response cache for this call; a number is this call's TTL in ms. */
-  cache?: boolean | { ttl: number };
+  /**
+   * `false` skips the response cache for this call (neither read nor written); `{ ttl }` is this
+   * call's time to live in ms; `{ replayTiming: true }` replays a cached stream at its recorded
+   * pace instead of at once.
+   */
+  cache?: boolean | { ttl?: number; replayTiming?: boolean };
   /** Per-attempt deadline in ms; defaults to the provider's `timeoutMs`. */
   timeoutMs?: number;
   /** Aborts the call (and a stream) from outside. */
@@ -334,8 +338,12 @@ export interface AiModuleOptions {
   /** The fallback chain calls use when they name no provider; default: `providers` in order. */
   chain?: string[];
   models?: AIModel[];
-  /** Response cache on @lattice/cache (needs CacheModule); `false` turns it off. */
-  cache?: false | { store?: string; ttl?: number };
+  /**
+   * Response cache on @lattice/cache (needs CacheModule): the store's name (default `default`),
+   * the TTL in ms (default: the store's), whether cached streams replay at their recorded pace
+   * (default `false`: at once). `false` turns it off.
+   */
+  cache?: false | { store?: string; ttl?: number; replayTiming?: boolean };
   budgets?: { perUser?: AiBudgetLimit; app?: AiBudgetLimit };
   /** Backoff between attempts: `baseDelayMs * 2^n`, jittered, capped (defaults 200 / 5 000). */
   retry?: { baseDelayMs?: number; maxDelayMs?: number };

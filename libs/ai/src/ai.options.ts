@@ -79,6 +79,7 @@ export const aiOptionsSchema = z
         z.strictObject({
           store: z.string().min(1).optional(),
           ttl: z.number().int().min(0).optional(),
+          replayTiming: z.boolean().optional(),
         }),
       ])
       .optional(),

@@ -32,3 +32,6 @@ export * from './usage/stores/memory-usage.store';
 export * from './usage/stores/redis-usage.store';
 export * from './providers/offline';
 export * from './vectors';
+export * from './cache/replay-stream';
+export * from './budgets/ai-budgets.constants';
+export * from './budgets/ai-budget-exceeded.exception';
