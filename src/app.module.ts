@@ -4,6 +4,7 @@ import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
 import { LiveChannelsModule } from '@lattice/live/channels';
 import { LiveStateModule } from '@lattice/live/state';
+import { AiLiveModule } from '@lattice/ai/live';
 import { QueueModule } from '@lattice/queue';
 import { OutboxModule } from '@lattice/database/outbox';
 import { QueueOutboxModule } from '@lattice/queue/outbox';
@@ -73,6 +74,8 @@ import { ModerationModule } from './moderation/moderation.module';
     // @OnChannel components (question pages, the list) and @UseState ones (question cards).
     LiveChannelsModule,
     LiveStateModule,
+    // The assistant's draft, streamed into the ask page (@StreamInto).
+    AiLiveModule,
     // The AI features (global: the questions' services use them), from AI_BASE_URL & co. or
     // offline (decision 0037).
     ForumAiModule,

@@ -1,8 +1,10 @@
+import { AIManager, type AiStream } from '@lattice/ai';
+import { type AiLiveText, aiLiveText, aiText, LiveAiStreams, StreamInto } from '@lattice/ai/live';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
 import { Component, ComponentService, html, type LiveContext, On, repeat } from '@lattice/live';
 import { Inject, Optional } from '@nestjs/common';
 import { z } from 'zod';
-import { FORUM_AI_SETTINGS, type ForumAiSettings } from '../../ai/forum-ai';
+import { ASSISTANT, FORUM_AI_SETTINGS, type ForumAiSettings } from '../../ai/forum-ai';
 import { type SimilarQuestion, SimilarQuestions } from '../../ai/similar-questions.service';
 import { TagSuggestions } from '../../ai/tag-suggestions.service';
 import { Tag } from '../tag.entity';
@@ -21,7 +23,16 @@ export interface AskFormState {
   picked: string[];
   /** An OpenAI-compatible server is configured: the assistant box is shown. */
   assistant: boolean;
+  /** The assistant's draft answer, streamed (`@StreamInto('draft')`). */
+  draft: AiLiveText;
+  /** Why the assistant could not start. */
+  assistantNotice?: string;
 }
+
+/** What the assistant is told: it drafts, the member decides. */
+const ASSISTANT_SYSTEM =
+  'You help members of a developer Q&A forum about NestJS, TypeScript, databases, Redis, queues and real-time web apps. ' +
+  'Draft a short, practical answer to the question being asked. If it is unclear, say what is missing.';
 
 const title = z.object({ title: z.string().max(200) });
 const body = z.object({ body: z.string().max(20_000) });
@@ -38,6 +49,8 @@ export class AskForm extends ComponentService<Record<string, never>, AskFormStat
     @Optional() private readonly similarQuestions?: SimilarQuestions,
     @Optional() private readonly tagSuggestions?: TagSuggestions,
     @Optional() @Inject(FORUM_AI_SETTINGS) private readonly ai?: ForumAiSettings,
+    @Optional() private readonly manager?: AIManager,
+    @Optional() private readonly streams?: LiveAiStreams,
   ) {
     super();
   }
@@ -52,7 +65,8 @@ export class AskForm extends ComponentService<Record<string, never>, AskFormStat
       similar: [],
       suggested: [],
       picked: [],
-      assistant: this.ai?.assistant ?? false,
+      assistant: Boolean(this.ai?.assistant && this.manager && this.streams),
+      draft: aiLiveText(),
     };
   }
 
@@ -116,11 +130,44 @@ export class AskForm extends ComponentService<Record<string, never>, AskFormStat
     );
   }
 
-  /** Placeholder until the assistant lands. */
+  /**
+   * Drafts an answer to the question typed so far, streamed into `draft` piece by piece. The
+   * title's and details' last values arrive before the click (a field sends its value when it
+   * loses the focus), on the same socket.
+   */
+  @On('draft')
+  @StreamInto('draft')
+  draftAnswer(_values: unknown, state: AskFormState, context: LiveContext): AiStream | undefined {
+    if (!state.assistant || !this.manager) return undefined;
+    const question = `${state.title}\n\n${state.details}`.trim();
+    if (question.length < 10) {
+      this.setState({
+        assistantNotice: 'Type your question first: a title of ten characters or more.',
+      });
+      return undefined;
+    }
+    this.setState({ assistantNotice: undefined });
+    return this.manager.stream({
+      provider: ASSISTANT,
+      system: ASSISTANT_SYSTEM,
+      prompt: question,
+      maxTokens: 600,
+      user: userOf(context),
+      metadata: { feature: 'assistant' },
+    });
+  }
+
+  @On('stop')
+  stop() {
+    this.streams?.cancel('draft');
+  }
+
   private assistantBox(state: AskFormState) {
     if (!state.assistant)
       return html`<aside class="assistant off"><p><small>The assistant is off. Point the Forum at an OpenAI-compatible server (<code>AI_BASE_URL</code>, <code>AI_API_KEY</code>, <code>AI_MODEL</code>) to draft answers here.</small></p></aside>`;
-    return html``;
+    const { draft, assistantNotice } = state;
+    const streaming = draft.status === 'streaming';
+    return html`<aside class="assistant" data-status="${draft.status}"><h3>Ask the assistant</h3><p><small>A draft answer to what you typed, by ${this.ai?.model ?? 'the model'}: check it before you rely on it.</small></p>${streaming ? html`<button type="button" data-l-click="stop">Stop</button>` : html`<button type="button" data-l-click="draft">Draft an answer</button>`}${assistantNotice ? html`<p class="notice" role="status">${assistantNotice}</p>` : ''}<div class="draft" aria-live="polite">${aiText(draft)}</div>${draft.status === 'cancelled' ? html`<p class="stopped"><small>Stopped.</small></p>` : ''}${draft.status === 'failed' ? html`<p class="notice" role="status">${draft.error ?? 'The assistant failed.'}</p>` : ''}</aside>`;
   }
 }
 
