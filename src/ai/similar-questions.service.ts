@@ -39,17 +39,30 @@ export class SimilarQuestions {
   private readonly removedDuringBuild = new Set<number>();
   private building: Promise<void> | undefined;
   private loading = false;
+  private built = false;
 
   constructor(
     private readonly ai: AIManager,
     @InjectLatticeRepository(Question) private readonly rows: LatticeRepository<Question>,
   ) {}
 
-  /** Builds the index from the published questions (once; later calls wait for the same build). */
+  /**
+   * Builds the index from the published questions (once; later calls wait for the same build).
+   * A build that fails (the database not migrated or unreachable yet) is tried again by the
+   * next search.
+   */
   build(): Promise<void> {
-    this.building ??= this.load().catch((error: unknown) => {
-      this.logger.error(`Similar questions are off until a restart: ${String(error)}`);
-    });
+    this.building ??= this.load().then(
+      () => {
+        this.built = true;
+      },
+      (error: unknown) => {
+        this.building = undefined;
+        this.logger.warn(
+          `Similar questions index not built, tried again on the next search: ${String(error)}`,
+        );
+      },
+    );
     return this.building;
   }
 
@@ -65,6 +78,7 @@ export class SimilarQuestions {
   /** The published questions whose titles are closest to `text`, best first. */
   async similar(text: string, limit = 5, user?: string): Promise<SimilarQuestion[]> {
     const query = text.trim();
+    if (!this.built) void this.build();
     if (query.length < 3 || this.questions.size === 0) return [];
     const [vector] = await this.embed([query], user);
     return this.index
