@@ -7,7 +7,8 @@ import { Tag } from './tag.entity';
 /**
  * Where a post stands with the moderation: `published` (everyone sees it), `held` (flagged when
  * posted: only its author and moderators see it, until a moderator approves or rejects it),
- * `rejected` (a moderator refused it: still only its author and the moderators see it, marked). Decision 0037.
+ * `rejected` (a moderator refused it: still only its author and the moderators see it,
+ * marked). Decision 0037.
  */
 export type PostStatus = 'published' | 'held' | 'rejected';
 
