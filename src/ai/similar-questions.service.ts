@@ -16,8 +16,12 @@ export interface SimilarQuestion extends IndexedQuestion {
   score: number;
 }
 
-/** Questions embedded per call while the index is built. */
-const BATCH = 100;
+/**
+ * Questions embedded per call while the index is built: small, and the event loop is let go
+ * between batches, because offline embedding is CPU work that would otherwise hold up the
+ * requests (and the transactions) of a node that has just started.
+ */
+const BATCH = 25;
 /** Below this similarity a question is not shown as similar (offline embeddings; see 0037). */
 export const MIN_SIMILARITY = 0.25;
 
@@ -129,6 +133,7 @@ export class SimilarQuestions {
         .getMany();
       if (page.length === 0) break;
       after = page[page.length - 1].id;
+      await new Promise((resolve) => setImmediate(resolve));
       const vectors = await this.embed(page.map((q) => q.title));
       page.forEach((q, i) => {
         if (this.removedDuringBuild.has(q.id) || this.questions.has(q.id)) return;
