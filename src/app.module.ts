@@ -4,6 +4,7 @@ import { EventsModule } from '@lattice/events';
 import { LiveModule } from '@lattice/live';
 import { LiveChannelsModule } from '@lattice/live/channels';
 import { LiveStateModule } from '@lattice/live/state';
+import { AiLiveModule } from '@lattice/ai/live';
 import { QueueModule } from '@lattice/queue';
 import { OutboxModule } from '@lattice/database/outbox';
 import { QueueOutboxModule } from '@lattice/queue/outbox';
@@ -12,6 +13,7 @@ import { SocketModule } from '@lattice/socket';
 import { StateModule } from '@lattice/state';
 import { AuthenticationManager, AuthorizationManager } from '@lattice/security';
 import { Module, UnauthorizedException } from '@nestjs/common';
+import { AiUsageDatabaseModule } from '@lattice/ai/database';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { FORUM_VERSION } from './forum.constants';
@@ -25,6 +27,9 @@ import { ReconcileOnStart } from './questions/reconcile-on-start';
 import { UsersModule } from './users/users.module';
 import { forumSecurity } from './security/forum-security';
 import { StatusModule } from './status/status.module';
+import { ForumAiModule } from './ai/forum-ai.module';
+import { SimilarIndexOnStart } from './ai/similar-index-on-start';
+import { ModerationModule } from './moderation/moderation.module';
 
 @Module({
   imports: [
@@ -33,6 +38,8 @@ import { StatusModule } from './status/status.module';
       schema: forumConfigShape,
     }),
     forumDatabase({ migrateOnStart: true }),
+    // AI usage in the Forum's database, on both paths: `lattice ai:usage` reads it (decision 0035).
+    AiUsageDatabaseModule,
     CacheModule.forRoot(),
     QueueModule.forRootAsync({
       inject: [LatticeConfig],
@@ -70,6 +77,11 @@ import { StatusModule } from './status/status.module';
     // @OnChannel components (question pages, the list) and @UseState ones (question cards).
     LiveChannelsModule,
     LiveStateModule,
+    // The assistant's draft, streamed into the ask page (@StreamInto).
+    AiLiveModule,
+    // The AI features (global: the questions' services use them), from AI_BASE_URL & co. or
+    // offline (decision 0037).
+    ForumAiModule,
     // The Forum's features (docs/decisions/0023-forum-feature-modules.md).
     HealthModule,
     StatusModule,
@@ -78,8 +90,9 @@ import { StatusModule } from './status/status.module';
     SiteLayoutModule,
     QuestionsModule,
     QuestionPagesModule,
+    ModerationModule,
     DemosModule,
   ],
-  providers: [SeedOnStart, ReconcileOnStart],
+  providers: [SeedOnStart, ReconcileOnStart, SimilarIndexOnStart],
 })
 export class AppModule {}

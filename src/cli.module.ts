@@ -3,6 +3,7 @@ import { LatticeModule } from '@lattice/core';
 import { QueueModule } from '@lattice/queue';
 import { StateModule } from '@lattice/state';
 import { Module } from '@nestjs/common';
+import { AiUsageDatabaseModule } from '@lattice/ai/database';
 import { forumDatabase } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
 import { QuestionsModule } from './questions/questions.module';
@@ -16,6 +17,8 @@ import { forumSecurity } from './security/forum-security';
   imports: [
     LatticeModule.forRoot({ schema: forumConfigShape, bootReport: false }),
     forumDatabase({ migrateOnStart: false }),
+    // AI usage in the Forum's database, on both paths: `lattice ai:usage` reads it (decision 0035).
+    AiUsageDatabaseModule,
     CacheModule.forRoot(),
     // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
     QueueModule.forRoot({ worker: false }),

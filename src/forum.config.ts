@@ -18,6 +18,25 @@ export const forumConfigShape = {
     .enum(['on', 'off'], { error: 'not one of on, off' })
     .default('on')
     .describe('on: the web process runs queue workers; off: leave them to `lattice queue:work`'),
+  // The AI features (decision 0037): the offline provider alone by default (no key, no network);
+  // AI_BASE_URL adds an OpenAI-compatible server in front of it, and the assistant on /ask.
+  AI_BASE_URL: z
+    .url({
+      error: 'not a URL (for example https://api.openai.com/v1 or http://localhost:11434/v1)',
+    })
+    .optional()
+    .describe(
+      'an OpenAI-compatible server (OpenAI, Azure, Ollama, vLLM, LM Studio): turns on the assistant; unset = offline only',
+    ),
+  AI_API_KEY: z
+    .string()
+    .optional()
+    .describe('the key of AI_BASE_URL (local servers such as Ollama need none)'),
+  AI_MODEL: z
+    .string()
+    .min(1)
+    .default('gpt-4o-mini')
+    .describe('the chat model of AI_BASE_URL the assistant uses'),
   HTTP_PLATFORM: z
     .enum(['express', 'fastify'], { error: 'not one of express, fastify' })
     .default('express')

@@ -27,6 +27,9 @@ export function forumDatabase({ migrateOnStart }: { migrateOnStart: boolean }) {
 @Injectable()
 export class SeedOnStart implements OnApplicationBootstrap {
   private readonly logger = new Logger('Seed');
+  private finish!: () => void;
+  /** Resolves when the start's seeding is over (or was not needed): what reads all rows at start waits for it. */
+  readonly done = new Promise<void>((resolve) => (this.finish = resolve));
 
   constructor(
     private readonly seeds: SeedRunner,
@@ -36,6 +39,14 @@ export class SeedOnStart implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.seed();
+    } finally {
+      this.finish();
+    }
+  }
+
+  private async seed(): Promise<void> {
     const mode = this.config.get('FORUM_SEED_ON_START');
     if (mode === 'never' || (mode === 'auto' && this.drivers.database.kind !== 'sqlite')) return;
     // Demo data includes accounts with a published password: never implicitly in production.

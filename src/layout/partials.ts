@@ -20,5 +20,8 @@ nav .account { float: right; } form.inline { display: inline; }
 .error, .notice { color: #b91c1c; }
 .notifications { position: relative; } .notifications ul { position: absolute; right: 0; background: #fff; border: 1px solid #e5e7eb; padding: .5rem 1rem; width: 20rem; list-style: none; z-index: 1; }
 .question-page .question-body { display: flex; gap: 1rem; } .answers li { border-bottom: 1px solid #e5e7eb; padding: .5rem 0; }
+.awaiting-review { background: #fef3c7; padding: .25rem .5rem; } .summary { color: #374151; font-style: italic; }
+.similar ul, .held { padding-left: 1.25rem; } .suggested a.tag { margin-right: .5rem; } .held blockquote { margin: .25rem 0; color: #374151; }
+.assistant { border-top: 1px solid #e5e7eb; margin-top: 1rem; } .assistant .draft { white-space: pre-wrap; }
 .answer-form textarea { display: block; width: 100%; } .viewers { border-top: 1px solid #e5e7eb; margin-top: 1rem; } .viewers ul { list-style: none; padding: 0; display: flex; gap: 1rem; }
 </style>`;

@@ -49,7 +49,7 @@ export class Header extends ComponentService<{ path?: string }, HeaderState> {
       (s) => html`<a href="${s.path}" class="${s.path === path ? 'current' : ''}">${s.label}</a> `,
     )}<span class="account">${
       user
-        ? html`<span class="notifications" data-user-channel="${userChannel(user.id)}" title="Answers to your questions"><button type="button" aria-label="Notifications">🔔 <b class="unread">0</b></button><ul hidden></ul></span> <a class="user" href="/account">${user.name}</a>${user.roles.includes('admin') ? html` · <a href="/admin/queues">Queues</a>` : ''} <form data-forum-auth="logout" class="inline"><button>Log out</button></form>`
+        ? html`<span class="notifications" data-user-channel="${userChannel(user.id)}" title="Answers to your questions"><button type="button" aria-label="Notifications">🔔 <b class="unread">0</b></button><ul hidden></ul></span> <a class="user" href="/account">${user.name}</a>${user.roles.includes('admin') || user.roles.includes('moderator') ? html` · <a href="/moderation">Moderation</a>` : ''}${user.roles.includes('admin') ? html` · <a href="/admin/queues">Queues</a>` : ''} <form data-forum-auth="logout" class="inline"><button>Log out</button></form>`
         : html`<a href="/login?next=${next}">Log in</a> <a href="/signup?next=${next}">Sign up</a>`
     }</span></nav></div>`;
   }

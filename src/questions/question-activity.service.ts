@@ -272,13 +272,15 @@ export class QuestionActivityService implements OnApplicationShutdown {
       .getRepository(Answer)
       .createQueryBuilder('a')
       .withDeleted()
-      .select(['a.id', 'a.createdAt', 'a.deletedAt'])
+      .select(['a.id', 'a.createdAt', 'a.deletedAt', 'a.status'])
       .where('a.question_id = :questionId', { questionId })
       .getMany();
+    // A held or rejected answer is not counted (decision 0037): for the stream it is not there.
+    const gone = (answer: Answer) => Boolean(answer.deletedAt) || answer.status !== 'published';
     for (const answer of answers) {
       const inStream = counted.answers.has(answer.id);
       if (
-        !answer.deletedAt &&
+        !gone(answer) &&
         !inStream &&
         !counted.removed.has(answer.id) &&
         afterImport(answer.createdAt)
@@ -288,7 +290,7 @@ export class QuestionActivityService implements OnApplicationShutdown {
           actor: 'system:reconcile',
         });
         repairs.answersCounted++;
-      } else if (answer.deletedAt && inStream) {
+      } else if (gone(answer) && inStream) {
         fixes.push({
           event: { type: 'answer-removed', payload: { answerId: answer.id } },
           actor: 'system:reconcile',
@@ -303,7 +305,7 @@ export class QuestionActivityService implements OnApplicationShutdown {
     const fixedIds = new Set(
       fixes.map((fix) => (fix.event.payload as { answerId?: number }).answerId),
     );
-    const live = answers.filter((answer) => !answer.deletedAt);
+    const live = answers.filter((answer) => !gone(answer));
     let counting =
       (await this.state.get<QuestionActivity>(streamId)).state.answers +
       repairs.answersCounted -
@@ -321,7 +323,7 @@ export class QuestionActivityService implements OnApplicationShutdown {
       counting++;
     }
     for (const answer of answers
-      .filter((a) => a.deletedAt && !counted.removed.has(a.id) && !fixedIds.has(a.id))
+      .filter((a) => gone(a) && !counted.removed.has(a.id) && !fixedIds.has(a.id))
       .sort(newestFirst)) {
       if (counting <= live.length) break;
       fixes.push({
@@ -363,7 +365,7 @@ export class QuestionActivityService implements OnApplicationShutdown {
     const row = await questions.findOne({ where: { id: questionId }, withDeleted: true });
     const live = await manager
       .getRepository(Answer)
-      .count({ where: { question: { id: questionId } } });
+      .count({ where: { question: { id: questionId }, status: 'published' } });
     if (!row || row.answerCount === live) return undefined;
     await questions.update({ id: questionId }, { answerCount: live });
     return {

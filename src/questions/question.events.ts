@@ -1,4 +1,5 @@
 import type { BroadcastableEvent } from '@lattice/events';
+import type { PostStatus } from './question.entity';
 
 /** An answer as the question page shows it. */
 export interface AnswerView {
@@ -6,6 +7,10 @@ export interface AnswerView {
   body: string;
   author: { id: number; name: string };
   createdAt: string;
+  /** A one-line summary of a long answer (decision 0037). */
+  summary: string | null;
+  /** Only `published` answers go on the channel; the author sees their own held one. */
+  status: PostStatus;
 }
 
 /** The public channel of one question: everyone viewing it hears answers and votes. */

@@ -1,10 +1,21 @@
 import { ListQuery, Page } from '@lattice/database';
 import { ZodPipe } from '@lattice/core';
 import { type AuthUser, Can, CurrentUser, Public } from '@lattice/security';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { z } from 'zod';
 import { Answer } from './answer.entity';
 import { IdPipe } from './id.pipe';
+import { PostVisibility } from './post-visibility';
 import { QuestionActivityService } from './question-activity.service';
 import { questionList } from './question-list.query';
 import { Question } from './question.entity';
@@ -26,6 +37,7 @@ export class QuestionsController {
     private readonly questions: QuestionRepository,
     private readonly service: QuestionsService,
     private readonly activity: QuestionActivityService,
+    private readonly visibility: PostVisibility,
   ) {}
 
   /** `GET /questions?sort=-score&tag=nestjs&limit=20&page=2` or `…&cursor=<next>` */
@@ -50,6 +62,8 @@ export class QuestionsController {
       tags: question.tags.map((tag) => tag.name),
       author: { id: question.author.id, name: question.author.name },
       createdAt: question.createdAt,
+      // `held`: the moderation flagged it; only its author and the moderators see it for now.
+      status: question.status,
     };
   }
 
@@ -60,10 +74,23 @@ export class QuestionsController {
     return this.service.popular();
   }
 
+  /**
+   * A question with the answers the caller may see: a held question is a 404 to all but its
+   * author and the moderators, and so are held answers within it (decision 0037).
+   */
   @Public()
   @Get(':id')
-  get(@Param('id', IdPipe) id: number): Promise<Question> {
-    return this.service.find(id);
+  async get(
+    @Param('id', IdPipe) id: number,
+    @CurrentUser() user: AuthUser | undefined,
+  ): Promise<Question> {
+    const question = await this.service.find(id);
+    if (!this.visibility.canSee(question, user))
+      throw new NotFoundException(`Question ${id} was not found.`);
+    return {
+      ...question,
+      answers: question.answers.filter((answer) => this.visibility.canSee(answer, user)),
+    } as Question;
   }
 
   /** `POST /questions/:id/answers` `{ body }` → 201 with the answer, by the logged-in user; the asker is notified by a job. */

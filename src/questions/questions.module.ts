@@ -4,6 +4,7 @@ import { UsersModule } from '../users/users.module';
 import { Answer } from './answer.entity';
 import { AnswerOwners } from './answer-owners';
 import { WriteLimits } from './write-limits';
+import { PostVisibility } from './post-visibility';
 import { QuestionChannels } from './question-channels';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
 import { RecomputeTagStats } from './jobs/recompute-tag-stats.job';
@@ -36,7 +37,8 @@ const questionRepositories = DatabaseModule.forFeature([QuestionRepository, Answ
     QuestionActivityService,
     NotifyQuestionAuthor,
     RecomputeTagStats,
+    PostVisibility,
   ],
-  exports: [questionRepositories, QuestionsService, QuestionActivityService],
+  exports: [questionRepositories, QuestionsService, QuestionActivityService, PostVisibility],
 })
 export class QuestionsModule {}

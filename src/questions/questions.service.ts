@@ -11,12 +11,17 @@ import { QueueOutbox } from '@lattice/queue/outbox';
 import {
   BadRequestException,
   Injectable,
+  Logger,
   NotFoundException,
   Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { In, IsNull } from 'typeorm';
 import { z } from 'zod';
+import { AnswerSummaries, contentHash } from '../ai/answer-summaries.service';
+import { PostModeration, type ModerationVerdict } from '../ai/post-moderation.service';
+import { SimilarQuestions } from '../ai/similar-questions.service';
+import { PostHeld } from '../moderation/moderation.events';
 import { User } from '../users/user.entity';
 import { Answer } from './answer.entity';
 import { NotifyQuestionAuthor } from './jobs/notify-question-author.job';
@@ -55,9 +60,13 @@ export const questionInput = z.object({
 });
 export type QuestionInput = z.output<typeof questionInput>;
 
+const PUBLISHED: ModerationVerdict = { status: 'published', reason: null };
+
 /** Reads that many visitors repeat, cached and tagged so writes can invalidate them precisely. */
 @Injectable()
 export class QuestionsService {
+  private readonly logger = new Logger('Questions');
+
   constructor(
     private readonly questions: QuestionRepository,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
@@ -70,6 +79,10 @@ export class QuestionsService {
     @Optional() private readonly events?: EventDispatcher,
     @Optional() private readonly limits?: WriteLimits,
     @Optional() private readonly jobs?: QueueOutbox,
+    // The AI features (ForumAiModule, global in the app; absent in the command line).
+    @Optional() private readonly moderation?: PostModeration,
+    @Optional() private readonly summaries?: AnswerSummaries,
+    @Optional() private readonly similar?: SimilarQuestions,
   ) {}
 
   /**
@@ -87,6 +100,7 @@ export class QuestionsService {
     const rows = await this.questions
       .createQueryBuilder('q')
       .select('q.id', 'id')
+      .where('q.status = :published', { published: 'published' })
       .orderBy('q.score', 'DESC')
       .addOrderBy('q.id', 'DESC')
       .limit(10)
@@ -114,19 +128,41 @@ export class QuestionsService {
    */
   async answer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
     await this.limits?.count('answer', authorId);
+    // The AI calls come before the transaction: it never waits on a provider.
+    const [verdict, summary] = await Promise.all([
+      this.check(input.body, authorId),
+      this.summaries?.summarize(input.body, String(authorId)) ?? null,
+    ]);
     const answer = await this.transactions.run(
       async () => {
-        const answer = await this.saveAnswer(questionId, authorId, input);
-        // The answer count lives on the question's state stream; the table keeps a projection.
-        await this.activity.answered(questionId, answer.id, `user:${authorId}`);
-        await this.jobs?.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+        const answer = await this.saveAnswer(questionId, authorId, input, verdict, summary);
+        // A held answer is counted when a moderator approves it (ModerationService).
+        if (verdict.status === 'published') await this.countAnswer(answer);
         return answer;
       },
       { retries: 3 },
     );
-    // Viewers of the question see it at once; its author gets a notification if they are online.
+    if (verdict.status === 'published') await this.announceAnswer(answer);
+    else this.events?.dispatch(PostHeld.answer(answer));
+    return answer;
+  }
+
+  /**
+   * Counts a published answer on the question's stream and queues the notice to the asker; in
+   * the transaction that saved or published the row (decision 0025).
+   */
+  async countAnswer(answer: Answer): Promise<void> {
+    const questionId = answer.question.id;
+    // The answer count lives on the question's state stream; the table keeps a projection.
+    await this.activity.answered(questionId, answer.id, `user:${answer.author.id}`);
+    await this.jobs?.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
+  }
+
+  /** After the commit: viewers of the question see it at once, its author gets a notification. */
+  async announceAnswer(answer: Answer): Promise<void> {
+    const questionId = answer.question.id;
     this.events?.dispatch(new AnswerPosted(questionId, answerView(answer)));
-    if (answer.question.author.id !== authorId)
+    if (answer.question.author.id !== answer.author.id)
       this.events?.dispatch(
         new QuestionAnswered(answer.question.author.id, {
           questionId,
@@ -137,39 +173,75 @@ export class QuestionsService {
       );
     // Without the outbox (the command line), straight to the queue.
     if (!this.jobs) await this.queues.dispatch(NotifyQuestionAuthor, { answerId: answer.id });
-    return answer;
   }
 
   @CacheEvict({ tags: (questionId: number) => [`question:${questionId}`] })
   @Transactional()
-  async saveAnswer(questionId: number, authorId: number, input: AnswerInput): Promise<Answer> {
+  async saveAnswer(
+    questionId: number,
+    authorId: number,
+    input: AnswerInput,
+    verdict: ModerationVerdict = PUBLISHED,
+    summary: string | null = null,
+  ): Promise<Answer> {
     const question = await this.questions.findById(questionId, { relations: { author: true } });
     const author = await this.users.repository.findOneBy({ id: authorId });
     // A valid token whose account was deleted since.
     if (!author) throw new UnauthorizedException('Your account no longer exists; log in again.');
-    const answer = await this.answers.create({ body: input.body, question, author });
+    const answer = await this.answers.create({
+      body: input.body,
+      question,
+      author,
+      status: verdict.status,
+      moderationReason: verdict.reason,
+      summary,
+      summaryHash: summary ? contentHash(input.body) : null,
+    });
     return answer;
   }
 
-  /** Asks a question; the home page's live lists show it at once. */
+  /** The moderation's verdict on a new post; published unchecked where there is none (the CLI). */
+  private check(text: string, authorId: number): Promise<ModerationVerdict> {
+    return this.moderation?.check(text, authorId) ?? Promise.resolve(PUBLISHED);
+  }
+
+  /**
+   * Asks a question; the home page's live lists show it at once, or, when the moderation holds
+   * it, the moderators' queue does (only its author sees it until a moderator approves it).
+   */
   async ask(authorId: number, input: QuestionInput): Promise<Question> {
     await this.limits?.count('question', authorId);
-    const question = await this.saveQuestion(authorId, input);
+    const verdict = await this.check(`${input.title}\n\n${input.body}`, authorId);
+    const question = await this.saveQuestion(authorId, input, verdict);
+    if (verdict.status === 'published') await this.announceQuestion(question);
+    else this.events?.dispatch(PostHeld.question(question));
+    return question;
+  }
+
+  /** A question is published (asked, or approved): listed live, and findable as similar. */
+  async announceQuestion(question: Question): Promise<void> {
+    const tags = question.tags.map((tag) => tag.name);
     this.events?.dispatch(
       new QuestionAsked({
         id: question.id,
         title: question.title,
         author: question.author.name,
-        tags: question.tags.map((tag) => tag.name),
+        tags,
       }),
     );
-    return question;
+    await this.similar
+      ?.add({ id: question.id, title: question.title, tags })
+      .catch((error: unknown) => this.logger.warn(`Not indexed as similar: ${String(error)}`));
   }
 
   /** Unknown tag names are refused with the ones that exist. */
   @CacheEvict({ tags: ['questions:list'] })
   @Transactional()
-  async saveQuestion(authorId: number, input: QuestionInput): Promise<Question> {
+  async saveQuestion(
+    authorId: number,
+    input: QuestionInput,
+    verdict: ModerationVerdict = PUBLISHED,
+  ): Promise<Question> {
     const author = await this.users.repository.findOneBy({ id: authorId });
     if (!author) throw new UnauthorizedException('Your account no longer exists; log in again.');
     const tags = await this.tags.repository.find({ where: { name: In(input.tags) } });
@@ -182,7 +254,14 @@ export class QuestionsService {
         `tags: unknown ${unknown.map((n) => `"${n}"`).join(', ')}; use one of ${known.join(', ')}.`,
       );
     }
-    return this.questions.create({ title: input.title, body: input.body, author, tags });
+    return this.questions.create({
+      title: input.title,
+      body: input.body,
+      author,
+      tags,
+      status: verdict.status,
+      moderationReason: verdict.reason,
+    });
   }
 
   /** Deletes (soft) an answer of the question; who may is decided by the route's `@Can`. */
@@ -230,5 +309,7 @@ export function answerView(answer: Answer): AnswerView {
     body: answer.body,
     author: { id: answer.author.id, name: answer.author.name },
     createdAt: new Date(answer.createdAt).toISOString(),
+    summary: answer.summary ?? null,
+    status: answer.status ?? 'published',
   };
 }

@@ -21,6 +21,9 @@ const FORUM_ENV = [
   'DATABASE_CONNECT_TIMEOUT_MS',
   'DATABASE_ACQUIRE_TIMEOUT_MS',
   'DATABASE_QUERY_TIMEOUT_MS',
+  'AI_BASE_URL',
+  'AI_API_KEY',
+  'AI_MODEL',
 ];
 const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 

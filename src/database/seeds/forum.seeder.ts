@@ -5,22 +5,18 @@ import { Answer } from '../../questions/answer.entity';
 import { Question } from '../../questions/question.entity';
 import { Tag } from '../../questions/tag.entity';
 import { Vote } from '../../questions/vote.entity';
-import { answerFactory, questionFactory, userFactory } from './forum.factories';
+import {
+  answerBody,
+  answerFactory,
+  questionAbout,
+  questionFactory,
+  TOPICS,
+  topicOf,
+  userFactory,
+} from './forum.factories';
 
-const TAGS = [
-  'nestjs',
-  'typeorm',
-  'redis',
-  'bullmq',
-  'websocket',
-  'lattice',
-  'sqlite',
-  'mysql',
-  'security',
-  'testing',
-  'performance',
-  'typescript',
-];
+// One tag per seeded topic (forum.factories.ts), in the order the Forum has always had them.
+const TAGS = TOPICS.map((topic) => topic.tag);
 
 /** Accounts to log in with on a seeded (demo) forum, one per role; README lists them. */
 export const DEMO_PASSWORD = 'lattice-demo';
@@ -62,10 +58,20 @@ export class ForumSeeder extends Seeder {
     );
 
     progress.start('questions', questionCount);
-    const questions = await createMany(questionFactory, questionCount, () => ({
-      author: faker.helpers.arrayElement(users),
-      tags: faker.helpers.arrayElements(tags, { min: 1, max: 3 }),
-    }));
+    // The topic's own tag first, sometimes one or two more.
+    const questions = await createMany(questionFactory, questionCount, () => {
+      const topic = faker.helpers.arrayElement(TOPICS);
+      const own = tags.find((tag) => tag.name === topic.tag)!;
+      const others = faker.helpers.arrayElements(
+        tags.filter((tag) => tag !== own),
+        { min: 0, max: 1 },
+      );
+      return {
+        ...questionAbout(faker, topic),
+        author: faker.helpers.arrayElement(users),
+        tags: [own, ...others],
+      };
+    });
     progress.stop();
 
     progress.start('answers', questions.length);
@@ -75,6 +81,11 @@ export class ForumSeeder extends Seeder {
         const answers = Array.from({ length: n }, (_, i) =>
           manager.create(Answer, {
             ...answerFactory.build(faker, i),
+            body: answerBody(
+              faker,
+              topicOf(question.title),
+              faker.lorem.paragraphs({ min: 1, max: 2 }),
+            ),
             accepted: i === 0 && faker.datatype.boolean(),
             question,
             author: faker.helpers.arrayElement(users),

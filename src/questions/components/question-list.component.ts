@@ -54,6 +54,7 @@ export class QuestionList
     const query = this.questions
       .createQueryBuilder('q')
       .innerJoinAndSelect('q.author', 'author')
+      .where('q.status = :published', { published: 'published' })
       .orderBy('q.createdAt', 'DESC')
       .addOrderBy('q.id', 'DESC')
       .limit(20);

@@ -27,6 +27,7 @@ export class RecomputeTagStats extends Job<void, { tags: number }> {
       `UPDATE tags SET question_count = (
          SELECT COUNT(*) FROM question_tags qt
          JOIN questions q ON q.id = qt.questions_id AND q.deleted_at IS NULL
+           AND q.status = 'published'
          WHERE qt.tags_id = tags.id)`,
     );
     const count = await this.tags.repository.count();

@@ -1,11 +1,14 @@
 import { Component, ComponentService, html, type LiveContext, On, repeat } from '@lattice/live';
 import { OnChannel } from '@lattice/live/channels';
 import { AuthorizationManager } from '@lattice/security';
-import { HttpException } from '@nestjs/common';
+import { HttpException, NotFoundException, Optional } from '@nestjs/common';
 import { z } from 'zod';
 import { QuestionActivityService } from '../question-activity.service';
 import { type AnswerView } from '../question.events';
 import { answerView, QuestionsService } from '../questions.service';
+import { AnswerSummaries } from '../../ai/answer-summaries.service';
+import { PostVisibility } from '../post-visibility';
+import type { PostStatus } from '../question.entity';
 
 interface Viewer {
   id: number;
@@ -18,6 +21,8 @@ export interface QuestionPageState {
   body: string;
   author: string;
   tags: string[];
+  /** `held`: shown to its author (and moderators) only, marked "awaiting review". */
+  status: PostStatus;
   score: number;
   /** The version of the question's stream the score is from (votes can arrive out of order). */
   version: number;
@@ -30,6 +35,12 @@ export interface QuestionPageState {
 
 const LOGIN = 'Log in to vote or answer.';
 
+const REVIEW: Record<PostStatus, string> = {
+  published: '',
+  held: 'Awaiting review: the moderation held this post; only you and the moderators see it until a moderator approves it.',
+  rejected: 'Rejected by a moderator: only you and the moderators see this post.',
+};
+
 /**
  * A question with its answers (`/q/:id`). Answers and votes arrive on the channel
  * `question.<id>` from whoever posts them, on any node; the page follows it with @OnChannel.
@@ -41,6 +52,8 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
     private readonly questions: QuestionsService,
     private readonly activity: QuestionActivityService,
     private readonly authorization: AuthorizationManager,
+    private readonly visibility: PostVisibility,
+    @Optional() private readonly summaries?: AnswerSummaries,
   ) {
     super();
   }
@@ -51,28 +64,32 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
       this.activity.activity(id),
     ]);
     const identity = context.identity as { id: string; roles?: string[] } | null;
+    if (!this.visibility.canSee(question, identity))
+      throw new NotFoundException(`Question ${id} was not found.`);
+    const answers = question.answers.filter((answer) => this.visibility.canSee(answer, identity));
+    // Long answers posted before summaries existed (the seed's) get theirs once, stored.
+    await this.summaries?.fill(id, answers);
     return {
       id,
       title: question.title,
       body: question.body,
       author: question.author.name,
       tags: question.tags.map((tag) => tag.name),
+      status: question.status,
       score: activity.score,
       version: activity.version,
-      answers: [...question.answers]
-        .sort((a, b) => a.id - b.id)
-        .map((answer) => answerView(answer)),
+      answers: [...answers].sort((a, b) => a.id - b.id).map((answer) => answerView(answer)),
       viewer: identity ? { id: Number(identity.id), roles: identity.roles ?? [] } : null,
     };
   }
 
   render(state: QuestionPageState) {
-    const { id, title, body, author, tags, score, answers, viewer, notice } = state;
-    return html`<div class="layout"><main class="question-page"><h2>${title}</h2><p class="meta"><small>asked by ${author}</small> ${tags.map((tag) => html`<a class="tag" href="/?tag=${tag}">${tag}</a> `)}</p><div class="question-body"><span class="vote"><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button></span><p>${body}</p></div>${notice ? html`<p class="notice" role="status">${notice}${viewer ? '' : html` <a href="/login?next=/q/${id}">Log in</a> or <a href="/signup?next=/q/${id}">sign up</a>.`}</p>` : ''}<h3><span class="answer-count">${answers.length}</span> answers</h3><ol class="answers">${repeat(
+    const { id, title, body, author, tags, status, score, answers, viewer, notice } = state;
+    return html`<div class="layout"><main class="question-page"><h2>${title}</h2>${status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[status]}</p>`}<p class="meta"><small>asked by ${author}</small> ${tags.map((tag) => html`<a class="tag" href="/?tag=${tag}">${tag}</a> `)}</p><div class="question-body"><span class="vote"><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button></span><p>${body}</p></div>${notice ? html`<p class="notice" role="status">${notice}${viewer ? '' : html` <a href="/login?next=/q/${id}">Log in</a> or <a href="/signup?next=/q/${id}">sign up</a>.`}</p>` : ''}<h3><span class="answer-count">${answers.length}</span> answers</h3><ol class="answers">${repeat(
       answers,
       (answer) => answer.id,
       (answer) =>
-        html`<li id="a${answer.id}"><p>${answer.body}</p><small>${answer.author.name}</small>${this.mayDelete(viewer, answer) ? html` <button class="delete" data-l-click="delete" data-l-value-answer="${answer.id}">Delete</button>` : ''}</li>`,
+        html`<li id="a${answer.id}">${answer.status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[answer.status]}</p>`}${answer.summary ? html`<p class="summary"><b>In short:</b> ${answer.summary}</p>` : ''}<p>${answer.body}</p><small>${answer.author.name}</small>${this.mayDelete(viewer, answer) ? html` <button class="delete" data-l-click="delete" data-l-value-answer="${answer.id}">Delete</button>` : ''}</li>`,
     )}</ol>${
       viewer
         ? html`<form class="answer-form" data-l-submit="answer"><label>Your answer <textarea name="body" required maxlength="20000" rows="4"></textarea></label><button>Post your answer</button></form>`
@@ -104,7 +121,10 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
     const posted = await this.refusalsAsNotice(() =>
       this.questions.answer(state.id, Number(context.identity!.id), { body }),
     );
-    if (posted) this.setState({ notice: undefined });
+    if (!posted) return;
+    // A held answer is on no channel: its author sees it here, marked.
+    if (posted.status !== 'published') this.answerPosted(answerView(posted));
+    this.setState({ notice: undefined });
   }
 
   @On('delete', z.object({ answer: z.coerce.number().int().positive() }))

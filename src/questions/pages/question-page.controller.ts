@@ -1,6 +1,8 @@
 import { Public } from '@lattice/core';
 import { html, LivePage } from '@lattice/live';
-import { Controller, Get, Param } from '@nestjs/common';
+import { type AuthUser, CurrentUser } from '@lattice/security';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { PostVisibility } from '../post-visibility';
 import { viewersChannel } from '../question.events';
 import { IdPipe } from '../id.pipe';
 import { QuestionRepository } from '../question.repository';
@@ -12,7 +14,10 @@ import { QuestionRepository } from '../question.repository';
 @Public()
 @Controller()
 export class QuestionPageController {
-  constructor(private readonly questions: QuestionRepository) {}
+  constructor(
+    private readonly questions: QuestionRepository,
+    private readonly visibility: PostVisibility,
+  ) {}
 
   @Get('ask')
   @LivePage('ask-form', { title: 'Ask a question · Lattice Forum', layout: 'site' })
@@ -29,8 +34,11 @@ export class QuestionPageController {
       aside: html`<aside class="viewers" data-presence-channel="${viewersChannel(id)}"><h3>Viewing now</h3><ul></ul></aside>`,
     }),
   })
-  async show(@Param('id', IdPipe) id: number) {
-    const question = await this.questions.findById(id); // 404 for an unknown question
+  async show(@Param('id', IdPipe) id: number, @CurrentUser() user: AuthUser | undefined) {
+    const question = await this.questions.findById(id, { relations: { author: true } }); // 404 for an unknown question
+    // A held question is its author's and the moderators' only (decision 0037).
+    if (!this.visibility.canSee(question, user))
+      throw new NotFoundException(`Question ${id} was not found.`);
     return { id, title: question.title };
   }
 
