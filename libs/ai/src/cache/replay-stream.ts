@@ -26,8 +26,12 @@ export async function* replayStream(
   for (const chunk of recorded.chunks) {
     if (options.signal?.aborted) return;
     if (options.timing) {
-      const wait = chunk.at - (performance.now() - started);
-      if (wait > 0 && !(await sleep(wait, options.signal))) return;
+      // Again until due: a timer counts from the event loop's cached clock, which can lag the
+      // real one by a busy tick, so it may fire a few ms before the chunk's `at`.
+      for (let wait = chunk.at - (performance.now() - started); wait > 0;) {
+        if (!(await sleep(wait, options.signal))) return;
+        wait = chunk.at - (performance.now() - started);
+      }
       yield { text: chunk.text, index: chunk.index, at: chunk.at };
     } else {
       yield { text: chunk.text, index: chunk.index, at: performance.now() - started };

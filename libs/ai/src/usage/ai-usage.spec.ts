@@ -59,7 +59,13 @@ class FlakyStore implements AiUsageStore {
 }
 
 describe('AiUsage', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   it('counts calls by day, model and user, with tokens, cost, cache hits, errors, refusals and latency', async () => {
+    // A failed call's latency is read from the clock: held still, so that a busy machine does
+    // not move it past its bucket's bound between the outcome's making and its recording.
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now);
     const usage = new AiUsage();
     usage.record(outcome({ user: 'ana', latencyMs: 40 }));
     usage.record(outcome({ user: 'ana', latencyMs: 400 }));

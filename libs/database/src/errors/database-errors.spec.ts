@@ -126,6 +126,15 @@ describe('classifyDatabaseError', () => {
     });
   });
 
+  it("maps MariaDB's AUTO-INC lock failure (a deadlock or timeout in INSERT … SELECT) to 409", () => {
+    const autoinc = mysqlError(
+      'ER_AUTOINC_READ_FAILED',
+      'Failed to read auto-increment value from storage engine',
+      { errno: 1467, sqlState: 'HY000' },
+    );
+    expect(classifyDatabaseError(queryFailed(autoinc))).toMatchObject({ code: 'LATTICE_CONFLICT' });
+  });
+
   it('maps real better-sqlite3 unique and primary-key violations to 409', () => {
     const unique = sqliteError(
       'CREATE TABLE users (email TEXT UNIQUE)',

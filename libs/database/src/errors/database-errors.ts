@@ -102,7 +102,11 @@ export const classifyDatabaseError: DependencyErrorClassifier = (
       'Choose another value, or update the existing record.',
       { cause: error },
     );
-  if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_ABORTED')
+  if (
+    code === 'ER_LOCK_DEADLOCK' ||
+    code === 'ER_LOCK_ABORTED' ||
+    code === 'ER_AUTOINC_READ_FAILED'
+  )
     return new ConflictError(
       'The change collided with a concurrent one and was rolled back.',
       'Send the request again.',

@@ -16,8 +16,16 @@ let defaultDataSource: DataSource | undefined;
 let sqliteTail: Promise<unknown> = Promise.resolve();
 const logger = new Logger('Transactions');
 
-/** InnoDB gave up on a lock and rolled the whole transaction back: running it again is safe. */
-const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * InnoDB gave up on a lock: running the whole transaction again (after its rollback) is safe.
+ * ER_AUTOINC_READ_FAILED is how MariaDB reports a deadlock or a timeout on the table's AUTO-INC
+ * lock, which an `INSERT … SELECT` takes (the state store's guarded append).
+ */
+const RETRYABLE_CODES = new Set([
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_AUTOINC_READ_FAILED',
+]);
 
 /** `TransactionHost.run` options. */
 export interface TransactionOptions {
