@@ -1,9 +1,9 @@
+import { LatticeConfig } from '@lattice/core';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@lattice/security';
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { forumConfigShape } from '../forum.config';
 
-/** Writes a member may make a minute, whether over HTTP or a live page's socket. */
-const PER_MINUTE = { question: 5, answer: 10, vote: 60 } as const;
-export type WriteAction = keyof typeof PER_MINUTE;
+export type WriteAction = 'question' | 'answer' | 'vote';
 
 /**
  * Per-member limits on writes, counted in @lattice/security's rate-limit storage (Redis on
@@ -12,11 +12,23 @@ export type WriteAction = keyof typeof PER_MINUTE;
  */
 @Injectable()
 export class WriteLimits {
-  constructor(@InjectThrottlerStorage() private readonly storage: ThrottlerStorage) {}
+  /** Writes a member may make a minute, whether over HTTP or a live page's socket (decision 0038). */
+  private readonly perMinute: Record<WriteAction, number>;
+
+  constructor(
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    config: LatticeConfig<typeof forumConfigShape>,
+  ) {
+    this.perMinute = {
+      question: config.get('WRITE_LIMIT_QUESTIONS_PER_MINUTE'),
+      answer: config.get('WRITE_LIMIT_ANSWERS_PER_MINUTE'),
+      vote: config.get('WRITE_LIMIT_VOTES_PER_MINUTE'),
+    };
+  }
 
   /** Counts one write; 429 with when to retry once the member is over the limit. */
   async count(action: WriteAction, userId: number): Promise<void> {
-    const limit = PER_MINUTE[action];
+    const limit = this.perMinute[action];
     const record = await this.storage.increment(
       `${action}:${userId}`,
       60_000,

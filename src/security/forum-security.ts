@@ -29,12 +29,27 @@ export function forumSecurity({ cli = false }: { cli?: boolean } = {}) {
       },
       // bull-board's page sets <base href>; 'self' still keeps other origins out.
       headers: { contentSecurityPolicy: { directives: { 'base-uri': ["'self'"] } } },
-      // Per route and minute: 300 requests from one address, 60 from one logged-in user.
+      // Per route and minute, from one address and from one logged-in user (by default 300 and
+      // 60); the limits are configuration (forumLimitsShape, decision 0038).
       rateLimit: {
         rules: [
-          { name: 'ip', by: 'ip', limit: 300, ttlMs: 60_000 },
-          { name: 'user', by: 'user', limit: 60, ttlMs: 60_000 },
+          { name: 'ip', by: 'ip', limit: config.get('RATE_LIMIT_IP_PER_MINUTE'), ttlMs: 60_000 },
+          {
+            name: 'user',
+            by: 'user',
+            limit: config.get('RATE_LIMIT_USER_PER_MINUTE'),
+            ttlMs: 60_000,
+          },
         ],
+      },
+      loginThrottle: {
+        maxAttemptsPerAccount: config.get('LOGIN_MAX_ATTEMPTS_PER_ACCOUNT'),
+        maxAttemptsPerIp: config.get('LOGIN_MAX_ATTEMPTS_PER_IP'),
+        windowSeconds: config.get('LOGIN_LOCK_SECONDS'),
+      },
+      sockets: {
+        maxConnectionsPerUser: config.get('SOCKET_MAX_CONNECTIONS_PER_USER'),
+        userRateLimit: { messages: config.get('SOCKET_USER_MESSAGES_PER_SECOND'), perMs: 1000 },
       },
     }),
   });

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createForumApp, HttpPlatform } from '../../src/app.factory';
+import { forumLimitsShape } from '../../src/forum.config';
 
 /** Variables the Forum app reads; each test sets all of them so the developer's own .env or shell cannot leak in. */
 const FORUM_ENV = [
@@ -24,6 +25,7 @@ const FORUM_ENV = [
   'AI_BASE_URL',
   'AI_API_KEY',
   'AI_MODEL',
+  ...Object.keys(forumLimitsShape),
 ];
 const DEFAULTS: Record<string, string> = { LOG_LEVEL: 'error', FORUM_SEED_ON_START: 'never' };
 
