@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { startForum, tempSqliteUrl } from '../support/forum-app';
+import { json, signUp } from '../support/http';
 import { TsProcess } from '../support/processes';
 import { PROCESS_TEST_MS } from '../support/wait';
 
@@ -46,6 +47,27 @@ describe.each(['express', 'fastify'] as const)(
     });
   },
 );
+
+describe('the Forum write limits (decision 0038)', () => {
+  let app: INestApplication | undefined;
+  afterAll(() => app?.close());
+
+  it('refuses the answer after WRITE_LIMIT_ANSWERS_PER_MINUTE, and says the configured limit', async () => {
+    let url: string;
+    ({ app, url } = await startForum('express', {
+      DATABASE_URL: tempSqliteUrl(),
+      FORUM_SEED_ON_START: 'always',
+      WRITE_LIMIT_ANSWERS_PER_MINUTE: '2',
+    }));
+    const writer = await signUp(url, 'Limited Writer');
+    const post = (body: string) => writer.client.post('/questions/13/answers', { body });
+    expect((await post('Answer 1')).status).toBe(201);
+    expect((await post('Answer 2')).status).toBe(201);
+    const refused = await post('Answer 3');
+    expect(refused.status).toBe(429);
+    expect((await json(refused)).message).toMatch(/at most 2 a minute\. Try again in \d+ s\./);
+  });
+});
 
 // The real entry point, as `npm start` runs it: a bad limit stops the boot with its name.
 it(
