@@ -23,5 +23,7 @@ nav .account { float: right; } form.inline { display: inline; }
 .awaiting-review { background: #fef3c7; padding: .25rem .5rem; } .summary { color: #374151; font-style: italic; }
 .similar ul, .held { padding-left: 1.25rem; } .suggested a.tag { margin-right: .5rem; } .held blockquote { margin: .25rem 0; color: #374151; }
 .assistant { border-top: 1px solid #e5e7eb; margin-top: 1rem; } .assistant .draft { white-space: pre-wrap; }
+.markdown { min-width: 0; } .markdown pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; } .markdown table { border-collapse: collapse; } .markdown th, .markdown td { border: 1px solid #e5e7eb; padding: .25rem .5rem; } .markdown img { max-width: 100%; }
+.hljs-keyword, .hljs-built_in, .hljs-type { color: #7c3aed; } .hljs-string, .hljs-regexp { color: #047857; } .hljs-number, .hljs-literal { color: #b45309; } .hljs-comment { color: #6b7280; font-style: italic; } .hljs-title, .hljs-attr { color: #1d4ed8; }
 .answer-form textarea { display: block; width: 100%; } .viewers { border-top: 1px solid #e5e7eb; margin-top: 1rem; } .viewers ul { list-style: none; padding: 0; display: flex; gap: 1rem; }
 </style>`;

@@ -1,4 +1,12 @@
-import { Component, ComponentService, html, type LiveContext, On, repeat } from '@lattice/live';
+import {
+  Component,
+  ComponentService,
+  html,
+  type LiveContext,
+  On,
+  repeat,
+  unsafeHTML,
+} from '@lattice/live';
 import { OnChannel } from '@lattice/live/channels';
 import { AuthorizationManager } from '@lattice/security';
 import { HttpException, NotFoundException, Optional } from '@nestjs/common';
@@ -8,6 +16,7 @@ import { type AnswerView } from '../question.events';
 import { answerView, QuestionsService } from '../questions.service';
 import { AnswerSummaries } from '../../ai/answer-summaries.service';
 import { PostVisibility } from '../post-visibility';
+import { MarkdownRenderer } from '../../markdown/markdown.renderer';
 import type { PostStatus } from '../question.entity';
 
 interface Viewer {
@@ -53,6 +62,7 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
     private readonly activity: QuestionActivityService,
     private readonly authorization: AuthorizationManager,
     private readonly visibility: PostVisibility,
+    private readonly markdown: MarkdownRenderer,
     @Optional() private readonly summaries?: AnswerSummaries,
   ) {
     super();
@@ -85,16 +95,21 @@ export class QuestionPage extends ComponentService<{ id: number }, QuestionPageS
 
   render(state: QuestionPageState) {
     const { id, title, body, author, tags, status, score, answers, viewer, notice } = state;
-    return html`<div class="layout"><main class="question-page"><h2>${title}</h2>${status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[status]}</p>`}<p class="meta"><small>asked by ${author}</small> ${tags.map((tag) => html`<a class="tag" href="/?tag=${tag}">${tag}</a> `)}</p><div class="question-body"><span class="vote"><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button></span><p>${body}</p></div>${notice ? html`<p class="notice" role="status">${notice}${viewer ? '' : html` <a href="/login?next=/q/${id}">Log in</a> or <a href="/signup?next=/q/${id}">sign up</a>.`}</p>` : ''}<h3><span class="answer-count">${answers.length}</span> answers</h3><ol class="answers">${repeat(
+    return html`<div class="layout"><main class="question-page"><h2>${title}</h2>${status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[status]}</p>`}<p class="meta"><small>asked by ${author}</small> ${tags.map((tag) => html`<a class="tag" href="/?tag=${tag}">${tag}</a> `)}</p><div class="question-body"><span class="vote"><button data-l-click="vote" data-l-value-value="1" aria-label="Vote up">▲</button> <b class="score">${score}</b> <button data-l-click="vote" data-l-value-value="-1" aria-label="Vote down">▼</button></span><div class="markdown">${this.body(body)}</div></div>${notice ? html`<p class="notice" role="status">${notice}${viewer ? '' : html` <a href="/login?next=/q/${id}">Log in</a> or <a href="/signup?next=/q/${id}">sign up</a>.`}</p>` : ''}<h3><span class="answer-count">${answers.length}</span> answers</h3><ol class="answers">${repeat(
       answers,
       (answer) => answer.id,
       (answer) =>
-        html`<li id="a${answer.id}">${answer.status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[answer.status]}</p>`}${answer.summary ? html`<p class="summary"><b>In short:</b> ${answer.summary}</p>` : ''}<p>${answer.body}</p><small>${answer.author.name}</small>${this.mayDelete(viewer, answer) ? html` <button class="delete" data-l-click="delete" data-l-value-answer="${answer.id}">Delete</button>` : ''}</li>`,
+        html`<li id="a${answer.id}">${answer.status === 'published' ? '' : html`<p class="awaiting-review" role="status">${REVIEW[answer.status]}</p>`}${answer.summary ? html`<p class="summary"><b>In short:</b> ${answer.summary}</p>` : ''}<div class="markdown">${this.body(answer.body)}</div><small>${answer.author.name}</small>${this.mayDelete(viewer, answer) ? html` <button class="delete" data-l-click="delete" data-l-value-answer="${answer.id}">Delete</button>` : ''}</li>`,
     )}</ol>${
       viewer
         ? html`<form class="answer-form" data-l-submit="answer"><label>Your answer <textarea name="body" required maxlength="20000" rows="4"></textarea></label><button>Post your answer</button></form>`
         : html`<p><a href="/login?next=/q/${id}">Log in</a> to answer.</p>`
     }</main></div>`;
+  }
+
+  /** A question's or answer's Markdown: sanitized HTML, the one value inserted unescaped. */
+  private body(markdown: string) {
+    return unsafeHTML(this.markdown.render(markdown));
   }
 
   /** Moderators delete any answer, members their own (the server checks again on delete). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MarkdownModule } from '../../markdown/markdown.module';
 import { SiteLayoutModule } from '../../layout/site-layout.module';
 import { QuestionCard } from '../components/question-card.component';
 import { QuestionList } from '../components/question-list.component';
@@ -14,7 +15,7 @@ import { QuestionPageController } from './question-page.controller';
  * the site layout (whose tag sidebar the list places).
  */
 @Module({
-  imports: [QuestionsModule, SiteLayoutModule],
+  imports: [QuestionsModule, SiteLayoutModule, MarkdownModule],
   controllers: [LiveHomeController, QuestionPageController],
   providers: [QuestionList, QuestionCard, QuestionPage, AskForm],
 })
