@@ -133,6 +133,17 @@ class TracingCache extends AiResponseCache {
     trace.push('cache.store');
     this.stored.set(JSON.stringify(call.request), response);
   }
+  /** The final text the last recorded stream was stored with. */
+  static recordedText: string | undefined;
+  override recordStream() {
+    return {
+      chunk: () => undefined,
+      abandon: () => undefined,
+      finish: async (response: AIResponse & { text: string }) => {
+        TracingCache.recordedText = response.text;
+      },
+    };
+  }
 }
 
 @Injectable()
@@ -389,6 +400,8 @@ describe('AIManager streams', () => {
     expect(texts).toEqual(['HEL', 'LO']);
     const response = await stream.response;
     expect(response).toMatchObject({ text: 'HELLO', provider: 'a', finishReason: 'stop' });
+    // The cache keeps the provider's text, not what chunk plugins made of it (a restored e-mail).
+    expect(TracingCache.recordedText).toBe('Hello');
     expect(response.usage.totalTokens).toBe(5);
     expect(trace).toEqual([
       'before stream [a]',

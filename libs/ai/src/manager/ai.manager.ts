@@ -472,10 +472,14 @@ export class AIManager {
         recorder = this.cache.recordStream(call);
         let usage: AiTokenUsage | undefined;
         let finishReason: AiTextResponse['finishReason'] = 'stop';
+        // The provider's own text, before chunk plugins (a PII redactor restores values in what
+        // the caller reads): the cache keeps this one, as it keeps the raw chunks.
+        let providerText = '';
         const handle = (event: ProviderStreamEvent) => {
           if (event.type === 'usage') usage = event.usage;
           else if (event.type === 'finish') finishReason = event.finishReason;
           else if (event.text) {
+            providerText += event.text;
             const chunk = { text: event.text, index: index++, at: at() };
             recorder?.chunk(chunk);
             emit(chunk);
@@ -509,7 +513,7 @@ export class AIManager {
             text,
             finishReason,
           };
-          await recorder?.finish(response);
+          await recorder?.finish({ ...response, text: providerText });
         }
         await this.budgets.charge(call, response);
       }
