@@ -9,6 +9,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from '../support/test-resources';
+import { eventually } from '../support/wait';
 
 /**
  * The Forum killed with SIGKILL while clients vote and answer, restarted, several times: every
@@ -61,7 +62,10 @@ function crashSuite(
       forums.push(forum);
       await forum.waitFor(/ready on http/, 60_000);
       url = `http://127.0.0.1:${port}`;
-      expect((await fetch(`${url}/health`)).status).toBe(200);
+      // Healthy soon after it listens: the first offline AI call (the similar-questions index
+      // built after the start) loads wink's model synchronously, and a health check's 1 s
+      // deadline can run out while it does on a loaded machine.
+      await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200));
       // Reconciliation runs after the start; wait for its report before reading the tables.
       const [, repaired] = (await forum.waitFor(
         /Reconciliation done: (\d+) of \d+/,

@@ -143,7 +143,7 @@ export class SqlAiUsageStore implements AiUsageStore {
 
 function rowValues(key: AiUsageKey, counts: AiUsageCounts): (string | number)[] {
   return [
-    ...AI_USAGE_KEY_COLUMNS.map(({ field, length }) => fit(String(key[field]), length)),
+    ...AI_USAGE_KEY_COLUMNS.map(({ field, length }) => clip(String(key[field]), length)),
     ...COUNTER_COLUMNS.map(({ counter }) => counts[counter]),
     ...AI_USAGE_LATENCY_COLUMNS.map((_, bucket) => counts.latency[bucket] ?? 0),
   ];
@@ -153,7 +153,7 @@ function rowValues(key: AiUsageKey, counts: AiUsageCounts): (string | number)[] 
  * The value cut to the column's length in characters (MySQL refuses longer ones, SQLite would
  * keep them: cut on both, so that both count the same).
  */
-function fit(value: string, length: number): string {
+function clip(value: string, length: number): string {
   if (value.length <= length) return value;
   const characters = Array.from(value);
   return characters.length <= length ? value : characters.slice(0, length).join('');
