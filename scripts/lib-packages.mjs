@@ -20,6 +20,7 @@ export const LIBRARIES = [
   'events',
   'live',
   'ai',
+  'cluster',
   'cli',
 ];
 

@@ -5,6 +5,7 @@ import { LiveModule } from '@lattice/live';
 import { LiveChannelsModule } from '@lattice/live/channels';
 import { LiveStateModule } from '@lattice/live/state';
 import { AiLiveModule } from '@lattice/ai/live';
+import { ClusterModule } from '@lattice/cluster';
 import { QueueModule } from '@lattice/queue';
 import { OutboxModule } from '@lattice/database/outbox';
 import { QueueOutboxModule } from '@lattice/queue/outbox';
@@ -65,6 +66,8 @@ import { ModerationModule } from './moderation/moderation.module';
         },
       }),
     }),
+    // Membership, leader election and locks on REDIS_URL; a cluster of one without it.
+    ClusterModule.forRoot(),
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
     StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),

@@ -34,3 +34,5 @@ export * from './lifecycle/lattice-shutdown';
 export * from './lifecycle/lattice-shutdown.options';
 export * from './lifecycle/enable-lattice-shutdown';
 export * from './logging/sampled-log';
+export * from './gauges/lattice-gauges';
+export * from './lifecycle/node-left';

@@ -10,6 +10,7 @@ import { DependencyErrors } from './errors/dependency-errors';
 import { DependencyExceptionFilter } from './errors/dependency-exception.filter';
 import type { LatticeModuleOptions } from './interfaces/lattice-module-options.interface';
 import { LATTICE_NODE_ID } from './lattice.constants';
+import { LatticeGauges } from './gauges/lattice-gauges';
 import { LatticeShutdown } from './lifecycle/lattice-shutdown';
 import {
   LATTICE_MODULE_OPTIONS,
@@ -46,6 +47,7 @@ const providers: Provider[] = [
   },
   BootReporter,
   LatticeShutdown,
+  LatticeGauges,
   DependencyErrors,
   // Outages answer 503 + Retry-After and conflicts 409, in every app (see DependencyErrors).
   { provide: APP_FILTER, useClass: DependencyExceptionFilter },
@@ -74,6 +76,7 @@ const providers: Provider[] = [
     BootReporter,
     LATTICE_MODULE_OPTIONS,
     LatticeShutdown,
+    LatticeGauges,
     DependencyErrors,
   ],
 })

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ClusterConfigurableModule } from './cluster.module-definition';
+import { DistributedLock } from './lock/distributed-lock';
+import { LeaderElection } from './leader/leader-election';
+import { ClusterManager } from './membership/cluster-manager';
+import { ServiceDiscovery } from './discovery/service-discovery';
+
+/**
+ * Cluster membership, service discovery, balancing, leader election and distributed locks, on
+ * the app's Redis (REDIS_URL), or a cluster of one without it. Global unless `isGlobal: false`;
+ * options are checked at boot (`clusterOptionsSchema`).
+ *
+ * @example
+ * @Module({ imports: [LatticeModule.forRoot(), ClusterModule.forRoot({ capabilities: ['ai'] })] })
+ * export class AppModule {}
+ */
+@Module({
+  providers: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
+  exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
+})
+export class ClusterModule extends ClusterConfigurableModule {}

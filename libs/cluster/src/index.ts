@@ -1,0 +1,11 @@
+export * from './cluster.module';
+export * from './cluster.constants';
+export * from './cluster.interfaces';
+export * from './cluster.messages';
+export { clusterOptionsSchema, type ResolvedClusterOptions } from './cluster.options';
+export { CLUSTER_OPTIONS_TYPE, CLUSTER_ASYNC_OPTIONS_TYPE } from './cluster.module-definition';
+export * from './membership/cluster-manager';
+export * from './discovery/service-discovery';
+export * from './balancing/load-balancer';
+export * from './leader/leader-election';
+export * from './lock/distributed-lock';
