@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { ClusterConfigurableModule } from './cluster.module-definition';
+import { DynamicModule, Module } from '@nestjs/common';
+import { CLUSTER_OPTIONS_TYPE, ClusterConfigurableModule } from './cluster.module-definition';
 import { DistributedLock } from './lock/distributed-lock';
 import { LeaderElection } from './leader/leader-election';
 import { ClusterManager } from './membership/cluster-manager';
@@ -18,4 +18,9 @@ import { ServiceDiscovery } from './discovery/service-discovery';
   providers: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
   exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
 })
-export class ClusterModule extends ClusterConfigurableModule {}
+export class ClusterModule extends ClusterConfigurableModule {
+  /** Every option is optional: `ClusterModule.forRoot()` is a web node with the defaults. */
+  static forRoot(options: typeof CLUSTER_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
