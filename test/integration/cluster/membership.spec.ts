@@ -14,6 +14,7 @@ import {
 import type { INestApplicationContext } from '@nestjs/common';
 import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
@@ -178,6 +179,42 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     expect(events.map((e) => [e.event, e.node.id, e.node.status])).toEqual([
       ['update', b.nodeId, 'draining'],
     ]);
+  });
+
+  it('rides out a Redis outage: one warning, the last view kept, registered again when Redis is back', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(TEST_REDIS_URL).port || 6379));
+    try {
+      const warnings: string[] = [];
+      const logger = {
+        log: () => undefined,
+        error: () => undefined,
+        warn: (message: unknown) => void warnings.push(String(message)),
+      };
+      const b = await member();
+      // Booted last: Nest's loggers write to the logger of the context created last.
+      const cut = await bootMember({ ...env, REDIS_URL: `redis://${proxy.address}` }, FAST, logger);
+      apps.push(cut);
+      const a = cut.get(ClusterManager);
+      await a.waitFor((members) => members.length === 2);
+      await b.waitFor((members) => members.length === 2);
+
+      proxy.setMode('refuse');
+      await b.waitFor((members) => ids(members).join() === b.nodeId); // a expired for the others
+      await waitFor(() => warnings.some((w) => w.startsWith('Cluster heartbeats fail')), {
+        what: 'the heartbeat warning',
+      });
+      expect(ids(a.members())).toEqual([a.nodeId, b.nodeId].sort()); // its last view
+      await expect(a.refresh()).rejects.toThrow(/Redis/);
+
+      proxy.setMode('pass');
+      await b.waitFor((members) => ids(members).includes(a.nodeId));
+      await waitFor(() => warnings.some((w) => w.startsWith('Cluster heartbeats reach Redis again')), {
+        what: 'the recovery warning',
+      });
+      expect(warnings.filter((w) => w.startsWith('Cluster heartbeats fail'))).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("carries core's gauges, the event-loop lag and the heap in each node's load", async () => {
