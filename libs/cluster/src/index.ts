@@ -9,3 +9,4 @@ export * from './discovery/service-discovery';
 export * from './balancing/load-balancer';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
+export * from './discovery/dns-resolver';

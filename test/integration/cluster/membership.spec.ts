@@ -40,7 +40,9 @@ async function beats(cluster: ClusterManager, count: number): Promise<void> {
   await cluster.waitFor(() => ++seen >= count, 15_000);
 }
 
-async function startNode(env: Record<string, string>): Promise<{ node: TsProcess; nodeId: string }> {
+async function startNode(
+  env: Record<string, string>,
+): Promise<{ node: TsProcess; nodeId: string }> {
   const node = new TsProcess(NODE, { ...env, LOG_LEVEL: 'error' });
   const line = await node.waitFor(/\{"ready":true,"nodeId":"([^"]+)"\}/, PROCESS_START_MS);
   return { node, nodeId: line[1] };
@@ -80,9 +82,12 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     await waitFor(() => joins.filter((e) => e.event === 'join').length >= 2, {
       what: 'a to hear b and c join',
     });
-    expect(joins.filter((e) => e.event === 'join').map((e) => e.node.id).sort()).toEqual(
-      [b.nodeId, c.nodeId].sort(),
-    );
+    expect(
+      joins
+        .filter((e) => e.event === 'join')
+        .map((e) => e.node.id)
+        .sort(),
+    ).toEqual([b.nodeId, c.nodeId].sort());
     const seenByC = c.members().find((node) => node.id === b.nodeId)!;
     expect(seenByC).toMatchObject({
       role: 'worker',
@@ -142,7 +147,9 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     for (const events of leaves)
       expect(events.filter((e) => e.event === 'leave').map((e) => e.node.id)).toEqual([nodeId]);
     // Reported, not asserted (a loaded CI box stretches it): ttl 500 ms + up to a beat or two.
-    process.stdout.write(`membership: a SIGKILLed node left every view ${detectedMs} ms after the kill\n`);
+    process.stdout.write(
+      `membership: a SIGKILLed node left every view ${detectedMs} ms after the kill\n`,
+    );
   });
 
   it('marks a node that stops beating suspect, and up again when it beats', async () => {
@@ -160,10 +167,12 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       node.child.kill('SIGCONT');
     }
     await observer.waitFor((m) => m.some((n) => n.id === nodeId && n.status === 'up'));
-    expect(events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status])).toEqual([
-      ['suspect', 'suspect'],
-      ['update', 'up'],
-    ]);
+    expect(events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status])).toEqual(
+      [
+        ['suspect', 'suspect'],
+        ['update', 'up'],
+      ],
+    );
   });
 
   it('a draining node is still a member, marked draining (SIGTERM reaches it through LatticeShutdown.onDrain)', async () => {
@@ -192,7 +201,9 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       };
       const b = await member();
       // Booted last: Nest's loggers write to the logger of the context created last.
-      const cut = await bootMember({ ...env, REDIS_URL: `redis://${proxy.address}` }, FAST, logger);
+      const cut = await bootMember({ ...env, REDIS_URL: `redis://${proxy.address}` }, FAST, {
+        logger,
+      });
       apps.push(cut);
       const a = cut.get(ClusterManager);
       await a.waitFor((members) => members.length === 2);
@@ -208,9 +219,12 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
 
       proxy.setMode('pass');
       await b.waitFor((members) => ids(members).includes(a.nodeId));
-      await waitFor(() => warnings.some((w) => w.startsWith('Cluster heartbeats reach Redis again')), {
-        what: 'the recovery warning',
-      });
+      await waitFor(
+        () => warnings.some((w) => w.startsWith('Cluster heartbeats reach Redis again')),
+        {
+          what: 'the recovery warning',
+        },
+      );
       expect(warnings.filter((w) => w.startsWith('Cluster heartbeats fail'))).toHaveLength(1);
     } finally {
       await proxy.close();
@@ -233,8 +247,9 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       },
     });
 
-    const [seen] = (await b.waitFor((m) => m.some((n) => n.id === a.nodeId && n.load.connections === 7)))
-      .filter((n) => n.id === a.nodeId);
+    const [seen] = (
+      await b.waitFor((m) => m.some((n) => n.id === a.nodeId && n.load.connections === 7))
+    ).filter((n) => n.id === a.nodeId);
     expect(seen.load).toMatchObject({
       connections: 7,
       liveSessions: 5,

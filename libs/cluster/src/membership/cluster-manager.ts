@@ -22,12 +22,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LoadBalancer } from '../balancing/load-balancer';
 import { CLUSTER_MEMBERSHIP_TOPIC, CLUSTER_MODULE_OPTIONS } from '../cluster.constants';
-import type {
-  ClusterEvent,
-  ClusterListener,
-  ClusterNode,
-  NodeStatus,
-} from '../cluster.interfaces';
+import type { ClusterEvent, ClusterListener, ClusterNode, NodeStatus } from '../cluster.interfaces';
 import { ClusterMessages } from '../cluster.messages';
 import type { ResolvedClusterOptions } from '../cluster.options';
 import { BEAT_SCRIPT, EXPIRE_SCRIPT, LEAVE_SCRIPT } from './membership.scripts';
@@ -106,7 +101,11 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
       id,
       host: options.host ?? hostname(),
       port:
-        options.port !== undefined ? options.port : options.role === 'web' ? config.get('PORT') : null,
+        options.port !== undefined
+          ? options.port
+          : options.role === 'web'
+            ? config.get('PORT')
+            : null,
       version: options.version ?? appVersion(),
       role: options.role,
       startedAt: now,
@@ -206,7 +205,8 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
   /** Subscribe to membership changes; returns the unsubscribe function. */
   on(event: ClusterEvent, listener: ClusterListener): () => void {
     const set = this.listeners.get(event);
-    if (!set) throw new TypeError(`Unknown cluster event "${String(event)}": use ${EVENTS.join(', ')}.`);
+    if (!set)
+      throw new TypeError(`Unknown cluster event "${String(event)}": use ${EVENTS.join(', ')}.`);
     set.add(listener);
     return () => set.delete(listener);
   }
@@ -385,7 +385,11 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     }
     // Beats without an entry (a half-written registry) expire the same way.
     for (const nodeId of beatOf.keys())
-      if (!live.some((node) => node.id === nodeId) && !expired.includes(nodeId) && nodeId !== this.id)
+      if (
+        !live.some((node) => node.id === nodeId) &&
+        !expired.includes(nodeId) &&
+        nodeId !== this.id
+      )
         if (now - (beatOf.get(nodeId) ?? 0) > this.options.ttlMs) expired.push(nodeId);
     this.apply(live, now, readAt);
     await Promise.all(expired.map((nodeId) => this.expire(nodeId, now - this.options.ttlMs)));
@@ -402,7 +406,9 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
       String(before),
     );
     if (removed !== 1) return;
-    this.logger.log(`Node ${nodeId} stopped heartbeating for over ${this.options.ttlMs} ms: dropped.`);
+    this.logger.log(
+      `Node ${nodeId} stopped heartbeating for over ${this.options.ttlMs} ms: dropped.`,
+    );
     this.serviceMeta.delete(nodeId);
     await this.pubsub.publish<NodeLeftMessage>(NODE_LEFT_TOPIC, { nodeId, reason: 'expired' });
   }
@@ -464,10 +470,14 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     for (const check of [...this.waiters]) check();
   }
 
-  private balancer(strategy: Parameters<typeof LoadBalancer.of>[0], virtualNodes: number): LoadBalancer {
+  private balancer(
+    strategy: Parameters<typeof LoadBalancer.of>[0],
+    virtualNodes: number,
+  ): LoadBalancer {
     const name = `${strategy}/${virtualNodes}`;
     let balancer = this.balancers.get(name);
-    if (!balancer) this.balancers.set(name, (balancer = LoadBalancer.of(strategy, { virtualNodes })));
+    if (!balancer)
+      this.balancers.set(name, (balancer = LoadBalancer.of(strategy, { virtualNodes })));
     return balancer;
   }
 
