@@ -1,8 +1,4 @@
-import {
-  ChannelSubscription,
-  EventsClient,
-  type ChannelMessage,
-} from '@lattice/events/client';
+import { ChannelSubscription, EventsClient, type ChannelMessage } from '@lattice/events/client';
 import { SocketClient, type ReconnectHint, type WebSocketFactory } from '@lattice/socket';
 import type { IncomingMessage } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +9,11 @@ import { signUp, type ApiClient } from '../support/http';
 import { freePort, TsProcess } from '../support/processes';
 import { servicesRequired, TEST_REDIS_URL } from '../support/services';
 import { TcpProxy } from '../support/tcp-proxy';
-import { createTestDatabase, type TestDatabase, uniqueRedisPrefix } from '../support/test-resources';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  uniqueRedisPrefix,
+} from '../support/test-resources';
 import { PROCESS_START_MS, waitFor } from '../support/wait';
 
 /**
@@ -184,7 +184,8 @@ describeWith(['mysql', 'redis'], 'draining a node', () => {
         [`#q${question} .vote b`, String(score)] as const,
       );
     const base = page ? Number(await page.locator(`#q${question} .vote b`).innerText()) : 0;
-    for (let i = 0; i < CLIENTS; i++) clients.push(client(`ws://${proxy.address}/socket`, question));
+    for (let i = 0; i < CLIENTS; i++)
+      clients.push(client(`ws://${proxy.address}/socket`, question));
     await Promise.all(clients.map((c) => c.subscription.ready));
 
     // One vote before the drain: every client hears it live (through Redis, from B).
@@ -223,9 +224,9 @@ describeWith(['mysql', 'redis'], 'draining a node', () => {
     expect(Math.max(...delays)).toBeLessThan(1000);
     expect(new Set(delays).size).toBeGreaterThan(1); // jittered, not all at once
     if (page)
-      expect(await page.evaluate(() => (window as unknown as { hints: unknown[] }).hints)).toEqual(
-        [{ afterMs: expect.any(Number), reason: 'draining' }],
-      );
+      expect(await page.evaluate(() => (window as unknown as { hints: unknown[] }).hints)).toEqual([
+        { afterMs: expect.any(Number), reason: 'draining' },
+      ]);
 
     // While they are away: two votes on B. A finishes and exits 0 meanwhile.
     for (const voter of voters.slice(1))

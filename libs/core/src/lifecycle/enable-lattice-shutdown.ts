@@ -99,7 +99,9 @@ async function waitForDrainListeners(
   withinMs: number,
 ): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
+  const late = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), withinMs)),
+  );
   try {
     return await Promise.race([shutdown.drained().then(() => true as const), late]);
   } finally {

@@ -1,8 +1,4 @@
-import {
-  HANDOVER_SPACING_MS,
-  handoverPlan,
-  RECONNECT_JITTER_MS,
-} from './socket-handover';
+import { HANDOVER_SPACING_MS, handoverPlan, RECONNECT_JITTER_MS } from './socket-handover';
 
 describe('handoverPlan', () => {
   it('spreads many connections over the whole window, one per slot, with jittered reconnect delays', () => {
