@@ -8,6 +8,7 @@ import {
 } from '@lattice/socket';
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
@@ -16,7 +17,10 @@ import { waitFor } from '../../support/wait';
 // Draining on one node, in process (decision 0044): the e2e test (test/e2e/drain.spec.ts) runs
 // the Forum as processes and moves the clients to another node.
 
-async function boot(options: SocketModuleOptions): Promise<{ app: INestApplication; url: string }> {
+async function boot(
+  options: SocketModuleOptions,
+  platform: 'express' | 'fastify' = 'express',
+): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
       LatticeModule.forRoot({ env: { LOG_LEVEL: 'error' }, envFile: false, bootReport: false }),
@@ -24,7 +28,10 @@ async function boot(options: SocketModuleOptions): Promise<{ app: INestApplicati
     ],
   })
   class DrainTestModule {}
-  const app = await NestFactory.create(DrainTestModule, { logger: false });
+  const app =
+    platform === 'fastify'
+      ? await NestFactory.create(DrainTestModule, new FastifyAdapter(), { logger: false })
+      : await NestFactory.create(DrainTestModule, { logger: false });
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
@@ -69,29 +76,36 @@ describe('@lattice/socket draining', () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
   });
 
-  it('refuses new upgrades with 503, tells every connection to reconnect (jittered) and closes it with 1012, then drained() resolves', async () => {
-    const { app, url } = await boot({ drainWindowMs: 1000 });
-    apps.push(app);
-    const all = Array.from({ length: 10 }, () => recorded(url));
-    clients.push(...all.map((c) => c.client));
-    await waitFor(() => all.every((c) => c.client.state === 'open'), { what: 'every client open' });
+  it.each(['express', 'fastify'] as const)(
+    'on %s: refuses new upgrades with 503, tells every connection to reconnect (jittered) and closes it with 1012, then drained() resolves',
+    async (platform) => {
+      const { app, url } = await boot({ drainWindowMs: 1000 }, platform);
+      apps.push(app);
+      const all = Array.from({ length: 10 }, () => recorded(url));
+      clients.push(...all.map((c) => c.client));
+      await waitFor(() => all.every((c) => c.client.state === 'open'), {
+        what: 'every client open',
+      });
 
-    const shutdown = app.get(LatticeShutdown);
-    shutdown.startDraining({ timeoutMs: 5000 });
-    expect(await upgrade(url)).toEqual({ status: 503, retryAfter: '1' });
-    await shutdown.drained();
+      const shutdown = app.get(LatticeShutdown);
+      shutdown.startDraining({ timeoutMs: 5000 });
+      expect(await upgrade(url)).toEqual({ status: 503, retryAfter: '1' });
+      await shutdown.drained();
 
-    for (const c of all) {
-      expect(c.hints).toEqual([{ afterMs: expect.any(Number), reason: 'draining' }]);
-      expect(c.closes[0]).toBe(1012);
-    }
-    const delays = all.map((c) => c.hints[0].afterMs);
-    expect(Math.max(...delays)).toBeLessThan(1000);
-    expect(new Set(delays).size).toBeGreaterThan(1);
-    // The clients come back (here to the same node, which refuses them: they back off).
-    await waitFor(() => all.every((c) => c.closes.length >= 2), { what: 'every client to retry' });
-    for (const c of all) expect(c.closes[1]).toBe(1006);
-  });
+      for (const c of all) {
+        expect(c.hints).toEqual([{ afterMs: expect.any(Number), reason: 'draining' }]);
+        expect(c.closes[0]).toBe(1012);
+      }
+      const delays = all.map((c) => c.hints[0].afterMs);
+      expect(Math.max(...delays)).toBeLessThan(1000);
+      expect(new Set(delays).size).toBeGreaterThan(1);
+      // The clients come back (here to the same node, which refuses them: they back off).
+      await waitFor(() => all.every((c) => c.closes.length >= 2), {
+        what: 'every client to retry',
+      });
+      for (const c of all) expect(c.closes[1]).toBe(1006);
+    },
+  );
 
   it('still closes open connections with 1001 when the app closes without draining', async () => {
     const { app, url } = await boot({});
