@@ -213,9 +213,18 @@ describeWith(['mysql', 'redis'], 'draining a node', () => {
 
     // The handover: every connection hears the hint, then closes with 1012, and reconnects.
     const handedOver = clients.length + (page ? 1 : 0);
-    await waitFor(() => proxy!.held >= handedOver, {
-      what: () => `${handedOver} reconnections waiting at the balancer (${proxy!.held})`,
+    // Each client has opened its next socket, which waits at the balancer (counted by the
+    // clients, not the balancer: Chromium may open other connections of its own).
+    await waitFor(() => clients.every((c) => c.sockets === 2), {
+      what: () => `every client to reconnect (${clients.map((c) => c.sockets).join(', ')})`,
     });
+    if (page)
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { hints: unknown[] }).hints.length > 0 &&
+          (window as unknown as { lattice: { client: { state: string } } }).lattice.client.state ===
+            'connecting',
+      );
     for (const c of clients) {
       expect(c.hints).toEqual([{ afterMs: expect.any(Number), reason: 'draining' }]);
       expect(c.closes).toEqual([1012]);
