@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { waitFor } from '../../support/wait';
 
 // Draining on one node, in process (decision 0044): the e2e test (test/e2e/drain.spec.ts) runs
@@ -116,5 +116,38 @@ describe('@lattice/socket draining', () => {
     await waitFor(() => c.closes.length > 0, { what: 'the close' });
     expect(c.closes[0]).toBe(1001);
     expect(c.hints).toEqual([]);
+  });
+
+  it('the client reconnects when told (the hint, or within a second on a bare 1012), not after its backoff', async () => {
+    // A server that hands the first connections over and keeps the last: the client's backoff
+    // is a minute, so only the drain path can bring it back within the test.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    let connections = 0;
+    server.on('connection', (ws) => {
+      connections++;
+      if (connections === 1) {
+        ws.send(JSON.stringify(['sys', 'reconnect', { afterMs: 50, reason: 'draining' }]));
+        ws.close(1012, 'server draining: reconnect');
+      } else if (connections === 2) ws.close(1012, 'no hint');
+      else ws.send(JSON.stringify(['sys', 'welcome', { id: 'kept', identity: null }]));
+    });
+    const client = new SocketClient(`ws://127.0.0.1:${port}`, {
+      WebSocket: WebSocket as unknown as WebSocketFactory,
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    clients.push(client);
+    const hints: unknown[] = [];
+    client.on('reconnect', (hint) => hints.push(hint));
+    client.connect();
+    try {
+      await waitFor(() => client.connectionId === 'kept', { what: 'the third connection' });
+      expect(connections).toBe(3);
+      expect(hints).toEqual([{ afterMs: 50, reason: 'draining' }]);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
