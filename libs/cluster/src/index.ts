@@ -18,3 +18,4 @@ export * from './balancing/strategies/consistent-hash.strategy';
 export * from './balancing/strategies/power-of-two.strategy';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
+export * from './discovery/dns-resolver';
