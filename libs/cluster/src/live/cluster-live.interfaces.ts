@@ -12,8 +12,11 @@ export interface ClusterLiveModuleOptions {
   historySize?: number;
 }
 
-/** What the binding tells the page's sessions on each membership event. */
-export interface ClusterLiveEvent {
-  event: ClusterEvent;
-  node: ClusterNode;
-}
+/**
+ * What the binding tells the page's sessions: a membership event about `node`, or a `beat`
+ * (every heartbeat interval: the loads changed, which fires no membership event); `nodes` is
+ * this node's view of the members at that moment.
+ */
+export type ClusterLiveEvent =
+  | { event: ClusterEvent; node: ClusterNode; nodes: ClusterNode[] }
+  | { event: 'beat'; nodes: ClusterNode[] };

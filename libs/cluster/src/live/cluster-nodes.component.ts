@@ -24,7 +24,7 @@ export interface ClusterNodesState {
   allowed: boolean;
   nodes: ClusterNode[];
   leaderId: string | null;
-  /** Connections per node, one sample per membership event about it (oldest first). */
+  /** Connections per node, one sample per heartbeat interval (oldest first). */
   history: Record<string, number[]>;
   /** When the state last changed (heartbeat ages are shown as of then). */
   at: number;
@@ -36,8 +36,9 @@ const SPARK = { width: 120, height: 24 };
 /**
  * The cluster's nodes as a live table (`@lattice/cluster/live`): role, status, address,
  * version, uptime, load with a bar and a sparkline of connections, heartbeat age and the leader
- * marker. It follows this node's membership events (join, update, suspect, leave), so a node
- * that joins appears within a heartbeat and one that dies goes within the TTL.
+ * marker. It follows this node's membership events (join, update, suspect, leave) and its view
+ * of the members each heartbeat, so a node that joins appears within a heartbeat, one that dies
+ * goes within the TTL, and the loads move with the beats.
  *
  * Place it with `@LivePage(CLUSTER_NODES_COMPONENT, …)` on a route guarded for admins;
  * `ClusterLiveModule`'s `authorize` is asked again at every mount and rejoin.
@@ -72,22 +73,19 @@ export class ClusterNodesComponent
   }
 
   onPublish(_topic: string, payload: unknown): void {
-    const { event, node } = payload as ClusterLiveEvent;
+    const message = payload as ClusterLiveEvent;
     this.update((s) => {
       if (!s.allowed) return s;
-      const others = s.nodes.filter((n) => n.id !== node.id);
-      const { [node.id]: past = [], ...rest } = s.history;
-      if (event === 'leave')
-        return { ...s, nodes: others, history: rest, leaderId: this.leaderId(), at: Date.now() };
-      const nodes = [...others, node].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const samples = [...past, node.load.connections].slice(-this.historySize);
-      return {
-        ...s,
-        nodes,
-        history: { ...rest, [node.id]: samples },
-        leaderId: this.leaderId(),
-        at: Date.now(),
-      };
+      const history: Record<string, number[]> = {};
+      for (const node of message.nodes) {
+        const past = s.history[node.id] ?? [];
+        // One sample per beat; an event keeps the samples (and starts them for a node that joined).
+        history[node.id] =
+          message.event === 'beat' || past.length === 0
+            ? [...past, node.load.connections].slice(-this.historySize)
+            : past;
+      }
+      return { ...s, nodes: message.nodes, history, leaderId: this.leaderId(), at: Date.now() };
     });
   }
 
