@@ -15,7 +15,7 @@ export class WeightedStrategy implements OrderingBalancingStrategy {
   readonly name = 'weighted';
   /** Running scores by node id; a node that leaves the candidates forgets its score. */
   private scores = new Map<string, number>();
-  private lastIds = '';
+  private lastIds: string[] = [];
 
   pick(candidates: readonly ClusterNode[]): ClusterNode {
     this.forgetAbsent(candidates);
@@ -45,10 +45,12 @@ export class WeightedStrategy implements OrderingBalancingStrategy {
   }
 
   private forgetAbsent(candidates: readonly ClusterNode[]): void {
-    const ids = candidates.map((node) => node.id).join('\n');
-    if (ids === this.lastIds) return;
-    this.lastIds = ids;
-    const present = new Set(candidates.map((node) => node.id));
+    // Compared in place: the set rarely changes, and a key string per pick would cost more than the pick.
+    const last = this.lastIds;
+    if (last.length === candidates.length && candidates.every((node, i) => node.id === last[i]))
+      return;
+    this.lastIds = candidates.map((node) => node.id);
+    const present = new Set(this.lastIds);
     for (const id of this.scores.keys()) if (!present.has(id)) this.scores.delete(id);
   }
 }
