@@ -3,6 +3,7 @@
 // when a node joins or leaves, with the spread of keys over nodes, by virtual nodes per node.
 // Run: node -r @swc-node/register bench/cluster/balancing.ts (writes docs/benchmarks.md).
 import { createHash, hash as cryptoHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import {
   ConsistentHashStrategy,
   LoadBalancer,
@@ -61,6 +62,7 @@ function rate(count: number, run: (i: number) => unknown): number {
 const fmt = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0);
 
+const load = loadavg()[0].toFixed(1);
 const keys = Array.from({ length: 100_000 }, (_, i) => `question.${i}`);
 
 // 1. Picks per second.
@@ -138,9 +140,11 @@ writeSection(
   'cluster-balancing',
   `## Cluster: load balancing strategies (\`node -r @swc-node/register bench/cluster/balancing.ts\`)
 
-${machine()}. Pure computation, no Redis: what one \`LoadBalancer\` call costs, and how
-consistent hashing behaves (decision 0041). Candidates are ClusterNode objects with ids shaped
-like core's node ids; keys \`question.0\` … \`question.99999\`.
+${machine()}, load average ${load} at the start. Pure computation, no Redis: what one
+\`LoadBalancer\` call costs, and how consistent hashing behaves (decision 0041). Candidates are
+ClusterNode objects with ids shaped like core's node ids; keys \`question.0\` … \`question.99999\`.
+The rates are the median of 5 rounds and move with the machine's load; the key movement and
+spread figures are exact (the hash is deterministic) and the same on every run.
 
 | strategy | nodes | picks/s | order()/s |
 | --- | --- | --- | --- |
