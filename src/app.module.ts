@@ -31,6 +31,7 @@ import { StatusModule } from './status/status.module';
 import { ForumAiModule } from './ai/forum-ai.module';
 import { SimilarIndexOnStart } from './ai/similar-index-on-start';
 import { ModerationModule } from './moderation/moderation.module';
+import { ClusterAdminModule } from './cluster/cluster-admin.module';
 
 @Module({
   imports: [
@@ -94,6 +95,7 @@ import { ModerationModule } from './moderation/moderation.module';
     QuestionsModule,
     QuestionPagesModule,
     ModerationModule,
+    ClusterAdminModule,
     DemosModule,
   ],
   providers: [SeedOnStart, ReconcileOnStart, SimilarIndexOnStart],

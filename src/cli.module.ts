@@ -1,4 +1,5 @@
 import { CacheModule } from '@lattice/cache';
+import { ClusterModule } from '@lattice/cluster';
 import { LatticeModule } from '@lattice/core';
 import { QueueModule } from '@lattice/queue';
 import { StateModule } from '@lattice/state';
@@ -23,6 +24,9 @@ import { forumSecurity } from './security/forum-security';
     // Jobs are only dispatched and inspected here; `lattice queue:work` starts workers itself.
     QueueModule.forRoot({ worker: false }),
     StateModule.forRoot({ devtools: false }),
+    // `lattice cluster:status` reads the membership registry on the app's REDIS_URL. A command
+    // registers as a member while it runs: as a worker, so that owner() never picks it for a key.
+    ClusterModule.forRoot({ role: 'worker' }),
     // Its entities (sessions, audit log) are part of the schema the migrations are diffed against.
     forumSecurity({ cli: true }),
     QuestionsModule,

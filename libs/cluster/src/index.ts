@@ -7,7 +7,15 @@ export { CLUSTER_OPTIONS_TYPE, CLUSTER_ASYNC_OPTIONS_TYPE } from './cluster.modu
 export * from './membership/cluster-manager';
 export * from './discovery/service-discovery';
 export * from './balancing/load-balancer';
-export * from './balancing';
+export * from './balancing/balancing.constants';
+export * from './balancing/balancing.interfaces';
+export * from './balancing/balancing.messages';
+export { murmur3 } from './balancing/murmur3';
+export * from './balancing/strategies/round-robin.strategy';
+export * from './balancing/strategies/least-connections.strategy';
+export * from './balancing/strategies/weighted.strategy';
+export * from './balancing/strategies/consistent-hash.strategy';
+export * from './balancing/strategies/power-of-two.strategy';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
 export * from './discovery/dns-resolver';

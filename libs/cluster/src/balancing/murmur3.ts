@@ -1,8 +1,8 @@
 // MurmurHash3 x86_32 of a string's UTF-8 bytes. The ring must be the same on every node, so the
 // hash is a pure function of the bytes (no seed from the process, no platform byte order) and
 // matches the reference implementation's test vectors (murmur3.spec.ts). Written here rather
-// than taken from a package: 40 lines, and node:crypto is 4× (crypto.hash md5) to 16×
-// (createHash) slower for keys this short (decision 0041, bench/cluster/balancing.ts).
+// than taken from a package: 40 lines, and node:crypto's md5 is 4 to 10 times slower for keys
+// this short, createHash() more (decision 0041, bench/cluster/balancing.ts).
 
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(256);

@@ -13,42 +13,47 @@ const weightOf = (node: ClusterNode) =>
  */
 export class WeightedStrategy implements OrderingBalancingStrategy {
   readonly name = 'weighted';
-  /** Running scores by node id; a node that leaves the candidates forgets its score. */
-  private scores = new Map<string, number>();
-  private lastIds = '';
+  /** The candidate ids of the last pick, and their running scores at the same index. */
+  private ids: string[] = [];
+  private scores = new Float64Array(0);
 
   pick(candidates: readonly ClusterNode[]): ClusterNode {
-    this.forgetAbsent(candidates);
+    const scores = this.align(candidates);
     let total = 0;
-    let best: ClusterNode | undefined;
-    let bestScore = -Infinity;
-    for (const node of candidates) {
-      const weight = weightOf(node);
-      const score = (this.scores.get(node.id) ?? 0) + weight;
-      this.scores.set(node.id, score);
+    let best = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const weight = weightOf(candidates[i]);
+      scores[i] += weight;
       total += weight;
       // Ties go to the first candidate (members() are sorted by id: the same answer everywhere).
-      if (score > bestScore) [best, bestScore] = [node, score];
+      if (scores[i] > scores[best]) best = i;
     }
-    this.scores.set(best!.id, bestScore - total);
-    return best!;
+    scores[best] -= total;
+    return candidates[best];
   }
 
   /** This pick first, then the others by their score after it: who would come next. */
   order(candidates: readonly ClusterNode[]): ClusterNode[] {
     const first = this.pick(candidates);
     const rest = candidates
-      .filter((node) => node !== first)
-      .map((node, index) => ({ node, index, score: this.scores.get(node.id) ?? 0 }))
+      .map((node, index) => ({ node, index, score: this.scores[index] }))
+      .filter(({ node }) => node !== first)
       .sort((a, b) => b.score - a.score || a.index - b.index);
     return [first, ...rest.map((r) => r.node)];
   }
 
-  private forgetAbsent(candidates: readonly ClusterNode[]): void {
-    const ids = candidates.map((node) => node.id).join('\n');
-    if (ids === this.lastIds) return;
-    this.lastIds = ids;
-    const present = new Set(candidates.map((node) => node.id));
-    for (const id of this.scores.keys()) if (!present.has(id)) this.scores.delete(id);
+  /**
+   * The scores, index for index with `candidates`. Usually the same ids as last time, compared in
+   * place (a key string or a map lookup per node would cost more than the pick); when the set
+   * changed, scores carry over by id and a node that left forgets its score.
+   */
+  private align(candidates: readonly ClusterNode[]): Float64Array {
+    const ids = this.ids;
+    if (ids.length === candidates.length && candidates.every((node, i) => node.id === ids[i]))
+      return this.scores;
+    const previous = new Map(ids.map((id, i) => [id, this.scores[i]]));
+    this.ids = candidates.map((node) => node.id);
+    this.scores = Float64Array.from(this.ids, (id) => previous.get(id) ?? 0);
+    return this.scores;
   }
 }
