@@ -1,4 +1,4 @@
-import { LatticeError, PubSub, SampledLog, type Unsubscribe } from '@lattice/core';
+import { LatticeError, LatticeGauges, PubSub, SampledLog, type Unsubscribe } from '@lattice/core';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -114,8 +114,15 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     @Optional()
     @Inject(SOCKET_AUTHENTICATOR)
     private readonly authenticator?: SocketAuthenticator,
+    /** Core's gauges (LatticeModule is global); cluster membership and metrics read them. */
+    @Optional() gauges?: LatticeGauges,
   ) {
     this.limit = options.rateLimit ?? { messages: 60, perMs: 1000 };
+    gauges?.register({
+      name: 'lattice_socket_connections',
+      help: 'Open WebSocket connections on this node',
+      read: () => this.connections.size,
+    });
   }
 
   /** Serve topics matching `pattern`, where `*` stands for one or more characters other than ':'. */
