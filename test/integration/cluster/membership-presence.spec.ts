@@ -40,11 +40,16 @@ describeWith(['redis'], 'presence when a node leaves the cluster', () => {
     const admin = new Redis(TEST_REDIS_URL);
     cleanup.push(() => admin.disconnect());
     const [, otherUrl, otherId] = await other.waitFor(/listening (\S+) (\S+)/, PROCESS_START_MS);
-    await (app as INestApplication).get(ClusterManager).waitFor((m) => m.some((n) => n.id === otherId));
+    await (app as INestApplication)
+      .get(ClusterManager)
+      .waitFor((m) => m.some((n) => n.id === otherId));
 
     const ada = page(url, 'ada');
     const bob = page(otherUrl, 'bob');
-    cleanup.push(() => ada.socket.close(), () => bob.socket.close());
+    cleanup.push(
+      () => ada.socket.close(),
+      () => bob.socket.close(),
+    );
     const room = ada.events.subscribe('room.lobby');
     const left: Array<string | null> = [];
     room.leaving((member) => left.push(member.id));

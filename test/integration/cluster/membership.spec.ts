@@ -11,7 +11,10 @@ import {
   PubSub,
   type NodeLeftMessage,
 } from '@lattice/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import { LiveModule } from '@lattice/live';
+import { Job, QueueJob, QueueManager, QueueModule } from '@lattice/queue';
+import { SocketModule } from '@lattice/socket';
+import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TcpProxy } from '../../support/tcp-proxy';
@@ -23,6 +26,16 @@ import { bootMember } from './fixtures/membership-app';
 const NODE = 'test/integration/cluster/fixtures/membership-node.ts';
 /** Fast beats, so the suite runs in seconds; the proportions are the defaults' (ttl = 5 beats). */
 const FAST: ClusterModuleOptions = { heartbeatMs: 100, ttlMs: 500 };
+
+/** A job that runs until the test lets it finish. */
+@Injectable()
+@QueueJob({ queue: 'membership-gauges' })
+class Held extends Job<Record<string, never>, void> {
+  static release: (() => void) | undefined;
+  async handle(): Promise<void> {
+    await new Promise<void>((resolve) => (Held.release = resolve));
+  }
+}
 
 const ids = (nodes: ClusterNode[]) => nodes.map((node) => node.id).sort();
 
@@ -279,6 +292,34 @@ describe('cluster membership in one process (no REDIS_URL)', () => {
     expect(cluster.self.status).toBe('draining');
     await cluster.waitFor((members) => members[0].status === 'draining');
     expect(updates.map((e) => [e.event, e.node.status])).toEqual([['update', 'draining']]);
+  });
+
+  it('reads the gauges socket, live and queue register (a job running shows in jobsActive)', async () => {
+    app = await bootMember({}, FAST, {
+      imports: [
+        SocketModule.forRoot(),
+        LiveModule.forRoot({ secret: 'membership-gauges-test-secret-0123456789' }),
+        QueueModule.forRoot(),
+      ],
+      providers: [Held],
+    });
+    const names = app
+      .get(LatticeGauges)
+      .list()
+      .map((gauge) => gauge.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'lattice_socket_connections',
+        'lattice_live_sessions',
+        'lattice_queue_jobs_active',
+      ]),
+    );
+    const cluster = app.get(ClusterManager);
+    await app.get(QueueManager).dispatch(Held, {});
+    await cluster.waitFor((members) => members[0].load.jobsActive === 1);
+    Held.release?.();
+    await cluster.waitFor((members) => members[0].load.jobsActive === 0);
+    expect(cluster.self.load).toMatchObject({ connections: 0, liveSessions: 0, jobsActive: 0 });
   });
 
   it('rejects waitFor after the timeout, naming the members', async () => {
