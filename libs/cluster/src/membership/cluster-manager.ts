@@ -542,6 +542,7 @@ function appVersion(): string {
   return '0.0.0';
 }
 
+/** The error's message without a final full stop (it goes inside a sentence of ours). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
 }
