@@ -203,6 +203,30 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     ]);
   });
 
+  it('routes to a node with the capability that is not draining; owner() is one web node per key, the same on every node', async () => {
+    const a = await member({ capabilities: ['ai'] });
+    const b = await member({ capabilities: ['ai'] });
+    const c = await member({ role: 'worker', capabilities: ['ai'] });
+    const d = await member();
+    const all = [a, b, c, d];
+    for (const cluster of all) await cluster.waitFor((members) => members.length === 4);
+
+    const picked = new Set(Array.from({ length: 12 }, () => d.route('ai')?.id));
+    expect([...picked].every((id) => [a, b, c].some((n) => n.nodeId === id))).toBe(true);
+    expect(d.route('gpu')).toBeUndefined();
+
+    await b.markDraining();
+    for (const cluster of all)
+      await cluster.waitFor((m) => m.some((n) => n.id === b.nodeId && n.status === 'draining'));
+    for (let i = 0; i < 12; i++) expect([a.nodeId, c.nodeId]).toContain(d.route('ai')?.id);
+
+    const keys = Array.from({ length: 50 }, (_, i) => `room:${i}`);
+    const owners = keys.map((key) => a.owner(key).id);
+    // Web nodes that are up only: not the worker, not the draining node.
+    expect(new Set(owners)).toEqual(new Set([a.nodeId, d.nodeId]));
+    for (const cluster of [c, d]) expect(keys.map((key) => cluster.owner(key).id)).toEqual(owners);
+  });
+
   it('rides out a Redis outage: one warning, the last view kept, registered again when Redis is back', async () => {
     const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(TEST_REDIS_URL).port || 6379));
     try {
@@ -292,6 +316,17 @@ describe('cluster membership in one process (no REDIS_URL)', () => {
     expect(cluster.self.status).toBe('draining');
     await cluster.waitFor((members) => members[0].status === 'draining');
     expect(updates.map((e) => [e.event, e.node.status])).toEqual([['update', 'draining']]);
+  });
+
+  it('routes and owns on this node alone until it drains', async () => {
+    app = await bootMember({}, { ...FAST, capabilities: ['ai'] });
+    const cluster = app.get(ClusterManager);
+    expect(cluster.route('ai')?.id).toBe(cluster.nodeId);
+    expect(cluster.route('gpu')).toBeUndefined();
+    expect(cluster.owner('room:1').id).toBe(cluster.nodeId);
+    await cluster.markDraining();
+    expect(cluster.route('ai')).toBeUndefined();
+    expect(() => cluster.owner('room:1')).toThrow(/No live web node can own "room:1"/);
   });
 
   it('reads the gauges socket, live and queue register (a job running shows in jobsActive)', async () => {
