@@ -24,8 +24,12 @@ import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import { bootMember } from './fixtures/membership-app';
 
 const NODE = 'test/integration/cluster/fixtures/membership-node.ts';
-/** Fast beats, so the suite runs in seconds; the proportions are the defaults' (ttl = 5 beats). */
-const FAST: ClusterModuleOptions = { heartbeatMs: 100, ttlMs: 500 };
+/**
+ * Fast beats, so the suite runs in seconds; suspicion and TTL with room to spare, because every
+ * in-process node shares the Jest worker's event loop and a busy CI box can hold it for a while
+ * (a node must not look dead because the test process was).
+ */
+const FAST: ClusterModuleOptions = { heartbeatMs: 100, suspectAfterMs: 1000, ttlMs: 2000 };
 
 /** A job that runs until the test lets it finish. */
 @Injectable()
@@ -135,7 +139,7 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
   });
 
   it('a node killed with SIGKILL is dropped by exactly one member, which publishes NODE_LEFT once', async () => {
-    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '500' });
+    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '2000' });
     children.push(node);
     const survivors = [await member(), await member(), await member()];
     const heard = survivors.map(() => [] as NodeLeftMessage[]);
@@ -159,14 +163,14 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       expect(messages.filter((m) => m.nodeId === nodeId)).toEqual([{ nodeId, reason: 'expired' }]);
     for (const events of leaves)
       expect(events.filter((e) => e.event === 'leave').map((e) => e.node.id)).toEqual([nodeId]);
-    // Reported, not asserted (a loaded CI box stretches it): ttl 500 ms + up to a beat or two.
+    // Reported, not asserted (a loaded CI box stretches it): ttl 2000 ms + about a beat.
     process.stdout.write(
       `membership: a SIGKILLed node left every view ${detectedMs} ms after the kill\n`,
     );
   });
 
   it('marks a node that stops beating suspect, and up again when it beats', async () => {
-    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '500' });
+    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '2000' });
     children.push(node);
     // This observer drops nobody for a minute, so a stopped node stays suspect until it resumes.
     const observer = await member({ heartbeatMs: 100, suspectAfterMs: 250, ttlMs: 60_000 });
@@ -180,12 +184,10 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       node.child.kill('SIGCONT');
     }
     await observer.waitFor((m) => m.some((n) => n.id === nodeId && n.status === 'up'));
-    expect(events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status])).toEqual(
-      [
-        ['suspect', 'suspect'],
-        ['update', 'up'],
-      ],
-    );
+    const seen = events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status]);
+    expect(seen[0]).toEqual(['suspect', 'suspect']);
+    expect(seen.at(-1)).toEqual(['update', 'up']);
+    expect(seen.map(([event]) => event)).not.toContain('leave');
   });
 
   it('a draining node is still a member, marked draining (SIGTERM reaches it through LatticeShutdown.onDrain)', async () => {
@@ -198,9 +200,12 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     await apps[1].get(LatticeShutdown).drained();
     expect(b.self.status).toBe('draining');
     await a.waitFor((m) => m.some((n) => n.id === b.nodeId && n.status === 'draining'));
-    expect(events.map((e) => [e.event, e.node.id, e.node.status])).toEqual([
-      ['update', b.nodeId, 'draining'],
+    expect(events.map((e) => [e.event, e.node.id, e.node.status])).toContainEqual([
+      'update',
+      b.nodeId,
+      'draining',
     ]);
+    expect(events.map((e) => e.event)).not.toContain('leave');
   });
 
   it('routes to a node with the capability that is not draining; owner() is one web node per key, the same on every node', async () => {
