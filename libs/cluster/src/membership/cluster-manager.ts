@@ -389,6 +389,8 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
         nodeId !== this.id
       )
         if (now - (beatOf.get(nodeId) ?? 0) > this.options.ttlMs) expired.push(nodeId);
+    for (const nodeId of this.serviceMeta.keys())
+      if (!live.some((node) => node.id === nodeId)) this.serviceMeta.delete(nodeId);
     this.apply(live, now, readAt);
     // A failed removal is retried by the next beat (of this node or another); the beat itself worked.
     await Promise.all(
