@@ -370,9 +370,12 @@ describe('cluster membership in one process (no REDIS_URL)', () => {
     );
   });
 
-  it('names a TTL shorter than three heartbeats at boot', async () => {
+  it('names a TTL shorter than three heartbeats, or a suspicion longer than the TTL, at boot', async () => {
     await expect(bootMember({}, { heartbeatMs: 1000, ttlMs: 2000 })).rejects.toThrow(
       /ttlMs.*at least 3 × heartbeatMs/s,
     );
+    await expect(
+      bootMember({}, { heartbeatMs: 100, suspectAfterMs: 3000, ttlMs: 2000 }),
+    ).rejects.toThrow(/suspectAfterMs.*below ttlMs/s);
   });
 });
