@@ -49,6 +49,10 @@ export const clusterOptionsSchema = z
   .refine((o) => o.ttlMs >= o.heartbeatMs * 3, {
     message: 'ttlMs must be at least 3 × heartbeatMs, or a node on a slow beat is dropped while alive',
     path: ['ttlMs'],
+  })
+  .refine((o) => o.suspectAfterMs < o.ttlMs, {
+    message: 'suspectAfterMs must be below ttlMs, or a silent node is dropped without ever being suspect',
+    path: ['suspectAfterMs'],
   });
 
 /** The options with defaults applied. */

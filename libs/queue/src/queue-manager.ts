@@ -4,8 +4,10 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
   type Type,
 } from '@nestjs/common';
+import { LatticeGauges } from '@lattice/core';
 import { getJobDefinition, type JobDefinition } from './decorators/queue-job.decorator';
 import type {
   AddOptions,
@@ -73,13 +75,22 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     Set<(event: unknown) => void | Promise<void>>
   >();
   private readonly workers = new Map<string, WorkerHandle>();
+  /** Jobs this process is running now (the `lattice_queue_jobs_active` gauge). */
+  private jobsActive = 0;
   private closing = false;
 
   constructor(
     readonly driver: QueueDriver,
     @Inject(QUEUE_MODULE_OPTIONS) private readonly options: QueueModuleOptions,
+    /** Core's gauges (LatticeModule is global); cluster membership and metrics read them. */
+    @Optional() gauges?: LatticeGauges,
   ) {
     driver.events = (event, payload) => this.emit(event, payload);
+    gauges?.register({
+      name: 'lattice_queue_jobs_active',
+      help: 'Queue jobs running in this process',
+      read: () => this.jobsActive,
+    });
     for (const queue of Object.keys(options.queues ?? {})) assertQueueName(queue);
   }
 
@@ -356,6 +367,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
         childrenResults: () => running.childrenValues(),
       };
       let timer: NodeJS.Timeout | undefined;
+      this.jobsActive++;
       try {
         const work = Promise.resolve().then(() => instance.handle(running.data, context));
         if (!definition.timeout) return await work;
@@ -378,6 +390,7 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
         throw failure;
       } finally {
         clearTimeout(timer);
+        this.jobsActive--;
       }
     };
   }

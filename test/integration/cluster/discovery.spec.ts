@@ -14,7 +14,8 @@ import { TEST_REDIS_URL } from '../../support/services';
 import { uniqueRedisPrefix } from '../../support/test-resources';
 import { bootMember } from './fixtures/membership-app';
 
-const FAST: ClusterModuleOptions = { heartbeatMs: 100, ttlMs: 500 };
+/** Fast beats; suspicion and TTL with room for a busy CI box (see membership.spec.ts). */
+const FAST: ClusterModuleOptions = { heartbeatMs: 100, suspectAfterMs: 1000, ttlMs: 2000 };
 
 /** A module that hands ServiceDiscovery the given resolver, as an app would to use its own DNS server. */
 function resolverModule(resolver: DnsResolver) {

@@ -11,7 +11,10 @@ import {
   PubSub,
   type NodeLeftMessage,
 } from '@lattice/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import { LiveModule } from '@lattice/live';
+import { Job, QueueJob, QueueManager, QueueModule } from '@lattice/queue';
+import { SocketModule } from '@lattice/socket';
+import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TcpProxy } from '../../support/tcp-proxy';
@@ -21,8 +24,22 @@ import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../../support/wait';
 import { bootMember } from './fixtures/membership-app';
 
 const NODE = 'test/integration/cluster/fixtures/membership-node.ts';
-/** Fast beats, so the suite runs in seconds; the proportions are the defaults' (ttl = 5 beats). */
-const FAST: ClusterModuleOptions = { heartbeatMs: 100, ttlMs: 500 };
+/**
+ * Fast beats, so the suite runs in seconds; suspicion and TTL with room to spare, because every
+ * in-process node shares the Jest worker's event loop and a busy CI box can hold it for a while
+ * (a node must not look dead because the test process was).
+ */
+const FAST: ClusterModuleOptions = { heartbeatMs: 100, suspectAfterMs: 1000, ttlMs: 2000 };
+
+/** A job that runs until the test lets it finish. */
+@Injectable()
+@QueueJob({ queue: 'membership-gauges' })
+class Held extends Job<Record<string, never>, void> {
+  static release: (() => void) | undefined;
+  async handle(): Promise<void> {
+    await new Promise<void>((resolve) => (Held.release = resolve));
+  }
+}
 
 const ids = (nodes: ClusterNode[]) => nodes.map((node) => node.id).sort();
 
@@ -122,7 +139,7 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
   });
 
   it('a node killed with SIGKILL is dropped by exactly one member, which publishes NODE_LEFT once', async () => {
-    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '500' });
+    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '2000' });
     children.push(node);
     const survivors = [await member(), await member(), await member()];
     const heard = survivors.map(() => [] as NodeLeftMessage[]);
@@ -146,14 +163,14 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       expect(messages.filter((m) => m.nodeId === nodeId)).toEqual([{ nodeId, reason: 'expired' }]);
     for (const events of leaves)
       expect(events.filter((e) => e.event === 'leave').map((e) => e.node.id)).toEqual([nodeId]);
-    // Reported, not asserted (a loaded CI box stretches it): ttl 500 ms + up to a beat or two.
+    // Reported, not asserted (a loaded CI box stretches it): ttl 2000 ms + about a beat.
     process.stdout.write(
       `membership: a SIGKILLed node left every view ${detectedMs} ms after the kill\n`,
     );
   });
 
   it('marks a node that stops beating suspect, and up again when it beats', async () => {
-    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '500' });
+    const { node, nodeId } = await startNode({ ...env, HEARTBEAT_MS: '100', TTL_MS: '2000' });
     children.push(node);
     // This observer drops nobody for a minute, so a stopped node stays suspect until it resumes.
     const observer = await member({ heartbeatMs: 100, suspectAfterMs: 250, ttlMs: 60_000 });
@@ -167,12 +184,10 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
       node.child.kill('SIGCONT');
     }
     await observer.waitFor((m) => m.some((n) => n.id === nodeId && n.status === 'up'));
-    expect(events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status])).toEqual(
-      [
-        ['suspect', 'suspect'],
-        ['update', 'up'],
-      ],
-    );
+    const seen = events.filter((e) => e.node.id === nodeId).map((e) => [e.event, e.node.status]);
+    expect(seen[0]).toEqual(['suspect', 'suspect']);
+    expect(seen.at(-1)).toEqual(['update', 'up']);
+    expect(seen.map(([event]) => event)).not.toContain('leave');
   });
 
   it('a draining node is still a member, marked draining (SIGTERM reaches it through LatticeShutdown.onDrain)', async () => {
@@ -185,9 +200,36 @@ describeWith(['redis'], 'cluster membership on Redis', () => {
     await apps[1].get(LatticeShutdown).drained();
     expect(b.self.status).toBe('draining');
     await a.waitFor((m) => m.some((n) => n.id === b.nodeId && n.status === 'draining'));
-    expect(events.map((e) => [e.event, e.node.id, e.node.status])).toEqual([
-      ['update', b.nodeId, 'draining'],
+    expect(events.map((e) => [e.event, e.node.id, e.node.status])).toContainEqual([
+      'update',
+      b.nodeId,
+      'draining',
     ]);
+    expect(events.map((e) => e.event)).not.toContain('leave');
+  });
+
+  it('routes to a node with the capability that is not draining; owner() is one web node per key, the same on every node', async () => {
+    const a = await member({ capabilities: ['ai'] });
+    const b = await member({ capabilities: ['ai'] });
+    const c = await member({ role: 'worker', capabilities: ['ai'] });
+    const d = await member();
+    const all = [a, b, c, d];
+    for (const cluster of all) await cluster.waitFor((members) => members.length === 4);
+
+    const picked = new Set(Array.from({ length: 12 }, () => d.route('ai')?.id));
+    expect([...picked].every((id) => [a, b, c].some((n) => n.nodeId === id))).toBe(true);
+    expect(d.route('gpu')).toBeUndefined();
+
+    await b.markDraining();
+    for (const cluster of all)
+      await cluster.waitFor((m) => m.some((n) => n.id === b.nodeId && n.status === 'draining'));
+    for (let i = 0; i < 12; i++) expect([a.nodeId, c.nodeId]).toContain(d.route('ai')?.id);
+
+    const keys = Array.from({ length: 50 }, (_, i) => `room:${i}`);
+    const owners = keys.map((key) => a.owner(key).id);
+    // Web nodes that are up only: not the worker, not the draining node.
+    expect(new Set(owners)).toEqual(new Set([a.nodeId, d.nodeId]));
+    for (const cluster of [c, d]) expect(keys.map((key) => cluster.owner(key).id)).toEqual(owners);
   });
 
   it('rides out a Redis outage: one warning, the last view kept, registered again when Redis is back', async () => {
@@ -281,6 +323,45 @@ describe('cluster membership in one process (no REDIS_URL)', () => {
     expect(updates.map((e) => [e.event, e.node.status])).toEqual([['update', 'draining']]);
   });
 
+  it('routes and owns on this node alone until it drains', async () => {
+    app = await bootMember({}, { ...FAST, capabilities: ['ai'] });
+    const cluster = app.get(ClusterManager);
+    expect(cluster.route('ai')?.id).toBe(cluster.nodeId);
+    expect(cluster.route('gpu')).toBeUndefined();
+    expect(cluster.owner('room:1').id).toBe(cluster.nodeId);
+    await cluster.markDraining();
+    expect(cluster.route('ai')).toBeUndefined();
+    expect(() => cluster.owner('room:1')).toThrow(/No live web node can own "room:1"/);
+  });
+
+  it('reads the gauges socket, live and queue register (a job running shows in jobsActive)', async () => {
+    app = await bootMember({}, FAST, {
+      imports: [
+        SocketModule.forRoot(),
+        LiveModule.forRoot({ secret: 'membership-gauges-test-secret-0123456789' }),
+        QueueModule.forRoot(),
+      ],
+      providers: [Held],
+    });
+    const names = app
+      .get(LatticeGauges)
+      .list()
+      .map((gauge) => gauge.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'lattice_socket_connections',
+        'lattice_live_sessions',
+        'lattice_queue_jobs_active',
+      ]),
+    );
+    const cluster = app.get(ClusterManager);
+    await app.get(QueueManager).dispatch(Held, {});
+    await cluster.waitFor((members) => members[0].load.jobsActive === 1);
+    Held.release?.();
+    await cluster.waitFor((members) => members[0].load.jobsActive === 0);
+    expect(cluster.self.load).toMatchObject({ connections: 0, liveSessions: 0, jobsActive: 0 });
+  });
+
   it('rejects waitFor after the timeout, naming the members', async () => {
     app = await bootMember({}, FAST);
     const cluster = app.get(ClusterManager);
@@ -289,9 +370,12 @@ describe('cluster membership in one process (no REDIS_URL)', () => {
     );
   });
 
-  it('names a TTL shorter than three heartbeats at boot', async () => {
+  it('names a TTL shorter than three heartbeats, or a suspicion longer than the TTL, at boot', async () => {
     await expect(bootMember({}, { heartbeatMs: 1000, ttlMs: 2000 })).rejects.toThrow(
       /ttlMs.*at least 3 × heartbeatMs/s,
     );
+    await expect(
+      bootMember({}, { heartbeatMs: 100, suspectAfterMs: 3000, ttlMs: 2000 }),
+    ).rejects.toThrow(/suspectAfterMs.*below ttlMs/s);
   });
 });

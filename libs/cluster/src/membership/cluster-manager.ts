@@ -145,9 +145,7 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     this.shutdown?.onDrain(() => this.markDraining());
     if (this.driver === 'redis') {
       this.subscriptions.push(
-        this.pubsub.subscribe<NodeLeftMessage>(NODE_LEFT_TOPIC, (message) =>
-          this.forget(message.nodeId),
-        ),
+        this.pubsub.subscribe<NodeLeftMessage>(NODE_LEFT_TOPIC, (message) => this.forget(message)),
         this.pubsub.subscribe<MembershipNotice>(CLUSTER_MEMBERSHIP_TOPIC, (message, meta) => {
           if (!meta.local && !this.stopped) void this.beatQuietly();
         }),
@@ -391,8 +389,17 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
         nodeId !== this.id
       )
         if (now - (beatOf.get(nodeId) ?? 0) > this.options.ttlMs) expired.push(nodeId);
+    for (const nodeId of this.serviceMeta.keys())
+      if (!live.some((node) => node.id === nodeId)) this.serviceMeta.delete(nodeId);
     this.apply(live, now, readAt);
-    await Promise.all(expired.map((nodeId) => this.expire(nodeId, now - this.options.ttlMs)));
+    // A failed removal is retried by the next beat (of this node or another); the beat itself worked.
+    await Promise.all(
+      expired.map((nodeId) =>
+        this.expire(nodeId, now - this.options.ttlMs).catch((error: unknown) =>
+          this.logger.warn(`Could not drop expired node ${nodeId} yet: ${describe(error)}.`),
+        ),
+      ),
+    );
   }
 
   /** Removes a node that stopped heartbeating, if this node is the one that gets to. */
@@ -414,8 +421,16 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** A node announced gone (NODE_LEFT): out of the view now rather than on the next beat. */
-  private forget(nodeId: string): void {
-    if (nodeId === this.id) return;
+  private forget({ nodeId, reason }: NodeLeftMessage): void {
+    if (nodeId === this.id) {
+      // This process stalled past the TTL (a long GC pause, a stopped VM): the others dropped it
+      // and cleaned its entries; its next beat registers it again.
+      if (reason === 'expired' && !this.stopped)
+        this.logger.warn(
+          `The other nodes dropped this node (${nodeId}): it did not heartbeat for over ${this.options.ttlMs} ms. Registering again; its presence entries were removed.`,
+        );
+      return;
+    }
     this.departed.set(nodeId, Date.now());
     const node = this.view.get(nodeId);
     if (!node) return;
@@ -542,6 +557,7 @@ function appVersion(): string {
   return '0.0.0';
 }
 
+/** The error's message without a final full stop (it goes inside a sentence of ours). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
 }

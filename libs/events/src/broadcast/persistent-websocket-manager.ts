@@ -1,4 +1,12 @@
-import { LatticeDrivers, PubSub, RedisConnections, type Unsubscribe } from '@lattice/core';
+import {
+  LATTICE_NODE_ID,
+  LatticeDrivers,
+  NODE_LEFT_TOPIC,
+  PubSub,
+  RedisConnections,
+  type NodeLeftMessage,
+  type Unsubscribe,
+} from '@lattice/core';
 import {
   SOCKET_FANOUT_TOPIC,
   SocketManager,
@@ -14,7 +22,6 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { CHANNEL_TOPIC_PREFIX, EVENTS_MODULE_OPTIONS } from '../events.constants';
 import type { ChannelOptions, EventsModuleOptions } from '../events.interfaces';
 import { EventsMessages } from '../events.messages';
@@ -106,16 +113,18 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   private readonly reads: SharedHistoryReads;
   /** When each connection may next be sent a replay batch: its token bucket, as a schedule. */
   private readonly pace = new Map<string, number>();
-  private readonly nodeId = randomUUID().slice(0, 8);
   private closed = false;
   private readonly serverListeners = new Set<ChannelEventListener>();
   private fanOut: Promise<Unsubscribe> | undefined;
+  private nodeLeft: Promise<Unsubscribe | undefined> | undefined;
 
   constructor(
     @Inject(EVENTS_MODULE_OPTIONS) options: EventsModuleOptions,
     drivers: LatticeDrivers,
     redis: RedisConnections,
     private readonly pubsub: PubSub,
+    /** Core's node id (presence member keys are `<node>:<connection>`), as cluster's NODE_LEFT names it. */
+    @Inject(LATTICE_NODE_ID) private readonly nodeId: string,
     // SocketModule is optional: without it events are dispatched but no channel carries them.
     @Optional() private readonly optionalSocket?: SocketManager,
   ) {
@@ -189,6 +198,13 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
     };
     socket.handle(`${CHANNEL_TOPIC_PREFIX}*`, handler);
     this.socket = socket;
+    // Not awaited: with Redis unreachable at boot the app must still start.
+    this.nodeLeft = this.pubsub
+      .subscribe<NodeLeftMessage>(NODE_LEFT_TOPIC, (message) => this.dropNode(message.nodeId))
+      .catch((error: unknown) => {
+        this.logger.warn(`Presence cleanup of departed nodes is off: ${String(error)}`);
+        return undefined;
+      });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -196,6 +212,7 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
     this.reads.clear();
     this.serverListeners.clear();
     await this.fanOut?.then((unsubscribe) => unsubscribe()).catch(() => undefined);
+    await this.nodeLeft?.then((unsubscribe) => unsubscribe?.()).catch(() => undefined);
     await this.stores?.presence.close?.();
     await this.stores?.history.close();
   }
@@ -368,6 +385,21 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
       key,
       id: connection.identity?.id ?? null,
     });
+  }
+
+  /**
+   * A node left the cluster (cluster membership's NODE_LEFT): its presence members go now, each
+   * announced to its channel by the one node that removed it, rather than lingering until their
+   * heartbeat key expires.
+   */
+  private async dropNode(nodeId: string): Promise<void> {
+    if (nodeId === this.nodeId || this.closed || !this.stores) return;
+    const removed = await this.presence.removeNode(nodeId);
+    for (const { channel, member } of removed)
+      await this.socketManager().broadcast(CHANNEL_TOPIC_PREFIX + channel, 'presence:leave', {
+        key: member.key,
+        id: member.id,
+      });
   }
 
   private async admit(

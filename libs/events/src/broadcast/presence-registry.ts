@@ -14,6 +14,12 @@ export interface PresenceRegistry {
   add(channel: string, member: PresenceMember): Promise<void>;
   remove(channel: string, key: string): Promise<void>;
   list(channel: string): Promise<PresenceMember[]>;
+  /**
+   * Removes every member of a node that left the cluster (core's NODE_LEFT_TOPIC) and returns
+   * the ones this call removed: when every node runs it, each member is returned to one of them,
+   * which tells the channel.
+   */
+  removeNode(nodeId: string): Promise<Array<{ channel: string; member: PresenceMember }>>;
   close?(): Promise<void>;
 }
 
@@ -35,12 +41,19 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
   async list(channel: string): Promise<PresenceMember[]> {
     return [...(this.channels.get(channel)?.values() ?? [])];
   }
+
+  /** In-process presence holds this node's members only: another node's are never here. */
+  async removeNode(): Promise<Array<{ channel: string; member: PresenceMember }>> {
+    return [];
+  }
 }
 
 /**
  * Presence in Redis: a hash per channel (connection key → member). Each node keeps a heartbeat
  * key alive while it has members; `list()` drops the members of nodes whose heartbeat is gone,
- * so a node that crashed leaves no ghosts behind for longer than `heartbeatMs` × 3.
+ * so a node that crashed leaves no ghosts behind for longer than `heartbeatMs` × 3. Each node
+ * also keeps the set of channels it has members in, so when cluster membership announces that a
+ * node left, `removeNode()` finds that node's members at once.
  */
 export class RedisPresenceRegistry implements PresenceRegistry {
   private heartbeat: NodeJS.Timeout | undefined;
@@ -59,7 +72,13 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), this.heartbeatMs);
       this.heartbeat.unref();
     }
-    await this.redis.hset(this.keyOf(channel), member.key, JSON.stringify(member));
+    const channels = this.channelsKeyOf(this.nodeId);
+    await this.redis
+      .multi()
+      .hset(this.keyOf(channel), member.key, JSON.stringify(member))
+      .sadd(channels, channel)
+      .pexpire(channels, this.heartbeatMs * 3)
+      .exec();
   }
 
   async remove(channel: string, key: string): Promise<void> {
@@ -80,18 +99,44 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     return members.filter((member) => !dead.has(nodeOf(member.key)));
   }
 
+  async removeNode(nodeId: string): Promise<Array<{ channel: string; member: PresenceMember }>> {
+    const removed: Array<{ channel: string; member: PresenceMember }> = [];
+    for (const channel of await this.redis.smembers(this.channelsKeyOf(nodeId))) {
+      const entries = await this.redis.hgetall(this.keyOf(channel));
+      for (const [key, value] of Object.entries(entries)) {
+        if (nodeOf(key) !== nodeId) continue;
+        // One HDEL per member: the node whose HDEL removed it is the one that announces it.
+        if ((await this.redis.hdel(this.keyOf(channel), key)) === 1)
+          removed.push({ channel, member: JSON.parse(value) as PresenceMember });
+      }
+    }
+    await this.redis.del(this.channelsKeyOf(nodeId), this.nodeKeyOf(nodeId));
+    return removed;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    if (this.heartbeat) await this.redis.del(this.nodeKeyOf(this.nodeId)).catch(() => undefined);
+    if (this.heartbeat)
+      await this.redis
+        .del(this.nodeKeyOf(this.nodeId), this.channelsKeyOf(this.nodeId))
+        .catch(() => undefined);
     this.heartbeat = undefined;
   }
 
   private async beat(): Promise<void> {
-    await this.redis.set(this.nodeKeyOf(this.nodeId), '1', 'PX', this.heartbeatMs * 3);
+    await this.redis
+      .multi()
+      .set(this.nodeKeyOf(this.nodeId), '1', 'PX', this.heartbeatMs * 3)
+      .pexpire(this.channelsKeyOf(this.nodeId), this.heartbeatMs * 3)
+      .exec();
+  }
+
+  private channelsKeyOf(nodeId: string): string {
+    return `${this.nodeKeyOf(nodeId)}:channels`;
   }
 }
 
-/** Member keys are `<node>:<connection>`. */
+/** Member keys are `<node>:<connection>`; connection ids hold no ':' (node ids need not). */
 function nodeOf(key: string): string {
-  return key.slice(0, key.indexOf(':'));
+  return key.slice(0, key.lastIndexOf(':'));
 }

@@ -1,4 +1,4 @@
-import { PubSub, type Unsubscribe } from '@lattice/core';
+import { LatticeGauges, PubSub, type Unsubscribe } from '@lattice/core';
 import { SocketManager, type SocketConnectionInfo } from '@lattice/socket';
 import type { LatticeCache } from '@lattice/cache';
 import {
@@ -91,8 +91,15 @@ export class LiveSessions
     private readonly pubsub: PubSub,
     /** CacheModule's default store, when imported: last renders are then shared by every node. */
     @Optional() @Inject(DEFAULT_CACHE_TOKEN) cache?: LatticeCache,
+    /** Core's gauges (LatticeModule is global); cluster membership and metrics read them. */
+    @Optional() gauges?: LatticeGauges,
   ) {
     this.lastRenders = new LastRenders(cache ?? null);
+    gauges?.register({
+      name: 'lattice_live_sessions',
+      help: 'Live component sessions open on this node',
+      read: () => this.instances.size,
+    });
   }
 
   async onModuleInit(): Promise<void> {

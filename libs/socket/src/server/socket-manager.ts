@@ -1,6 +1,7 @@
 import {
   type DrainContext,
   LatticeError,
+  LatticeGauges,
   LatticeShutdown,
   PubSub,
   SampledLog,
@@ -137,8 +138,15 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     private readonly authenticator?: SocketAuthenticator,
     /** LatticeModule's (global); absent in a bare test module: then nothing drains. */
     @Optional() private readonly shutdown?: LatticeShutdown,
+    /** Core's gauges (LatticeModule is global); cluster membership and metrics read them. */
+    @Optional() gauges?: LatticeGauges,
   ) {
     this.limit = options.rateLimit ?? { messages: 60, perMs: 1000 };
+    gauges?.register({
+      name: 'lattice_socket_connections',
+      help: 'Open WebSocket connections on this node',
+      read: () => this.connections.size,
+    });
   }
 
   /** Serve topics matching `pattern`, where `*` stands for one or more characters other than ':'. */
