@@ -1,6 +1,5 @@
 import { Command, CommandRunner, Option } from '@lattice/core/cli';
-import type * as QueuePackage from '@lattice/queue';
-import { ModuleRef } from '@nestjs/core';
+import { QueueManager, QueueMessages } from '@lattice/queue';
 import { QueueSupervisor } from '../supervisor/queue-supervisor';
 import { queueManagerLoad } from '../supervisor/queue-load.source';
 import type { QueueWorkerRange } from '../supervisor/supervisor.interfaces';
@@ -40,21 +39,10 @@ function whole(name: string, min: number) {
 }
 
 /**
- * @lattice/queue is an optional peer of @lattice/cluster: loaded when the command runs, so that
- * `@lattice/cluster/cli` (and `lattice cluster:status`) load in an app without queues.
- */
-function loadQueuePackage(): typeof QueuePackage {
-  try {
-    return require('@lattice/queue') as typeof QueuePackage;
-  } catch (error) {
-    throw SupervisorMessages.queueModuleMissing(error);
-  }
-}
-
-/**
  * `lattice queue:supervise`: keeps between a min and a max of `lattice queue:work` processes per
  * queue, scaled by backlog and wait time (Laravel Horizon's balancing), until SIGTERM or Ctrl+C;
- * then the workers finish their running jobs and it exits 0. Needs the BullMQ driver (REDIS_URL).
+ * then the workers finish their running jobs and it exits 0. Needs the BullMQ driver (REDIS_URL),
+ * and `QueueModule.forRoot({ worker: false })` in the CLI's root module.
  */
 @Command({
   name: 'queue:supervise',
@@ -62,20 +50,12 @@ function loadQueuePackage(): typeof QueuePackage {
     'Run and scale queue:work processes per queue by backlog and wait time, until SIGTERM or Ctrl+C',
 })
 export class QueueSuperviseCommand extends CommandRunner {
-  // ModuleRef rather than an injected QueueManager: the class would load @lattice/queue with
-  // this file, and the package is optional (see loadQueuePackage).
-  constructor(private readonly moduleRef: ModuleRef) {
+  constructor(private readonly queues: QueueManager) {
     super();
   }
 
   async run(_: string[], flags: QueueSuperviseFlags): Promise<void> {
-    const { QueueManager, QueueMessages } = loadQueuePackage();
-    let queues: QueuePackage.QueueManager;
-    try {
-      queues = this.moduleRef.get(QueueManager, { strict: false });
-    } catch {
-      throw QueueMessages.managerNotVisible('lattice queue:supervise');
-    }
+    const { queues } = this;
     if (queues.driverKind === 'memory')
       throw QueueMessages.needsSharedDriver('lattice queue:supervise');
 

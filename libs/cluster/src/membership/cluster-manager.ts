@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  ClusterEvent,
-  ClusterListener,
-  ClusterNode,
-} from '../cluster.interfaces';
+import type { ClusterEvent, ClusterListener, ClusterNode } from '../cluster.interfaces';
 
 /**
  * This process's view of the cluster. Each node registers itself in Redis (a hash entry per node
@@ -53,7 +49,10 @@ export class ClusterManager {
    * Resolves when `predicate(members())` holds (checked on each beat and membership event), for
    * tests and start-up code that need the cluster to have formed; rejects after `timeoutMs`.
    */
-  async waitFor(predicate: (members: ClusterNode[]) => boolean, timeoutMs = 10_000): Promise<ClusterNode[]> {
+  async waitFor(
+    predicate: (members: ClusterNode[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<ClusterNode[]> {
     void predicate;
     void timeoutMs;
     throw new Error('not built yet');

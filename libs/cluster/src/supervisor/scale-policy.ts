@@ -44,9 +44,10 @@ function wanted(
   return { count: Math.max(count, range.min), why };
 }
 
-/** How urgent a queue's next worker is: its backlog per worker once it has one more. */
+/** How much a queue needs another worker: its waiting jobs per worker (∞ with none). */
 function pressure(load: QueueLoad, workers: number): number {
-  return load.waiting / (workers + 1);
+  if (load.waiting === 0) return 0;
+  return workers === 0 ? Infinity : load.waiting / workers;
 }
 
 /**
@@ -146,8 +147,8 @@ export function planScale(
     const from = current(queue);
     const to = next.get(queue)!;
     if (to === from) continue;
-    const reasons = [from < min ? `minimum ${min}` : describeLoad(load(queue))];
-    reasons.push(...new Set(why.get(queue)));
+    const reasons =
+      from < min ? [`minimum ${min}`] : [describeLoad(load(queue)), ...new Set(why.get(queue))];
     decisions.push({ queue, from, to, reason: reasons.join(', ') });
   }
   return { workers: Object.fromEntries(next), decisions };

@@ -33,13 +33,6 @@ export const SupervisorMessages = {
       `--command "${value}" names no program.`,
       'Give the command that runs the app\'s lattice CLI, e.g. --command "node dist/src/cli.js"; the supervisor appends queue:work --queue <name>.',
     ),
-  queueModuleMissing: (cause: unknown) =>
-    new LatticeError(
-      'LATTICE_SUPERVISOR_NEEDS_QUEUE',
-      `lattice queue:supervise needs @lattice/queue, which did not load (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}).`,
-      'Install it (npm i @lattice/queue) and import QueueModule.forRoot({ worker: false }) in the module your commands run in (src/cli.module.ts).',
-      { cause },
-    ),
   workersDidNotStop: (ids: string[], timeoutMs: number) =>
     new LatticeError(
       'LATTICE_SUPERVISOR_STOP_TIMEOUT',
