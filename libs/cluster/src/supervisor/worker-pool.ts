@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { WorkerProcessInfo } from './supervisor.interfaces';
 
@@ -37,12 +36,23 @@ const STABLE_AFTER_MS = 30_000;
 const TAIL_LINES = 20;
 /** What `lattice queue:work` prints once its workers take jobs. */
 const READY_LINE = /^Working "/;
+/**
+ * A worker asked to stop before it printed the ready line gets SIGTERM this long after it
+ * started at the latest (a --command that never prints the line still stops).
+ */
+const STARTUP_GRACE_MS = 15_000;
 
 interface Worker {
   info: WorkerProcessInfo;
   child: ChildProcess;
   exited: Promise<void>;
   tail: string[];
+  /** It printed the ready line: its SIGTERM handler is in place. */
+  ready: boolean;
+  /** Asked to stop while starting: SIGTERM once it is ready (or after {@link STARTUP_GRACE_MS}). */
+  stopTimer?: NodeJS.Timeout;
+  /** SIGTERM was sent. */
+  signalled: boolean;
 }
 
 /**
@@ -149,24 +159,43 @@ export class WorkerPool {
       state: 'starting',
       startedAt: Date.now(),
     };
-    const worker: Worker = { info, child, tail: [], exited: Promise.resolve() };
+    const worker: Worker = {
+      info,
+      child,
+      tail: [],
+      exited: Promise.resolve(),
+      ready: false,
+      signalled: false,
+    };
     const lines = (stream: NodeJS.ReadableStream) =>
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         worker.tail.push(line);
         if (worker.tail.length > TAIL_LINES) worker.tail.shift();
-        if (info.state === 'starting' && READY_LINE.test(line)) {
-          info.state = 'running';
+        if (!worker.ready && READY_LINE.test(line)) {
+          worker.ready = true;
+          if (info.state === 'starting') info.state = 'running';
+          else this.signal(worker);
           this.onEvent({ type: 'ready', worker: { ...info } });
         }
         this.onEvent({ type: 'output', worker: { ...info }, line });
       });
     lines(child.stdout!);
     lines(child.stderr!);
-    // A program that cannot start (ENOENT) exits like a crash, through 'close' below.
-    child.on('error', (error) => worker.tail.push(String(error)));
-    worker.exited = once(child, 'close').then(([code, signal]) =>
-      this.exited(worker, code as number | null, signal as NodeJS.Signals | null),
-    );
+    worker.exited = new Promise<void>((resolve) => {
+      let gone = false;
+      const exit = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (gone) return;
+        gone = true;
+        this.exited(worker, code, signal);
+        resolve();
+      };
+      child.once('close', exit);
+      child.on('error', (error) => {
+        worker.tail.push(String(error));
+        // A program that cannot start (ENOENT) emits no 'close': it counts as a crash.
+        if (child.pid === undefined) exit(null, null);
+      });
+    });
     this.workers.set(info.id, worker);
     this.onEvent({ type: 'started', worker: { ...info } });
   }
@@ -174,12 +203,27 @@ export class WorkerPool {
   private stop(worker: Worker): void {
     if (worker.info.state === 'stopping') return;
     worker.info.state = 'stopping';
+    // A worker still starting may have taken a job before its SIGTERM handler is in place, and
+    // SIGTERM would kill it outright: it gets the signal once it says it works.
+    if (worker.ready) this.signal(worker);
+    else
+      worker.stopTimer = setTimeout(
+        () => this.signal(worker),
+        Math.max(0, worker.info.startedAt + STARTUP_GRACE_MS - Date.now()),
+      );
+  }
+
+  private signal(worker: Worker): void {
+    clearTimeout(worker.stopTimer);
     // Exactly one SIGTERM: queue:work listens once, a second one would kill it mid-job.
+    if (worker.signalled) return;
+    worker.signalled = true;
     if (worker.child.exitCode === null && worker.child.signalCode === null)
       worker.child.kill('SIGTERM');
   }
 
   private exited(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(worker.stopTimer);
     this.workers.delete(worker.info.id);
     const expected = worker.info.state === 'stopping';
     this.onEvent({
