@@ -40,7 +40,7 @@ const READY_LINE = /^Working "/;
  * A worker asked to stop before it printed the ready line gets SIGTERM this long after it
  * started at the latest (a --command that never prints the line still stops).
  */
-const STARTUP_GRACE_MS = 15_000;
+const STARTUP_GRACE_MS = 60_000;
 
 interface Worker {
   info: WorkerProcessInfo;
