@@ -12,7 +12,7 @@ import { SlowJob } from './fixtures/supervised-jobs';
 
 // The small app's `lattice` entry: the supervisor runs its workers with this same entry.
 const APP = 'test/integration/cluster/fixtures/supervised-app.ts';
-const JOBS = 90;
+const JOBS = 60;
 const MAX = 3;
 
 interface Line {
@@ -92,8 +92,9 @@ describeWith(['redis'], 'lattice queue:supervise (BullMQ, real worker processes)
   it(
     'scales a queue from 1 to N workers under a backlog, back to 1 when it drains, restarts a crashed worker, and stops on SIGTERM with every job run once',
     async () => {
-      const ids: string[] = [];
-      for (let i = 0; i < JOBS; i++) ids.push((await queues.dispatch(SlowJob, { ms: 150 })).id);
+      const ids = (
+        await Promise.all(Array.from({ length: JOBS }, () => queues.dispatch(SlowJob, { ms: 100 })))
+      ).map((job) => job.id);
 
       supervisor = new TsProcess(APP, env, [
         'queue:supervise',
