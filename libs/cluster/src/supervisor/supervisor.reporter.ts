@@ -62,6 +62,7 @@ export class StreamSupervisorReporter implements SupervisorReporter {
     if (this.mode === 'json') return this.json({ type: 'status', queues });
     const text = queues.map(describeQueue).join(' | ');
     if (this.mode === 'tty') {
+      if (text === this.live) return;
       this.live = text;
       this.write(`\r\x1b[K${text}`);
       return;
