@@ -131,9 +131,14 @@ describeWith(['redis'], 'lattice queue:supervise (BullMQ, real worker processes)
       let done = 0;
       await waitFor(async () => (done = Object.keys(await finished()).length) === JOBS, {
         what: () => `all ${JOBS} jobs to finish (${done} did)\n${describeOutput()}`,
-        timeoutMs: 60_000,
+        // The workers boot first (through swc, three at once: 25 s on a loaded machine).
+        timeoutMs: PROCESS_START_MS + 30_000,
       });
       expect(new Set(Object.values(await finished())).size).toBeGreaterThan(1);
+      await waitFor(() => lines().filter((l) => l.type === 'worker-ready').length === MAX, {
+        what: () => `every worker to say it works\n${describeOutput()}`,
+        timeoutMs: PROCESS_START_MS,
+      });
 
       // N → 1, one worker per cool-down, each stopping after its running job.
       await waitFor(() => latest()?.workers === 1 && latest()?.stopping === 0, {
@@ -203,6 +208,7 @@ describeWith(['redis'], 'lattice queue:supervise (BullMQ, real worker processes)
       }
       for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     },
-    PROCESS_TEST_MS,
+    // Five process starts in a row (the supervisor, three workers, one restart).
+    PROCESS_TEST_MS + 90_000,
   );
 });

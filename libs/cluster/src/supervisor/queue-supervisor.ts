@@ -63,6 +63,7 @@ export class QueueSupervisor {
       ...range,
       ...(this.loads.get(range.queue) ?? { waiting: 0, active: 0 }),
       workers: this.pool.count(range.queue),
+      starting: workers.filter((w) => w.queue === range.queue && w.state === 'starting').length,
       stopping: this.pool.stopping(range.queue),
       restarting: this.pool.restarting(range.queue),
       pids: workers
@@ -171,6 +172,11 @@ export class QueueSupervisor {
           });
         break;
       case 'ready':
+        this.reporter.event(
+          'worker-ready',
+          `${event.worker.id} works, ${formatWait(Date.now() - event.worker.startedAt)} after it started`,
+          { worker: event.worker },
+        );
         break;
     }
   }

@@ -72,8 +72,10 @@ export interface WorkerProcessInfo {
 
 /** A queue in the supervisor's status (`--json` prints it as is). */
 export interface QueueStatus extends QueueWorkerRange, QueueLoad {
-  /** Worker processes taking jobs or starting up. */
+  /** Worker processes taking jobs or starting up (and crashed ones waiting for their restart). */
   workers: number;
+  /** Of those, the ones still starting (not yet taking jobs). */
+  starting: number;
   /** Workers of this queue that are finishing their last jobs. */
   stopping: number;
   /** Crashed workers waiting for their restart. */

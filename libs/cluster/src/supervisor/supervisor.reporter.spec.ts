@@ -6,6 +6,7 @@ const queue = (workers: number, waiting: number, oldestWaitMs?: number): QueueSt
   min: 1,
   max: 8,
   workers,
+  starting: 0,
   stopping: 0,
   restarting: 0,
   pids: [],
@@ -51,6 +52,14 @@ describe('StreamSupervisorReporter', () => {
       /^\d\d:\d\d:\d\d notifications: 1 → 3 workers, 240 waiting, oldest 4\.2 s\nnotifications 1 of 1\.\.8: 10 waiting$/,
     );
     expect(out[2]).toBe(clear);
+  });
+
+  it('says which workers are starting, restarting or stopping', () => {
+    const { out, reporter: r } = reporter('plain');
+    r.status([{ ...queue(3, 240, 4200), starting: 1, restarting: 1, stopping: 2 }]);
+    expect(out[0]).toMatch(
+      /Z notifications 3 of 1\.\.8 \(1 starting, 1 restarting\) \+2 stopping: 240 waiting, oldest 4\.2 s\n$/,
+    );
   });
 
   it('writes JSON lines with --json', () => {

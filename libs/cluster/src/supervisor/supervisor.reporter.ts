@@ -16,14 +16,16 @@ export interface SupervisorReporter {
   close(): void;
 }
 
-/** "notifications 3 (1..8) 240 waiting, oldest 4.2 s": one queue in a status line. */
+/** "notifications 3 of 1..8 (1 starting) +1 stopping: 240 waiting, oldest 4.2 s": one queue. */
 export function describeQueue(q: QueueStatus): string {
-  const extra = [
-    q.stopping ? `${q.stopping} stopping` : '',
+  // Starting and restarting workers are among the count; stopping ones are on top of it.
+  const among = [
+    q.starting ? `${q.starting} starting` : '',
     q.restarting ? `${q.restarting} restarting` : '',
   ].filter(Boolean);
-  const workers = `${q.workers}${extra.length ? ` (+${extra.join(', ')})` : ''}`;
-  return `${q.queue} ${workers} of ${q.min}..${q.max}: ${describeLoad(q)}`;
+  const details =
+    (among.length ? ` (${among.join(', ')})` : '') + (q.stopping ? ` +${q.stopping} stopping` : '');
+  return `${q.queue} ${q.workers} of ${q.min}..${q.max}${details}: ${describeLoad(q)}`;
 }
 
 /** The line a decision is logged as. */
@@ -67,7 +69,9 @@ export class StreamSupervisorReporter implements SupervisorReporter {
       this.write(`\r\x1b[K${text}`);
       return;
     }
-    const counts = queues.map((q) => `${q.workers}/${q.stopping}/${q.restarting}`).join(',');
+    const counts = queues
+      .map((q) => `${q.workers}/${q.starting}/${q.stopping}/${q.restarting}`)
+      .join(',');
     const now = Date.now();
     if (counts === this.lastCounts && now - this.lastStatusAt < this.statusEveryMs) return;
     this.lastCounts = counts;
