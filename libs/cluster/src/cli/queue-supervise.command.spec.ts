@@ -14,10 +14,22 @@ import { ClusterCommandsModule } from './cluster-commands.module';
 })
 class MemoryCli {}
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+// No QueueModule at all.
+@Module({
+  imports: [
+    LatticeModule.forRoot({ env: {}, envFile: false, bootReport: false }),
+    ClusterCommandsModule,
+  ],
+})
+class NoQueueCli {}
+
+async function cli(
+  argv: string[],
+  root: typeof MemoryCli = MemoryCli,
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runLatticeCli(MemoryCli, {
+  const code = await runLatticeCli(root, {
     argv,
     output: { writeOut: (t) => void (out += t), writeErr: (t) => void (err += t) },
   });
@@ -31,6 +43,14 @@ describe('lattice queue:supervise', () => {
     expect(code).toBe(CliExitCode.Failure);
     expect(err).toMatch(/`lattice queue:supervise` needs a queue that other processes can reach/);
     expect(err).toMatch(/Set REDIS_URL/);
+  });
+
+  it('boots without QueueModule, and then says to import it', async () => {
+    const { code, err } = await cli(['queue:supervise'], NoQueueCli);
+    expect(code).toBe(CliExitCode.Failure);
+    expect(err).toMatch(
+      /lattice queue:supervise needs QueueManager, but no QueueModule is visible to it/,
+    );
   });
 
   it('is listed with its options', async () => {

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from '@lattice/core/cli';
 import { QueueManager, QueueMessages } from '@lattice/queue';
+import { Optional } from '@nestjs/common';
 import { QueueSupervisor } from '../supervisor/queue-supervisor';
 import { queueManagerLoad } from '../supervisor/queue-load.source';
 import type { QueueWorkerRange } from '../supervisor/supervisor.interfaces';
@@ -50,12 +51,14 @@ function whole(name: string, min: number) {
     'Run and scale queue:work processes per queue by backlog and wait time, until SIGTERM or Ctrl+C',
 })
 export class QueueSuperviseCommand extends CommandRunner {
-  constructor(private readonly queues: QueueManager) {
+  // Optional: without QueueModule the other cluster commands still boot; this one says what to add.
+  constructor(@Optional() private readonly queueManager?: QueueManager) {
     super();
   }
 
   async run(_: string[], flags: QueueSuperviseFlags): Promise<void> {
-    const { queues } = this;
+    const queues = this.queueManager;
+    if (!queues) throw QueueMessages.managerNotVisible('lattice queue:supervise');
     if (queues.driverKind === 'memory')
       throw QueueMessages.needsSharedDriver('lattice queue:supervise');
 
