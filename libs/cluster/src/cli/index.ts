@@ -4,6 +4,7 @@ export * from './queue-supervise.command';
 export * from '../supervisor/supervisor.interfaces';
 export * from '../supervisor/scale-policy';
 export * from '../supervisor/supervisor.options';
+export * from '../supervisor/supervisor.config';
 export * from '../supervisor/supervisor.messages';
 export * from '../supervisor/supervisor.reporter';
 export * from '../supervisor/worker-pool';

@@ -61,6 +61,7 @@ describe('lattice queue:supervise', () => {
       '--max-processes <n>',
       '--cooldown <ms>',
       '--command <command>',
+      '--config <file>',
       '--json',
     ])
       expect(out).toContain(flag);

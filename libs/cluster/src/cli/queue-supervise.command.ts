@@ -4,6 +4,7 @@ import { Optional } from '@nestjs/common';
 import { QueueSupervisor } from '../supervisor/queue-supervisor';
 import { queueManagerLoad } from '../supervisor/queue-load.source';
 import type { QueueWorkerRange } from '../supervisor/supervisor.interfaces';
+import { loadSupervisorConfig, type SupervisorConfig } from '../supervisor/supervisor.config';
 import { SupervisorMessages } from '../supervisor/supervisor.messages';
 import {
   parseQueueRanges,
@@ -28,6 +29,7 @@ export interface QueueSuperviseFlags {
   stopTimeout?: number;
   json?: boolean;
   verbose?: boolean;
+  config?: string;
 }
 
 function whole(name: string, min: number) {
@@ -66,29 +68,34 @@ export class QueueSuperviseCommand extends CommandRunner {
       min: flags.min ?? SUPERVISOR_DEFAULTS.min,
       max: flags.max ?? Math.max(SUPERVISOR_DEFAULTS.max, flags.min ?? 0),
     };
+    // The options override the config file, which overrides the defaults.
+    const file: SupervisorConfig = flags.config ? loadSupervisorConfig(flags.config, defaults) : {};
     const known = queues.queueNames();
     const ranges: QueueWorkerRange[] = flags.queue
       ? parseQueueRanges(flags.queue, defaults)
-      : parseQueueRanges(known.join(','), defaults);
+      : (file.queues ?? parseQueueRanges(known.join(','), defaults));
     for (const { queue } of ranges)
       if (!known.includes(queue)) throw QueueMessages.queueUnknown(queue, known);
 
     const policy = scalePolicy(ranges, {
-      maxProcesses: flags.maxProcesses,
-      cooldownMs: flags.cooldown,
-      backlogPerWorker: flags.backlog,
-      maxWaitMs: flags.maxWait,
-      maxShift: flags.maxShift,
+      maxProcesses: flags.maxProcesses ?? file.maxProcesses,
+      cooldownMs: flags.cooldown ?? file.cooldownMs,
+      backlogPerWorker: flags.backlog ?? file.backlogPerWorker,
+      maxWaitMs: flags.maxWait ?? file.maxWaitMs,
+      maxShift: flags.maxShift ?? file.maxShift,
     });
+    const stopTimeoutMs =
+      flags.stopTimeout ?? file.stopTimeoutMs ?? SUPERVISOR_DEFAULTS.stopTimeoutMs;
     const mode = flags.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain';
     const supervisor = new QueueSupervisor(
       {
         ...policy,
         // The program that runs this command, with its loader flags (-r @swc-node/register).
-        command: flags.command ?? [process.execPath, ...process.execArgv, process.argv[1]],
-        concurrency: flags.concurrency,
-        intervalMs: flags.interval ?? SUPERVISOR_DEFAULTS.intervalMs,
-        stopTimeoutMs: flags.stopTimeout ?? SUPERVISOR_DEFAULTS.stopTimeoutMs,
+        command: flags.command ??
+          file.command ?? [process.execPath, ...process.execArgv, process.argv[1]],
+        concurrency: flags.concurrency ?? file.concurrency,
+        intervalMs: flags.interval ?? file.intervalMs ?? SUPERVISOR_DEFAULTS.intervalMs,
+        stopTimeoutMs,
         restartDelayMs: SUPERVISOR_DEFAULTS.restartDelayMs,
         workerOutput: flags.verbose,
       },
@@ -102,7 +109,6 @@ export class QueueSuperviseCommand extends CommandRunner {
     });
     await supervisor.start();
     await signal;
-    const stopTimeoutMs = flags.stopTimeout ?? SUPERVISOR_DEFAULTS.stopTimeoutMs;
     const killed = await supervisor.stop();
     if (killed.length) throw SupervisorMessages.workersDidNotStop(killed, stopTimeoutMs);
     process.stdout.write(flags.json ? `${JSON.stringify({ type: 'stopped' })}\n` : 'Stopped.\n');
@@ -207,6 +213,15 @@ export class QueueSuperviseCommand extends CommandRunner {
   })
   parseStopTimeout(value: string): number {
     return whole('stop-timeout', 0)(value);
+  }
+
+  @Option({
+    flags: '--config <file>',
+    description:
+      'A JSON file of the same settings ({"queues": {"notifications": "1..8"}, "maxProcesses": 8, "cooldownMs": 3000, …}); options override it',
+  })
+  parseConfig(value: string): string {
+    return value;
   }
 
   @Option({

@@ -33,6 +33,19 @@ export const SupervisorMessages = {
       `--command "${value}" names no program.`,
       'Give the command that runs the app\'s lattice CLI, e.g. --command "node dist/src/cli.js"; the supervisor appends queue:work --queue <name>.',
     ),
+  configUnreadable: (file: string, cause: unknown) =>
+    new CliUsageError(
+      'LATTICE_SUPERVISOR_CONFIG_UNREADABLE',
+      // Not `instanceof Error`: fs errors may come from another realm (a test's VM context).
+      `--config ${file} cannot be read as JSON: ${(cause as Error | undefined)?.message ?? String(cause)}.`,
+      'Point --config at a JSON file such as {"queues": {"notifications": "1..8"}, "maxProcesses": 8}.',
+    ),
+  configInvalid: (file: string, problems: string[]) =>
+    new CliUsageError(
+      'LATTICE_SUPERVISOR_CONFIG_INVALID',
+      `--config ${file} is not a supervisor configuration: ${problems.join('; ')}.`,
+      'Known keys: queues ({"name": "min..max"} or {"name": {"min": 1, "max": 8}}), maxProcesses, backlogPerWorker, maxWaitMs, cooldownMs, maxShift, intervalMs, concurrency, stopTimeoutMs, command (an array).',
+    ),
   workersDidNotStop: (ids: string[], timeoutMs: number) =>
     new LatticeError(
       'LATTICE_SUPERVISOR_STOP_TIMEOUT',
