@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AiCommandsModule } from '@lattice/ai/cli';
 import { runLattice } from '@lattice/cli';
-import { ClusterStatusCommandModule } from '@lattice/cluster/cli';
+import { ClusterCommandsModule } from '@lattice/cluster/cli';
 import { DatabaseCommandsModule } from '@lattice/database/cli';
 import { QueueCommandsModule } from '@lattice/queue/cli';
 import { SecurityCommandsModule } from '@lattice/security/cli';
@@ -24,7 +24,7 @@ void runLattice({
   app: { name: 'lattice-forum', module: CliModule },
   libraries: [
     { library: '@lattice/ai', module: AiCommandsModule },
-    { library: '@lattice/cluster', module: ClusterStatusCommandModule },
+    { library: '@lattice/cluster', module: ClusterCommandsModule },
     { library: '@lattice/database', module: DatabaseCommandsModule },
     { library: '@lattice/queue', module: QueueCommandsModule },
     { library: '@lattice/security', module: SecurityCommandsModule },

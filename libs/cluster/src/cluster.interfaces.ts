@@ -84,11 +84,7 @@ export type DiscoveryOptions =
 
 /** The strategies `LoadBalancer` ships. */
 export type BalancingStrategyName =
-  | 'round-robin'
-  | 'least-connections'
-  | 'weighted'
-  | 'consistent-hash'
-  | 'power-of-two';
+  'round-robin' | 'least-connections' | 'weighted' | 'consistent-hash' | 'power-of-two';
 
 /**
  * Picks one of `candidates` (never empty when called). `key` is given by callers that want the

@@ -24,4 +24,10 @@ export const ClusterMessages = {
         ? 'No such DNS name: check the headless Service name and the discovery options namespace and clusterDomain (kubectl get svc -n <namespace>).'
         : 'The cluster DNS did not answer: check that the pod can reach it (kubectl exec … -- nslookup <name>) and retry.',
     ),
+  managerNotVisible: (command: string) =>
+    new LatticeError(
+      'LATTICE_CLUSTER_NOT_IMPORTED',
+      `${command} reads the cluster's membership, but the command line's module does not import ClusterModule.`,
+      'Add ClusterModule.forRoot() (on the app\'s REDIS_URL) to the imports of the module your lattice command runs (src/cli.module.ts).',
+    ),
 };

@@ -13,7 +13,9 @@ export const {
 })
   .setClassMethodName('forRoot')
   .setExtras(
-    { /** Global by default: one membership per process (docs/decisions/0022-module-options.md). */ isGlobal: true },
+    {
+      /** Global by default: one membership per process (docs/decisions/0022-module-options.md). */ isGlobal: true,
+    },
     (definition, extras) =>
       checkOptionsAtBoot(
         { ...definition, global: extras.isGlobal },

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-const strategy = z.enum(['round-robin', 'least-connections', 'weighted', 'consistent-hash', 'power-of-two']);
+const strategy = z.enum([
+  'round-robin',
+  'least-connections',
+  'weighted',
+  'consistent-hash',
+  'power-of-two',
+]);
 const ms = z.number().int().positive();
 
 /** `ClusterModule.forRoot()` options, checked at boot; strict objects, so a misspelt key is named. */
@@ -12,7 +18,12 @@ export const clusterOptionsSchema = z
     version: z.string().min(1).optional(),
     capabilities: z.array(z.string().min(1)).default([]),
     services: z
-      .array(z.strictObject({ name: z.string().min(1), meta: z.record(z.string(), z.unknown()).default({}) }))
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          meta: z.record(z.string(), z.unknown()).default({}),
+        }),
+      )
       .default([]),
     weight: z.number().positive().default(1),
     heartbeatMs: ms.default(1000),
@@ -38,7 +49,10 @@ export const clusterOptionsSchema = z
       .default({ strategy: 'least-connections', virtualNodes: 160 }),
     leader: z.strictObject({ leaseMs: ms.default(5000) }).default({ leaseMs: 5000 }),
     locks: z
-      .strictObject({ ttlMs: ms.default(10_000), acquireTimeoutMs: z.number().int().min(0).default(5000) })
+      .strictObject({
+        ttlMs: ms.default(10_000),
+        acquireTimeoutMs: z.number().int().min(0).default(5000),
+      })
       .default({ ttlMs: 10_000, acquireTimeoutMs: 5000 }),
   })
   .transform((o) => ({
@@ -47,7 +61,8 @@ export const clusterOptionsSchema = z
     suspectAfterMs: o.suspectAfterMs ?? Math.round(o.heartbeatMs * 2.5),
   }))
   .refine((o) => o.ttlMs >= o.heartbeatMs * 3, {
-    message: 'ttlMs must be at least 3 × heartbeatMs, or a node on a slow beat is dropped while alive',
+    message:
+      'ttlMs must be at least 3 × heartbeatMs, or a node on a slow beat is dropped while alive',
     path: ['ttlMs'],
   })
   .refine((o) => o.suspectAfterMs < o.ttlMs, {

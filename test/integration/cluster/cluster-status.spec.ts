@@ -1,5 +1,5 @@
 import { ClusterManager, ClusterModule } from '@lattice/cluster';
-import { ClusterStatusCommandModule, type ClusterStatusJson } from '@lattice/cluster/cli';
+import { ClusterCommandsModule, type ClusterStatusJson } from '@lattice/cluster/cli';
 import { LatticeModule } from '@lattice/core';
 import { CliExitCode, runLatticeCli } from '@lattice/core/cli';
 import { Module, type INestApplicationContext } from '@nestjs/common';
@@ -26,7 +26,7 @@ describeWith(['redis'], 'lattice cluster:status on Redis', () => {
         bootReport: false,
       }),
       ClusterModule.forRoot(),
-      ClusterStatusCommandModule,
+      ClusterCommandsModule,
     ],
   })
   class StatusCli {}

@@ -4,7 +4,8 @@ import type { ClusterNode } from '../cluster.interfaces';
 import { LeaderElection } from '../leader/leader-election';
 import { ClusterManager } from '../membership/cluster-manager';
 import { formatAge, formatBytes, formatDuration } from '../status/cluster-status';
-import { ClusterStatusCommandModule, type ClusterStatusJson } from './cluster-status.command';
+import { ClusterCommandsModule } from './cluster-commands.module';
+import type { ClusterStatusJson } from './cluster-status.command';
 
 const now = Date.now();
 
@@ -65,7 +66,7 @@ const leader: Pick<LeaderElection, never> & { leaderId?: string } = {
 })
 class FakeClusterModule {}
 
-@Module({ imports: [FakeClusterModule, ClusterStatusCommandModule] })
+@Module({ imports: [FakeClusterModule, ClusterCommandsModule] })
 class TestCli {}
 
 async function cli(argv: string[], whileRunning?: (stdout: () => string) => Promise<void>) {

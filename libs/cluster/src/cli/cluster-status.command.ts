@@ -1,8 +1,9 @@
 import { CliUsageError, Command, CommandRunner, Option } from '@lattice/core/cli';
-import { Module, Optional } from '@nestjs/common';
+import { Optional } from '@nestjs/common';
 import Table from 'cli-table3';
 import type { ClusterNode } from '../cluster.interfaces';
 import { LeaderElection } from '../leader/leader-election';
+import { ClusterMessages } from '../cluster.messages';
 import { ClusterManager } from '../membership/cluster-manager';
 import { nodeStatusRows } from '../status/cluster-status';
 
@@ -36,10 +37,16 @@ interface Flags {
 })
 export class ClusterStatusCommand extends CommandRunner {
   constructor(
-    private readonly cluster: ClusterManager,
+    @Optional() private readonly manager?: ClusterManager,
     @Optional() private readonly leader?: LeaderElection,
   ) {
     super();
+  }
+
+  /** The membership; a clear error when the command line's module lacks ClusterModule. */
+  private get cluster(): ClusterManager {
+    if (!this.manager) throw ClusterMessages.managerNotVisible('lattice cluster:status');
+    return this.manager;
   }
 
   async run(_: string[], flags: Flags): Promise<void> {
@@ -196,10 +203,3 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     }
   });
 }
-
-/**
- * The `cluster:status` command. Import it in the CLI's root module next to
- * `ClusterModule.forRoot()` (on the app's REDIS_URL), which provides the ClusterManager it reads.
- */
-@Module({ providers: [ClusterStatusCommand] })
-export class ClusterStatusCommandModule {}

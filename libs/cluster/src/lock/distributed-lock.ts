@@ -40,7 +40,11 @@ export class DistributedLock {
   }
 
   /** Runs `task` holding `key`; releases afterwards, also when it throws. */
-  async using<T>(key: string, task: (lock: LockHandle) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  async using<T>(
+    key: string,
+    task: (lock: LockHandle) => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
     void key;
     void task;
     void options;
