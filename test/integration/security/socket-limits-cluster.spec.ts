@@ -170,52 +170,60 @@ describeWith(['mysql', 'redis'], 'WebSocket limits per user across two nodes (Re
     expect(answers.slice(-10)).toEqual(Array(10).fill('error'));
   });
 
-  it("a killed node's connections stop counting once their lease runs out", async () => {
-    const token = await register(nodeA.url);
-    const { node, url } = await startNode(limits(SHORT_LEASE_MS));
-    try {
-      const held = [track(connect(url, token)), track(connect(url, token))];
-      for (const c of held) expect(await c.welcomed()).toBe(true);
-      expect(await track(connect(nodeA.url, token)).closed).toEqual(REFUSED);
-      node.child.kill('SIGKILL');
-      await node.exited;
-      const taken = await waitFor(
-        async () => {
-          const attempt = track(connect(nodeA.url, token));
-          return (await attempt.welcomed()) && attempt;
-        },
-        { what: "the killed node's leases to run out", intervalMs: 200 },
-      );
-      expect(taken.ws.readyState).toBe(WebSocket.OPEN);
-    } finally {
-      await node.stop('SIGKILL');
-    }
-  }, PROCESS_TEST_MS);
+  it(
+    "a killed node's connections stop counting once their lease runs out",
+    async () => {
+      const token = await register(nodeA.url);
+      const { node, url } = await startNode(limits(SHORT_LEASE_MS));
+      try {
+        const held = [track(connect(url, token)), track(connect(url, token))];
+        for (const c of held) expect(await c.welcomed()).toBe(true);
+        expect(await track(connect(nodeA.url, token)).closed).toEqual(REFUSED);
+        node.child.kill('SIGKILL');
+        await node.exited;
+        const taken = await waitFor(
+          async () => {
+            const attempt = track(connect(nodeA.url, token));
+            return (await attempt.welcomed()) && attempt;
+          },
+          { what: "the killed node's leases to run out", intervalMs: 200 },
+        );
+        expect(taken.ws.readyState).toBe(WebSocket.OPEN);
+      } finally {
+        await node.stop('SIGKILL');
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 
-  it("a node announced as left (NODE_LEFT_TOPIC) frees its connections' places at once", async () => {
-    const token = await register(nodeA.url);
-    const { node, url, nodeId } = await startNode(limits(LONG_LEASE_MS));
-    try {
-      const held = [track(connect(url, token)), track(connect(url, token))];
-      for (const c of held) expect(await c.welcomed()).toBe(true);
-      node.child.kill('SIGKILL');
-      await node.exited;
-      // Still counted: the lease is two minutes.
-      expect(await track(connect(nodeA.url, token)).closed).toEqual(REFUSED);
-      // What cluster membership publishes when the node's heartbeat expires.
-      await nodeA.app
-        .get(PubSub)
-        .publish<NodeLeftMessage>(NODE_LEFT_TOPIC, { nodeId, reason: 'expired' });
-      const taken = await waitFor(
-        async () => {
-          const attempt = track(connect(nodeA.url, token));
-          return (await attempt.welcomed()) && attempt;
-        },
-        { what: 'the places of the node that left to be freed', intervalMs: 100 },
-      );
-      expect(taken.ws.readyState).toBe(WebSocket.OPEN);
-    } finally {
-      await node.stop('SIGKILL');
-    }
-  }, PROCESS_TEST_MS);
+  it(
+    "a node announced as left (NODE_LEFT_TOPIC) frees its connections' places at once",
+    async () => {
+      const token = await register(nodeA.url);
+      const { node, url, nodeId } = await startNode(limits(LONG_LEASE_MS));
+      try {
+        const held = [track(connect(url, token)), track(connect(url, token))];
+        for (const c of held) expect(await c.welcomed()).toBe(true);
+        node.child.kill('SIGKILL');
+        await node.exited;
+        // Still counted: the lease is two minutes.
+        expect(await track(connect(nodeA.url, token)).closed).toEqual(REFUSED);
+        // What cluster membership publishes when the node's heartbeat expires.
+        await nodeA.app
+          .get(PubSub)
+          .publish<NodeLeftMessage>(NODE_LEFT_TOPIC, { nodeId, reason: 'expired' });
+        const taken = await waitFor(
+          async () => {
+            const attempt = track(connect(nodeA.url, token));
+            return (await attempt.welcomed()) && attempt;
+          },
+          { what: 'the places of the node that left to be freed', intervalMs: 100 },
+        );
+        expect(taken.ws.readyState).toBe(WebSocket.OPEN);
+      } finally {
+        await node.stop('SIGKILL');
+      }
+    },
+    PROCESS_TEST_MS,
+  );
 });

@@ -227,6 +227,8 @@ export class SecureSocketLimits implements OnModuleInit, OnModuleDestroy, OnAppl
   private recovered(): void {
     if (!this.degraded) return;
     this.degraded = false;
-    this.logger.warn('Redis is back: WebSocket limits per user are counted across the cluster again.');
+    this.logger.warn(
+      'Redis is back: WebSocket limits per user are counted across the cluster again.',
+    );
   }
 }
