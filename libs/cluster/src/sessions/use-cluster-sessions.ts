@@ -1,13 +1,19 @@
 import { DependencyErrors, ServiceUnavailableError } from '@lattice/core';
 import type { INestApplication } from '@nestjs/common';
-import type { RequestHandler } from 'express';
 import type { SessionOptions } from 'express-session';
-import { ServerResponse, type Server } from 'node:http';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import { createRedisSessionStore, loadSessionPackage } from './redis-session.store';
 import type { ClusterSessionOptions } from './sessions.interfaces';
 import { SessionsMessages } from './sessions.messages';
 
 const DEFAULT_COOKIE_NAME = 'lattice.sid';
+
+/** Connect-style middleware, as express-session's is (without a type import of express). */
+type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /** The subset of a Fastify instance this file uses (NestFastifyApplication.register and the instance). */
 interface FastifyLike {
@@ -63,7 +69,7 @@ export async function useClusterSessions(
       resave: false,
       saveUninitialized: false,
     } satisfies SessionOptions);
-    app.use(answerOutages(middleware, app.get(DependencyErrors)));
+    app.use(answerOutages(middleware as unknown as Middleware, app.get(DependencyErrors)));
     return;
   }
   if (platform === 'fastify') {
@@ -96,7 +102,7 @@ export async function useClusterSessions(
  * response stands and the session's next load answers 503; should express-session report it
  * earlier, the answer is written with the original `end` (its own replacement would save again).
  */
-function answerOutages(middleware: RequestHandler, errors: DependencyErrors): RequestHandler {
+function answerOutages(middleware: Middleware, errors: DependencyErrors): Middleware {
   return (req, res, next) => {
     let routed = false;
     middleware(req, res, (error?: unknown) => {
