@@ -95,43 +95,67 @@ export async function useClusterSessions(
 }
 
 /**
- * express-session hands a store failure to `next(error)`. Loading the session (before the route)
- * fails fast with Redis down, and the answer is written here in the shape of core's
- * `DependencyExceptionFilter`: 503, `Retry-After` and the message naming Redis. A save that fails
- * after the route is reported once the response has gone out (express-session's order), so that
- * response stands and the session's next load answers 503; should express-session report it
- * earlier, the answer is written with the original `end` (its own replacement would save again).
+ * express-session hands a store failure to `next(error)`, and saves a changed session only once
+ * the route has answered, reporting a failed save after the response went out. Both are answered
+ * here in the shape of core's `DependencyExceptionFilter` (503, `Retry-After`, the message naming
+ * Redis): the load's failure before the route runs, and a changed session is saved when the route
+ * ends its response, before the response is written, so a lost save is a 503, not a 200 whose
+ * session vanished.
  */
 function answerOutages(middleware: Middleware, errors: DependencyErrors): Middleware {
   return (req, res, next) => {
-    let routed = false;
     middleware(req, res, (error?: unknown) => {
-      if (!error) {
-        routed = true;
-        return next();
-      }
-      const failure = errors.classify(error);
-      if (!failure && !routed) return next(error);
-      // express-session sends the response before it reports a failed save: it stands.
-      if (res.headersSent) return;
-      const unavailable = failure instanceof ServiceUnavailableError;
-      const status = !failure ? 500 : unavailable ? 503 : 409;
-      const body = failure
-        ? {
-            statusCode: status,
-            error: unavailable ? 'Service Unavailable' : 'Conflict',
-            code: failure.code,
-            message: failure.message,
-          }
-        : { statusCode: 500, message: 'Internal server error' };
-      res.statusCode = status;
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      if (unavailable) res.setHeader('retry-after', String(failure.retryAfterSeconds));
-      // The original end: express-session's replacement would try to save again.
-      (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => void).call(
-        res,
-        JSON.stringify(body),
-      );
+      if (error) return answer(res, errors, error, () => next(error));
+      const request = req as IncomingMessage & { session?: SavableSession };
+      const loaded = JSON.stringify(request.session ?? null);
+      const end = res.end; // express-session's: saves (when needed), then writes
+      res.end = function (this: ServerResponse, ...args: unknown[]) {
+        const session = request.session;
+        // Unchanged, destroyed, or already streaming: express-session's own way.
+        if (!session || res.headersSent || JSON.stringify(session) === loaded)
+          return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+        session.save((saveError) => {
+          if (saveError) return answer(res, errors, saveError, () => undefined);
+          (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+        });
+        return this;
+      } as ServerResponse['end'];
+      next();
     });
   };
+}
+
+/** What express-session's `req.session` offers here. */
+interface SavableSession {
+  save(callback: (error?: unknown) => void): void;
+}
+
+/**
+ * The answer to a store failure, written with the original `end` (express-session's would save
+ * again): 503 for an outage, 409 for a conflict, otherwise `otherwise()` (Nest's error layer).
+ */
+function answer(
+  res: ServerResponse,
+  errors: DependencyErrors,
+  error: unknown,
+  otherwise: () => void,
+): void {
+  const failure = errors.classify(error);
+  if (!failure) return otherwise();
+  if (res.headersSent) return; // too late to say anything else; the next load answers 503
+  const unavailable = failure instanceof ServiceUnavailableError;
+  const status = unavailable ? 503 : 409;
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  if (unavailable) res.setHeader('retry-after', String(failure.retryAfterSeconds));
+  const body = {
+    statusCode: status,
+    error: unavailable ? 'Service Unavailable' : 'Conflict',
+    code: failure.code,
+    message: failure.message,
+  };
+  (ServerResponse.prototype.end as (this: ServerResponse, chunk: string) => void).call(
+    res,
+    JSON.stringify(body),
+  );
 }
