@@ -22,6 +22,38 @@ interface Late {
   count: number;
 }
 
+/** One user's count of one window in an exchange; `state` when the reply updates this node's view. */
+interface Entry {
+  user: string;
+  window: number;
+  delta: number;
+  state?: UserWindow;
+  /** `state.flushed` when sent. */
+  flushed?: number;
+}
+
+/** Users per EVAL: one script call per batch, all batches in one pipeline (one round trip). */
+const EXCHANGE_BATCH = 500;
+
+/**
+ * Adds each user's new count to their key of the window and reads back the total and the
+ * previous window's total; the last two values are Redis's clock (TIME), for the window index.
+ * KEYS: per user, this window's key and the previous one's. ARGV: the keys' ttl (ms), then the counts.
+ */
+const EXCHANGE = `
+local out = {}
+for i = 1, #KEYS / 2 do
+  local total = redis.call('INCRBY', KEYS[2 * i - 1], ARGV[i + 1])
+  redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[1])
+  out[2 * i - 1] = total
+  out[2 * i] = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+end
+local t = redis.call('TIME')
+out[#out + 1] = tonumber(t[1])
+out[#out + 1] = tonumber(t[2])
+return out
+`;
+
 /** What `sync()` did, for tests and benchmarks. */
 export interface RateSyncResult {
   users: number;
@@ -110,20 +142,14 @@ export class ClusterMessageRate {
   private async exchange(): Promise<RateSyncResult> {
     const { perMs } = this.limit;
     const window = Math.floor((Date.now() + this.offsetMs) / perMs);
-    const sent: Array<{
-      user: string;
-      state: UserWindow;
-      window: number;
-      flushed: number;
-      delta: number;
-    }> = [];
     const late = this.late;
     this.late = [];
-    const ttl = perMs * 2 + 1000;
-    const pipeline = this.client().multi();
-    pipeline.time();
-    for (const { user, window: w, count } of late)
-      pipeline.incrby(this.key(user, w), count).pexpire(this.key(user, w), ttl);
+    // Late counts are only added; the users' own entries also read the totals back.
+    const entries: Entry[] = late.map(({ user, window: w, count }) => ({
+      user,
+      window: w,
+      delta: count,
+    }));
     for (const [user, state] of this.users) {
       if (state.window < window - 1) {
         this.users.delete(user); // idle for a whole window: nothing left to know
@@ -132,40 +158,48 @@ export class ClusterMessageRate {
       if (state.window !== window && state.mine === state.flushed) continue;
       const delta = state.mine - state.flushed;
       state.flushed = state.mine;
-      sent.push({ user, state, window: state.window, flushed: state.flushed, delta });
-      pipeline
-        .incrby(this.key(user, state.window), delta)
-        .pexpire(this.key(user, state.window), ttl)
-        .get(this.key(user, state.window - 1));
+      entries.push({ user, window: state.window, delta, state, flushed: state.flushed });
     }
-    if (sent.length === 0 && late.length === 0) return { users: 0, ok: true };
+    if (entries.length === 0) return { users: 0, ok: true };
+    const ttl = perMs * 2 + 1000;
+    const pipeline = this.client().pipeline();
+    for (let from = 0; from < entries.length; from += EXCHANGE_BATCH) {
+      const batch = entries.slice(from, from + EXCHANGE_BATCH);
+      const keys = batch.flatMap((e) => [
+        this.key(e.user, e.window),
+        this.key(e.user, e.window - 1),
+      ]);
+      pipeline.eval(EXCHANGE, keys.length, ...keys, ttl, ...batch.map((e) => e.delta));
+    }
     const started = Date.now();
+    const users = entries.filter((e) => e.state).length;
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error);
       if (failed) throw failed[0]!;
-      const [seconds, micros] = results[0][1] as [string, string];
-      this.offsetMs =
-        Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (started + Date.now()) / 2;
-      let at = 1 + late.length * 2;
-      for (const { state, window: sentIn, flushed } of sent) {
-        const total = Number(results[at][1]);
-        const previous = Number(results[at + 2][1] ?? 0);
-        at += 3;
+      const replies = results.map(([, reply]) => reply as number[]);
+      const [seconds, micros] = replies[0].slice(-2);
+      this.offsetMs = seconds * 1000 + Math.floor(micros / 1000) - (started + Date.now()) / 2;
+      entries.forEach((entry, i) => {
+        const { state, window: sentIn, flushed = 0 } = entry;
         // The window may have moved on while the reply travelled; then the counts are old news.
-        if (state.window !== sentIn) continue;
-        state.others = Math.max(state.others, total - flushed);
-        state.previous = Math.max(state.previous, previous);
-      }
+        if (!state || state.window !== sentIn) return;
+        const reply = replies[Math.floor(i / EXCHANGE_BATCH)];
+        const at = (i % EXCHANGE_BATCH) * 2;
+        state.others = Math.max(state.others, reply[at] - flushed);
+        state.previous = Math.max(state.previous, reply[at + 1]);
+      });
       this.onSuccess();
-      return { users: sent.length, ok: true };
+      return { users, ok: true };
     } catch (error) {
       // Not counted in Redis: sent again at the next sync, unless their window has passed.
-      for (const { user, window: sentIn, delta } of sent)
-        if (delta > 0) late.push({ user, window: sentIn, count: delta });
-      this.late.push(...late.filter((entry) => entry.window >= window - 1));
+      this.late.push(
+        ...entries
+          .filter((e) => e.delta > 0 && e.window >= window - 1)
+          .map(({ user, window: w, delta }) => ({ user, window: w, count: delta })),
+      );
       this.onFailure(error);
-      return { users: sent.length, ok: false };
+      return { users, ok: false };
     }
   }
 
