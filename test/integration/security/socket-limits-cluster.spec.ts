@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { describeWith } from '../../support/describe-with';
 import { TsProcess } from '../../support/processes';
 import { TEST_REDIS_URL } from '../../support/services';
+import { TcpProxy } from '../../support/tcp-proxy';
 import {
   createTestDatabase,
   uniqueRedisPrefix,
@@ -222,6 +223,43 @@ describeWith(['mysql', 'redis'], 'WebSocket limits per user across two nodes (Re
         expect(taken.ws.readyState).toBe(WebSocket.OPEN);
       } finally {
         await node.stop('SIGKILL');
+      }
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'with Redis unreachable counts per node (no one refused for it, no crash), and across the cluster again once it is back',
+    async () => {
+      const proxy = await TcpProxy.start('127.0.0.1', 6379);
+      const node = await bootLimitsNode(
+        { ...env, REDIS_URL: `redis://${proxy.address}` },
+        limits(SHORT_LEASE_MS),
+      );
+      try {
+        const token = await register(nodeA.url);
+        const nodeLimits = node.app.get(SecureSocketLimits);
+        proxy.setMode('refuse');
+        const held = [track(connect(node.url, token)), track(connect(node.url, token))];
+        for (const c of held) expect(await c.welcomed()).toBe(true);
+        expect(nodeLimits.degraded).toBe(true);
+        // The node's own count still holds the limit, and frames are still admitted.
+        expect(await track(connect(node.url, token)).closed).toEqual(REFUSED);
+        expect(await held[0].ping()).toBe('reply');
+
+        proxy.setMode('pass');
+        // The lease renewal puts the node's connections into Redis: node A counts them again.
+        await waitFor(() => !nodeLimits.degraded, { what: 'the limits to count in Redis again' });
+        await waitFor(
+          async () => {
+            const attempt = track(connect(nodeA.url, token));
+            return !(await attempt.welcomed());
+          },
+          { what: "node A to see the other node's connections", intervalMs: 200 },
+        );
+      } finally {
+        await node.app.close();
+        await proxy.close();
       }
     },
     PROCESS_TEST_MS,

@@ -51,7 +51,7 @@ export class SecureSocketLimits implements OnModuleInit, OnModuleDestroy, OnAppl
   private renewal: NodeJS.Timeout | undefined;
   private nodeLeft: Promise<Unsubscribe | undefined> | undefined;
   /** Redis is unreachable: limits are counted per node until it is back (said once). */
-  private degraded = false;
+  private outage = false;
   private stopped = false;
 
   constructor(
@@ -76,6 +76,11 @@ export class SecureSocketLimits implements OnModuleInit, OnModuleDestroy, OnAppl
   /** Whether the limits are counted across the cluster (REDIS_URL set, `sockets.cluster` on). */
   get clustered(): boolean {
     return this.connections !== undefined || this.rate !== undefined;
+  }
+
+  /** True while Redis is unreachable: the limits are counted on this node only until it is back. */
+  get degraded(): boolean {
+    return this.outage;
   }
 
   /** The cluster-wide message counter, when clustered (its `sync()` is what the timer runs). */
@@ -217,16 +222,16 @@ export class SecureSocketLimits implements OnModuleInit, OnModuleDestroy, OnAppl
   }
 
   private failed(error: unknown): void {
-    if (this.degraded || this.stopped) return;
-    this.degraded = true;
+    if (this.outage || this.stopped) return;
+    this.outage = true;
     this.logger.warn(
       `WebSocket limits per user are counted on this node only while Redis is unreachable (${error instanceof Error ? error.message : String(error)}): a user may open up to ${this.options.sockets.maxConnectionsPerUser || 'any number of'} connections and send at the full rate on each node until it is back.`,
     );
   }
 
   private recovered(): void {
-    if (!this.degraded) return;
-    this.degraded = false;
+    if (!this.outage) return;
+    this.outage = false;
     this.logger.warn(
       'Redis is back: WebSocket limits per user are counted across the cluster again.',
     );
