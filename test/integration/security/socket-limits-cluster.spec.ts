@@ -1,5 +1,6 @@
 import { NODE_LEFT_TOPIC, PubSub, type NodeLeftMessage } from '@lattice/core';
 import { SecureSocketLimits, type SocketLimitOptions } from '@lattice/security';
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { describeWith } from '../../support/describe-with';
@@ -250,16 +251,34 @@ describeWith(['mysql', 'redis'], 'WebSocket limits per user across two nodes (Re
         proxy.setMode('pass');
         // The lease renewal puts the node's connections into Redis: node A counts them again.
         await waitFor(() => !nodeLimits.degraded, { what: 'the limits to count in Redis again' });
-        await waitFor(
-          async () => {
-            const attempt = track(connect(nodeA.url, token));
-            if (!(await attempt.welcomed())) return true;
-            attempt.ws.close(); // not yet: give the place back and ask again
-            await attempt.closed;
-            return false;
-          },
-          { what: "node A to see the other node's connections", intervalMs: 200 },
-        );
+        const refusedOnA = async () => {
+          const attempt = track(connect(nodeA.url, token));
+          if (!(await attempt.welcomed())) return true;
+          attempt.ws.close(); // not yet: give the place back and ask again
+          await attempt.closed;
+          return false;
+        };
+        await waitFor(refusedOnA, {
+          what: "node A to see the other node's connections",
+          intervalMs: 200,
+        });
+        // And they keep counting past their first lease, because the node renews them.
+        const admin = new Redis(TEST_REDIS_URL);
+        try {
+          const userId = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+          const key = `${env.REDIS_KEY_PREFIX}security:socket-connections:${userId}`;
+          const latest = async () =>
+            Math.max(
+              ...(await admin.zrange(key, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2).map(Number),
+            );
+          const first = await latest();
+          await waitFor(async () => (await latest()) > first + SHORT_LEASE_MS, {
+            what: 'the node to renew its leases past the first one',
+          });
+          expect(await refusedOnA()).toBe(true);
+        } finally {
+          admin.disconnect();
+        }
       } finally {
         await node.app.close();
         await proxy.close();

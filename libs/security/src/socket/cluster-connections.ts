@@ -25,8 +25,8 @@ return redis.call('ZCARD', KEYS[1])
 /** Renews the lease of this node's connections of one user. KEYS: user set. ARGV: lease ms, members… */
 const RENEW = `
 local t = redis.call('TIME')
-local until = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], until, ARGV[i]) end
+local ends = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], ends, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
