@@ -74,8 +74,8 @@ export class ClusterConnections {
   }
 
   /** Frees the place (fire and forget: the lease frees it anyway if this fails). */
-  release(user: string, connectionId: string): Promise<unknown> {
-    return this.client().zrem(this.userKey(user), this.member(connectionId));
+  async release(user: string, connectionId: string): Promise<void> {
+    await this.client().zrem(this.userKey(user), this.member(connectionId));
   }
 
   /** Renews the leases of this node's connections, one pipelined round trip for all users. */

@@ -80,6 +80,7 @@ export class ClusterMessageRate {
   private offsetMs = 0;
   private inFlight: Promise<RateSyncResult> | undefined;
   private again = false;
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   /** Unflushed frames of one user that trigger a sync at once. */
   readonly flushEvery: number;
@@ -100,7 +101,9 @@ export class ClusterMessageRate {
     this.timer.unref();
   }
 
+  /** Stops the timer; later exchanges do nothing (the app is shutting down). */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -120,6 +123,7 @@ export class ClusterMessageRate {
 
   /** Adds this node's new counts to Redis and reads back the others' (one round trip). */
   sync(): Promise<RateSyncResult> {
+    if (this.stopped) return Promise.resolve({ users: 0, ok: true });
     if (this.inFlight) {
       this.again = true;
       return this.inFlight;
@@ -162,18 +166,19 @@ export class ClusterMessageRate {
     }
     if (entries.length === 0) return { users: 0, ok: true };
     const ttl = perMs * 2 + 1000;
-    const pipeline = this.client().pipeline();
-    for (let from = 0; from < entries.length; from += EXCHANGE_BATCH) {
-      const batch = entries.slice(from, from + EXCHANGE_BATCH);
-      const keys = batch.flatMap((e) => [
-        this.key(e.user, e.window),
-        this.key(e.user, e.window - 1),
-      ]);
-      pipeline.eval(EXCHANGE, keys.length, ...keys, ttl, ...batch.map((e) => e.delta));
-    }
-    const started = Date.now();
     const users = entries.filter((e) => e.state).length;
     try {
+      // Inside the try: after shutdown the connection is refused, and that is a failed exchange.
+      const pipeline = this.client().pipeline();
+      for (let from = 0; from < entries.length; from += EXCHANGE_BATCH) {
+        const batch = entries.slice(from, from + EXCHANGE_BATCH);
+        const keys = batch.flatMap((e) => [
+          this.key(e.user, e.window),
+          this.key(e.user, e.window - 1),
+        ]);
+        pipeline.eval(EXCHANGE, keys.length, ...keys, ttl, ...batch.map((e) => e.delta));
+      }
+      const started = Date.now();
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error);
       if (failed) throw failed[0]!;
