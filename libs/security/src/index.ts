@@ -55,6 +55,7 @@ export {
 export { AuditEntryEntity } from './audit/audit-entry.entity';
 export { ChannelAccess, type ChannelRule } from './socket/channel-access';
 export { SecureSocketLimits } from './socket/socket-limits';
+export { ClusterMessageRate, type RateSyncResult } from './socket/cluster-message-rate';
 export { SecurityThrottlerGuard } from './throttle/security-throttler.guard';
 export { RedisThrottlerStorage } from './throttle/redis-throttler.storage';
 export {

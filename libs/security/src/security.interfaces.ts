@@ -134,6 +134,17 @@ export interface SocketLimitOptions {
    * the identity they opened with; `ChannelAccess` and the guards still refuse it once expired.
    */
   closeOnTokenExpiry?: boolean;
+  /**
+   * With REDIS_URL set, count both limits across the cluster (default true): without it each of
+   * N nodes would allow the limit, N times in all. `false` counts per node.
+   */
+  cluster?: boolean;
+  /**
+   * How long a node's connections count in Redis without the node renewing them (default 15 s;
+   * renewed every third of it): the places of a node that crashed are free again after this, or
+   * at once when cluster membership announces that it left.
+   */
+  leaseMs?: number;
 }
 
 export interface SecurityModuleOptions {

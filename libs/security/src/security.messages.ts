@@ -202,7 +202,7 @@ export const SecurityMessages = {
     new LatticeError(
       'LATTICE_SECURITY_SOCKET_LIMITS_INVALID',
       `The socket limits ${JSON.stringify(options)} are not valid.`,
-      'maxConnectionsPerUser is a whole number ≥ 0 (0: no limit); userRateLimit is { messages, perMs } with both above 0, or false.',
+      'maxConnectionsPerUser is a whole number ≥ 0 (0: no limit); userRateLimit is { messages, perMs } with both above 0, or false; leaseMs is a whole number of milliseconds ≥ 300.',
     ),
   csrfCrossOrigin: (reason: 'sec-fetch-site' | 'origin', value: string) =>
     new CsrfRejectedError(

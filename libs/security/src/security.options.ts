@@ -277,6 +277,8 @@ export const securityModuleOptionsSchema = z.strictObject({
         .union([z.literal(false), z.strictObject({ messages: positiveInt, perMs: positiveInt })])
         .optional(),
       closeOnTokenExpiry: z.boolean().optional(),
+      cluster: z.boolean().optional(),
+      leaseMs: z.int().min(300).optional(),
     })
     .optional(),
   jwt: jwt.optional(),

@@ -62,20 +62,25 @@ export class SecureSocketAuthenticator implements SocketAuthenticator, OnApplica
     return identity;
   }
 
-  /** Caps connections per user and schedules the close at the token's expiry (`sockets` options). */
-  connected(connection: SocketConnectionInfo): void {
+  /**
+   * Caps connections per user (across the cluster with Redis: one round trip) and schedules the
+   * close at the token's expiry (`sockets` options).
+   */
+  async connected(connection: SocketConnectionInfo): Promise<void> {
     const sessionId = sessionOf(connection);
     // Ended between the token check and now: refused (4401) rather than missed by the close.
     if (sessionId !== undefined && this.revocations.isRevoked(sessionId))
       throw SecurityMessages.sessionRevoked();
-    this.limits.connected(
+    // Registered first, so a session ended while the limits ask Redis still closes it.
+    if (sessionId !== undefined) {
+      let open = this.bySession.get(sessionId);
+      if (!open) this.bySession.set(sessionId, (open = new Set()));
+      open.add(connection);
+    }
+    await this.limits.connected(
       connection,
       (connection.identity as SecureSocketIdentity | null)?.expiresAt,
     );
-    if (sessionId === undefined) return;
-    let open = this.bySession.get(sessionId);
-    if (!open) this.bySession.set(sessionId, (open = new Set()));
-    open.add(connection);
   }
 
   disconnected(connection: SocketConnectionInfo): void {

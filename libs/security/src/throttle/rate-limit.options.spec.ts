@@ -41,8 +41,13 @@ describe('rate limit options', () => {
       maxConnectionsPerUser: 10,
       userRateLimit: { messages: 120, perMs: 1000 },
       closeOnTokenExpiry: true,
+      cluster: true,
+      leaseMs: 15_000,
     });
     expect(resolveSocketLimits({ userRateLimit: false }).userRateLimit).toBe(false);
+    expect(() => resolveSocketLimits({ leaseMs: 10 })).toThrow(
+      expect.objectContaining({ code: 'LATTICE_SECURITY_SOCKET_LIMITS_INVALID' }),
+    );
     expect(() => resolveSocketLimits({ maxConnectionsPerUser: -1 })).toThrow(
       expect.objectContaining({ code: 'LATTICE_SECURITY_SOCKET_LIMITS_INVALID' }),
     );

@@ -11,6 +11,8 @@ export interface ResolvedSocketLimits {
   maxConnectionsPerUser: number;
   userRateLimit: { messages: number; perMs: number } | false;
   closeOnTokenExpiry: boolean;
+  cluster: boolean;
+  leaseMs: number;
 }
 
 /** 120 requests a minute per route, counted per client address and, once logged in, per user. */
@@ -46,11 +48,20 @@ export function resolveRateLimit(
 export function resolveSocketLimits(options: SocketLimitOptions = {}): ResolvedSocketLimits {
   const max = options.maxConnectionsPerUser ?? 10;
   const rate = options.userRateLimit ?? { messages: 120, perMs: 1000 };
-  if (!Number.isInteger(max) || max < 0 || (rate && !(rate.messages > 0 && rate.perMs > 0)))
+  const leaseMs = options.leaseMs ?? 15_000;
+  if (
+    !Number.isInteger(max) ||
+    max < 0 ||
+    (rate && !(rate.messages > 0 && rate.perMs > 0)) ||
+    !Number.isInteger(leaseMs) ||
+    leaseMs < 300
+  )
     throw SecurityMessages.socketLimitsInvalid(options);
   return {
     maxConnectionsPerUser: max,
     userRateLimit: rate,
     closeOnTokenExpiry: options.closeOnTokenExpiry ?? true,
+    cluster: options.cluster ?? true,
+    leaseMs,
   };
 }
