@@ -1,0 +1,190 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserAvailable, collectConsoleErrors, launchBrowser } from '../support/browser';
+import { startCluster, type LatticeCluster } from '../support/cluster-harness';
+import { describeWith } from '../support/describe-with';
+import { haproxyAvailable } from '../support/haproxy';
+import { json, signUp } from '../support/http';
+import { servicesRequired } from '../support/services';
+import { PROCESS_TEST_MS, waitFor } from '../support/wait';
+
+/**
+ * Three Forum processes on one Redis and one MariaDB database behind HAProxy (decision 0046):
+ * requests spread over them, a node killed with SIGKILL leaves the rotation, and the live pages
+ * it served reconnect through the balancer to another node and catch up exactly.
+ */
+
+for (const [name, check] of [
+  ['HAProxy', haproxyAvailable()],
+  ['Chromium', browserAvailable()],
+] as const) {
+  if (check.up) continue;
+  if (servicesRequired())
+    throw new Error(`${name} is required for the cluster tests: ${check.detail}`);
+  process.stdout.write(`Skipped the cluster tests: ${check.detail}\n`);
+}
+const tools = haproxyAvailable().up && browserAvailable().up;
+
+/** The node that answered, as HAProxy names it (`n1`…) in the `X-Lattice-Backend` header. */
+function backendOf(headers: Record<string, string>): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === 'x-lattice-backend');
+  return key ? headers[key] : undefined;
+}
+
+/** A Chromium page and the node behind each WebSocket it opened, in order. */
+interface LivePage {
+  page: Page;
+  context: BrowserContext;
+  /** One entry per WebSocket handshake: the node that accepted it. */
+  sockets: string[];
+  errors: string[];
+}
+
+(tools ? describeWith : describe.skip)(['mysql', 'redis'], 'three Forum nodes behind HAProxy', () => {
+  let cluster: LatticeCluster;
+  let chromium: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    chromium = await launchBrowser();
+    cluster = await startCluster({ nodes: 3 });
+  }, 2 * PROCESS_TEST_MS);
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await chromium?.close();
+    await cluster?.stop();
+  });
+
+  /** Connected, and every live root joined. */
+  const live = (page: Page) =>
+    page.waitForFunction(
+      () =>
+        document.documentElement.classList.contains('l-connected') &&
+        (
+          window as unknown as { lattice?: { roots: Array<{ live: boolean }> } }
+        ).lattice?.roots.every((r) => r.live),
+    );
+
+  /** Opens `path` through the balancer in a fresh browser context, live. */
+  async function open(path: string): Promise<LivePage> {
+    const context = await chromium.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = collectConsoleErrors(page);
+    const sockets: string[] = [];
+    // The 101's headers are not visible to page scripts; the DevTools protocol sees them.
+    const cdp = await context.newCDPSession(page);
+    cdp.on('Network.webSocketHandshakeResponseReceived', ({ response }) =>
+      sockets.push(backendOf(response.headers as Record<string, string>) ?? '?'),
+    );
+    await cdp.send('Network.enable');
+    await page.goto(`${cluster.url}${path}`);
+    await live(page);
+    await waitFor(() => sockets.length > 0, { what: `the WebSocket of ${path}` });
+    return { page, context, sockets, errors };
+  }
+
+  it('spreads requests over the three nodes, and a token signed on one is accepted by the others', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 9; i++) {
+      const response = await fetch(`${cluster.url}/health/ready`);
+      expect(response.status).toBe(200);
+      seen.add(response.headers.get('x-lattice-backend')!);
+    }
+    expect([...seen].sort()).toEqual(['n1', 'n2', 'n3']);
+    // Shared JWT_SECRET: the member's token works on every node, straight or through the balancer.
+    const member = await signUp(cluster.url, 'Cluster Member');
+    for (const node of cluster.nodes) {
+      const me = await fetch(`${node.url}/auth/me`, {
+        headers: { authorization: `Bearer ${member.accessToken}` },
+      });
+      expect({ node: node.name, status: me.status }).toEqual({ node: node.name, status: 200 });
+    }
+  });
+
+  it('kill -9 a node: HAProxy drops it, no request through the balancer fails, and its Chromium pages reconnect to another node and catch up exactly', async () => {
+    const question = (await json(await fetch(`${cluster.url}/questions?limit=1`))).items[0].id;
+    const member = await signUp(cluster.url, 'Failover Member');
+
+    // Pages until at least two nodes hold some (round robin spreads them; a few are enough).
+    const pages: LivePage[] = [];
+    const nodesOf = () => new Set(pages.map((p) => p.sockets.at(-1)));
+    while (pages.length < 4 || nodesOf().size < 2) {
+      if (pages.length >= 12) throw new Error(`Pages all landed on ${[...nodesOf()]}`);
+      pages.push(await open(`/q/${question}`));
+    }
+    // The victim: the node with the most pages.
+    const count = (name: string) => pages.filter((p) => p.sockets.at(-1) === name).length;
+    const victim = cluster.nodes
+      .map((n) => n.name)
+      .sort((a, b) => count(b) - count(a))[0];
+    const onVictim = pages.filter((p) => p.sockets.at(-1) === victim);
+    const survivors = cluster.nodes.filter((n) => n.name !== victim).map((n) => n.name);
+    const answersBefore = Number(await pages[0].page.locator('.answer-count').innerText());
+    const scoreBefore = Number(await pages[0].page.locator('.score').innerText());
+
+    // HTTP through the balancer all along: none may fail.
+    let loading = true;
+    const failures: string[] = [];
+    let served = 0;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (loading) {
+          try {
+            const response = await fetch(`${cluster.url}/questions/${question}`);
+            await response.arrayBuffer();
+            if (response.status === 200) served++;
+            else failures.push(`HTTP ${response.status}`);
+          } catch (error) {
+            failures.push(String((error as Error).cause ?? error));
+          }
+        }
+      }),
+    );
+    await waitFor(() => served >= 20, { what: 'requests to flow through the balancer' });
+
+    const exit = await cluster.node(victim).kill('SIGKILL');
+    expect(exit.signal).toBe('SIGKILL');
+    // Written while the victim's pages are cut off (their reconnect waits a random delay first).
+    const answer = await member.client.post(`/questions/${question}/answers`, {
+      body: 'Written while a node of the cluster was down.',
+    });
+    expect(answer.status).toBe(201);
+    const answerId = (await json(answer)).id as number;
+    expect((await member.client.post(`/questions/${question}/votes`, { value: 1 })).status).toBe(
+      201,
+    );
+
+    // HAProxy's checks take the dead node out of the rotation.
+    await cluster.waitForRotation(survivors);
+    const servedBefore = served;
+    await waitFor(() => served >= servedBefore + 20, { what: 'requests after the node left' });
+    loading = false;
+    await load;
+    expect(failures).toEqual([]);
+
+    // Each of the victim's pages opened a new socket, on a surviving node, through the balancer.
+    for (const p of onVictim) {
+      await waitFor(() => p.sockets.length >= 2, { what: 'the page to reconnect' });
+      expect(survivors).toContain(p.sockets.at(-1));
+      await live(p.page);
+    }
+    // Every page shows the answer once and the vote once: caught up exactly.
+    for (const p of pages) {
+      await p.page.waitForFunction(
+        ([answers, score]) =>
+          document.querySelector('.answer-count')?.textContent === answers &&
+          document.querySelector('.score')?.textContent === score,
+        [String(answersBefore + 1), String(scoreBefore + 1)] as const,
+      );
+      expect(await p.page.locator(`#a${answerId}`).count()).toBe(1);
+      expect(await p.page.locator('.answers li').count()).toBe(answersBefore + 1);
+    }
+    // The pages on the surviving nodes kept their socket.
+    for (const p of pages.filter((p) => !onVictim.includes(p))) expect(p.sockets).toHaveLength(1);
+    // A dropped connection is reported in the console by Chromium itself; nothing else is allowed.
+    const errors = pages
+      .flatMap((p) => p.errors)
+      .filter((e) => !/WebSocket connection to .* failed/.test(e));
+    expect(errors).toEqual([]);
+  }, PROCESS_TEST_MS);
+});
