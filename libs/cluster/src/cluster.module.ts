@@ -1,9 +1,19 @@
+import { bootReportPart } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CLUSTER_OPTIONS_TYPE, ClusterConfigurableModule } from './cluster.module-definition';
 import { DistributedLock } from './lock/distributed-lock';
 import { LeaderElection } from './leader/leader-election';
 import { ClusterManager } from './membership/cluster-manager';
 import { ServiceDiscovery } from './discovery/service-discovery';
+
+/** The boot report's cluster line: `cluster: redis (node web-1-…, web, heartbeat 1000 ms, ttl 5000 ms)`. */
+function describeMembership(cluster: ClusterManager) {
+  const { role, heartbeatMs, ttlMs } = cluster.settings;
+  return {
+    driver: cluster.driver,
+    detail: `node ${cluster.nodeId}, ${role}, heartbeat ${heartbeatMs} ms, ttl ${ttlMs} ms`,
+  };
+}
 
 /**
  * Cluster membership, service discovery, balancing, leader election and distributed locks, on
@@ -15,7 +25,13 @@ import { ServiceDiscovery } from './discovery/service-discovery';
  * export class AppModule {}
  */
 @Module({
-  providers: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
+  providers: [
+    ClusterManager,
+    ServiceDiscovery,
+    LeaderElection,
+    DistributedLock,
+    bootReportPart('cluster', { inject: [ClusterManager], describe: describeMembership }),
+  ],
   exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
 })
 export class ClusterModule extends ClusterConfigurableModule {

@@ -7,5 +7,7 @@ export { CLUSTER_OPTIONS_TYPE, CLUSTER_ASYNC_OPTIONS_TYPE } from './cluster.modu
 export * from './membership/cluster-manager';
 export * from './discovery/service-discovery';
 export * from './balancing/load-balancer';
+export * from './balancing';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
+export * from './discovery/dns-resolver';
