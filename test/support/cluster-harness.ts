@@ -232,13 +232,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Lattic
       database,
       node: (name) => {
         const found = nodes.find((n) => n.name === name);
-        if (!found) throw new Error(`No node ${name}; nodes: ${nodes.map((n) => n.name).join(', ')}`);
+        if (!found)
+          throw new Error(`No node ${name}; nodes: ${nodes.map((n) => n.name).join(', ')}`);
         return found;
       },
       addNode: async () => {
         const slot = slots.find((s) => !nodes.some((n) => n.name === s.name));
         if (!slot)
-          throw new Error(`No spare slot left: start the cluster with a larger \`spare\` (now ${spare}).`);
+          throw new Error(
+            `No spare slot left: start the cluster with a larger \`spare\` (now ${spare}).`,
+          );
         const node = await launch(slot);
         await waitForRotation(nodes.filter((n) => n.alive).map((n) => n.name));
         return node;
@@ -250,7 +253,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Lattic
   } catch (error) {
     // The output of the nodes says why a start failed.
     const detail = nodes
-      .map((n) => `--- ${n.name}:\n${n.process.output.stdout.slice(-3000)}\n${n.process.output.stderr.slice(-3000)}`)
+      .map(
+        (n) =>
+          `--- ${n.name}:\n${n.process.output.stdout.slice(-3000)}\n${n.process.output.stderr.slice(-3000)}`,
+      )
       .join('\n');
     await stop();
     throw new Error(`${(error as Error).message}\n${detail}`, { cause: error });

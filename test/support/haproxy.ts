@@ -126,7 +126,9 @@ export class Haproxy {
         return haproxy;
       } catch (error) {
         if (Date.now() > deadline)
-          throw new Error(`HAProxy's admin socket did not answer: ${String(error)}\n${haproxy.log}`);
+          throw new Error(
+            `HAProxy's admin socket did not answer: ${String(error)}\n${haproxy.log}`,
+          );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
