@@ -7,6 +7,7 @@ import { startCluster, type LatticeCluster } from '../support/cluster-harness';
 import { describeWith } from '../support/describe-with';
 import { haproxyAvailable } from '../support/haproxy';
 import { json, signUp } from '../support/http';
+import { Page as LiveClient } from '../support/live-page';
 import { servicesRequired } from '../support/services';
 import { PROCESS_TEST_MS, waitFor } from '../support/wait';
 
@@ -239,5 +240,118 @@ describeCluster('three Forum nodes behind HAProxy', () => {
       expect(errors).toEqual([]);
     },
     PROCESS_TEST_MS,
+  );
+
+  it(
+    'drain under load: SIGTERM one of three nodes while 200 live pages and HTTP loops run through HAProxy: no request fails, every page resumes and catches up, exit code 0',
+    async () => {
+      // Back to three nodes after the kill -9 test (a spare slot of the balancer).
+      if (cluster.nodes.filter((n) => n.alive).length < 3) await cluster.addNode();
+      const nodes = cluster.nodes.filter((n) => n.alive);
+      expect(nodes).toHaveLength(3);
+      await membership.waitFor((m) => webPorts(m).length === 3);
+      const question = (await json(await fetch(`${cluster.url}/questions?limit=2`))).items[1].id;
+      const member = await signUp(cluster.url, 'Drain Member');
+
+      // 200 pages (the browser runtime's protocol, in Node), each through the balancer: its HTML,
+      // then its socket. Each counts the times its connection dropped and the rejoins after.
+      const markup = await (await fetch(`${cluster.url}/q/${question}`)).text();
+      const clients: Array<{ page: LiveClient; drops: number }> = [];
+      try {
+        for (let i = 0; i < 200; i++) {
+          const page = LiveClient.fromHtml(cluster.host, markup);
+          const entry = { page, drops: 0 };
+          page.client.on('state', (state) => {
+            if (state === 'closed') entry.drops++;
+          });
+          clients.push(entry);
+        }
+        await Promise.all(clients.map(({ page }) => page.join()));
+        const answersBefore = (/<span class="answer-count">(\d+)/.exec(clients[0].page.html) ??
+          [])[1];
+
+        // HTTP all along: reads, and writes by a member.
+        let loading = true;
+        const failures: string[] = [];
+        let served = 0;
+        const loop = (send: () => Promise<Response>) => async () => {
+          while (loading) {
+            try {
+              const response = await send();
+              await response.arrayBuffer();
+              if (response.status < 400) served++;
+              else
+                failures.push(
+                  `HTTP ${response.status} ${response.headers.get('x-lattice-backend')}`,
+                );
+            } catch (error) {
+              failures.push(String((error as Error).cause ?? error));
+            }
+          }
+        };
+        const load = Promise.all([
+          ...Array.from(
+            { length: 6 },
+            loop(() => fetch(`${cluster.url}/questions?limit=5`)),
+          ),
+          loop(() => fetch(`${cluster.url}/q/${question}`))(),
+          loop(() =>
+            member.client.post(`/questions/${question}/votes`, { value: served % 2 ? 1 : -1 }),
+          )(),
+        ]);
+        await waitFor(() => served >= 50, { what: 'requests to flow through the balancer' });
+
+        const victim = nodes[1];
+        const others = nodes.filter((n) => n !== victim).map((n) => n.name);
+        const started = Date.now();
+        victim.process.child.kill('SIGTERM');
+        // Written while the node drains: every page must show it exactly once at the end.
+        const answer = await member.client.post(`/questions/${question}/answers`, {
+          body: 'Written while a node was draining.',
+        });
+        expect(answer.status).toBe(201);
+        const answerId = (await json(answer)).id as number;
+
+        const exit = await victim.exited;
+        process.stdout.write(
+          `node ${victim.name} drained and exited in ${Date.now() - started} ms\n`,
+        );
+        expect(exit).toEqual({ code: 0, signal: null });
+        await cluster.waitForRotation(others);
+        await membership.waitFor((m) => !webPorts(m).includes(victim.port));
+        const servedBefore = served;
+        await waitFor(() => served >= servedBefore + 50, { what: 'requests after the drain' });
+        loading = false;
+        await load;
+        expect(failures).toEqual([]);
+
+        // The pages whose connection dropped (those on the drained node) rejoined, as many times as
+        // they dropped; every page is open and shows the answer once.
+        const dropped = clients.filter((c) => c.drops > 0);
+        expect(dropped.length).toBeGreaterThan(0);
+        await waitFor(
+          () =>
+            clients.every(
+              (c) => c.page.client.state === 'open' && c.page.rejoins.length === c.drops,
+            ),
+          {
+            what: () =>
+              `every page to rejoin (${clients.filter((c) => c.page.rejoins.length < c.drops).length} of ${dropped.length} dropped pages not yet)`,
+          },
+        );
+        for (const { page } of clients)
+          await page.until(
+            (html) =>
+              html.split(`id="a${answerId}"`).length === 2 &&
+              html.includes(`<span class="answer-count">${Number(answersBefore) + 1}</span>`),
+          );
+        process.stdout.write(
+          `${dropped.length} of ${clients.length} pages were on the drained node and resumed\n`,
+        );
+      } finally {
+        for (const { page } of clients) page.client.close();
+      }
+    },
+    2 * PROCESS_TEST_MS,
   );
 });
