@@ -64,7 +64,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
 // (issue 16, finding D: requests already sent were reset).
 describeWith(['redis'], 'graceful shutdown under load', () => {
   describe.each(['express', 'fastify'] as const)('on %s', (platform) => {
-    it('answers every request that reached it, refuses the rest, reports not ready, finishes the job, closes sockets with 1001 and exits 0', async () => {
+    it('answers every request that reached it, refuses the rest, reports not ready, finishes the job, hands sockets over (1012) and exits 0', async () => {
       const port = await freePort();
       const forum = new TsProcess('test/e2e/fixtures/shutdown-forum.ts', {
         HTTP_PLATFORM: platform,
@@ -120,7 +120,8 @@ describeWith(['redis'], 'graceful shutdown under load', () => {
           200, 200, 200, 200, 200,
         ]);
         expect(readiness.answers.some((a) => a.sentAfterSignal && a.status === 503)).toBe(true);
-        expect([closeCode, closeReason.toString()]).toEqual([1001, 'server shutting down']);
+        // Handed over (decision 0044): told to reconnect elsewhere, then closed with 1012.
+        expect([closeCode, closeReason.toString()]).toEqual([1012, 'server draining: reconnect']);
         expect(exit).toEqual({ code: 0, signal: null });
 
         const { stdout } = forum.output;

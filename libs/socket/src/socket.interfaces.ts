@@ -15,6 +15,18 @@ export interface SocketModuleOptions {
   rateLimit?: { messages: number; perMs: number };
   /** How often the server pings each connection; one without a pong by the next ping is dropped (default 30 s). */
   heartbeatMs?: number;
+  /**
+   * When the node drains (SIGTERM with `enableLatticeShutdown`), its open connections are told to
+   * reconnect elsewhere spread over this window, so the other nodes are not hit by every page at
+   * once (default 5 s; a few connections take less, 20 ms each; never past the shutdown timeout).
+   */
+  drainWindowMs?: number;
+}
+
+/** The `sys` 'reconnect' event's payload: reconnect after `afterMs` (to another node). */
+export interface ReconnectHint {
+  afterMs: number;
+  reason: 'draining';
 }
 
 /** Who is on the other end, as the authenticator established it. */

@@ -79,11 +79,23 @@ function createGateway(): Type {
           // client is known not to be allowed, not merely unauthenticated.
           verifyClient: (
             info: { req: IncomingMessage },
-            done: (ok: boolean, code?: number, message?: string) => void,
-          ) =>
-            originAllowed(info.req, options.allowedOrigins)
+            done: (
+              ok: boolean,
+              code?: number,
+              message?: string,
+              headers?: Record<string, string>,
+            ) => void,
+          ) => {
+            // Draining: a refusal the balancer can retry elsewhere (HAProxy `retry-on 503`,
+            // nginx `proxy_next_upstream http_503`); a browser sees a failed connect and backs off.
+            if (manager.draining)
+              return done(false, 503, 'Service Unavailable: this node is draining', {
+                'Retry-After': '1',
+              });
+            return originAllowed(info.req, options.allowedOrigins)
               ? done(true)
-              : done(false, 403, 'Forbidden: this origin may not open the socket'),
+              : done(false, 403, 'Forbidden: this origin may not open the socket');
+          },
         },
         LatticeSocketGateway,
       );

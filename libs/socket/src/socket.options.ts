@@ -15,4 +15,5 @@ export const socketOptionsSchema = z.strictObject({
   maxMessageBytes: positive.optional(),
   rateLimit: z.strictObject({ messages: positive, perMs: positive }).optional(),
   heartbeatMs: positive.optional(),
+  drainWindowMs: z.number().int().min(0).optional(),
 }) satisfies z.ZodType<SocketModuleOptions>;

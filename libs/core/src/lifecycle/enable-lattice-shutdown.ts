@@ -10,9 +10,12 @@ const IDLE_GRACE_MS = 1_000;
 
 /**
  * Graceful shutdown for a Lattice app, in main.ts before `listen()`. On SIGTERM/SIGINT:
- * `LatticeShutdown.draining` turns true (readiness answers 503), after `delayMs` the listener
- * closes, every request already sent is answered (with `Connection: close`), idle keep-alive
- * connections are closed, then `app.close()` runs the hooks (queue workers finish their jobs,
+ * `LatticeShutdown.draining` turns true (readiness answers 503) and the drain listeners start
+ * (`onDrain`: the socket refuses new upgrades, the cluster marks the node draining); after
+ * `delayMs` the listener closes, every request already sent is answered (with
+ * `Connection: close`), idle keep-alive connections are closed, and the drain listeners hand
+ * long-lived connections over (the socket tells its pages to reconnect elsewhere, spread over
+ * a window). Once both are done (within `timeoutMs`), `app.close()` runs the hooks (queue workers finish their jobs,
  * WebSockets close with 1001) and the process exits 0. Connections still open after
  * `timeoutMs` are destroyed; hooks still running after `hooksTimeoutMs` end the process with 1.
  * Use it instead of Nest's `enableShutdownHooks()`, which re-raises the signal (exit 143).
@@ -47,7 +50,12 @@ export function enableLatticeShutdown(
     void stop();
   };
   const stop = async () => {
-    shutdown.startDraining();
+    // Drain listeners start with the signal (the cluster marks this node draining, the socket
+    // refuses new upgrades); their handover of long-lived connections waits for the delay, so
+    // reconnections go where the balancer now sends them. See docs/decisions/0044-draining-a-node.md.
+    const handoverAfterMs = http ? delayMs : 0;
+    shutdown.startDraining({ delayMs: handoverAfterMs, timeoutMs });
+    const listeners = waitForDrainListeners(shutdown, handoverAfterMs + timeoutMs);
     if (http) {
       logger.log(
         `Draining: readiness answers 503; the listener closes in ${delayMs} ms, open connections get ${timeoutMs} ms.`,
@@ -64,6 +72,10 @@ export function enableLatticeShutdown(
           `HTTP drained: stopped accepting, answered every request on ${open} open connections.`,
         );
     }
+    if (!(await listeners))
+      logger.warn(
+        `Drain listeners were still running ${timeoutMs} ms after the handover began; shutting down anyway.`,
+      );
     setTimeout(() => {
       logger.error(
         `Shutdown hooks did not finish within ${hooksTimeoutMs / 1000} s; exiting anyway.`,
@@ -79,6 +91,22 @@ export function enableLatticeShutdown(
     }
   };
   for (const s of signals) process.on(s, onSignal);
+}
+
+/** True when every drain listener finished within `withinMs`; false when time ran out. */
+async function waitForDrainListeners(
+  shutdown: LatticeShutdown,
+  withinMs: number,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), withinMs)),
+  );
+  try {
+    return await Promise.race([shutdown.drained().then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The HTTP server of an app made by NestFactory.create (Express or Fastify); none for a context. */

@@ -7,7 +7,8 @@ export interface LatticeShutdownOptions {
   delayMs?: number;
   /**
    * How long open HTTP connections get to finish once the listener is closed; those still open
-   * are then destroyed and shutdown goes on. Default: `SHUTDOWN_TIMEOUT_MS` (10 s).
+   * are then destroyed and shutdown goes on. Drain listeners (`LatticeShutdown.onDrain`: the
+   * WebSocket handover) get as long after the delay. Default: `SHUTDOWN_TIMEOUT_MS` (10 s).
    */
   timeoutMs?: number;
   /**

@@ -52,6 +52,11 @@ export class SocketRequestError extends Error {
 type Listener = (payload: unknown) => void;
 const OPEN = 1;
 const UNAUTHORIZED = 4401; // CLOSE_UNAUTHORIZED, not imported: this file is bundled alone
+const SERVICE_RESTART = 1012; // CLOSE_SERVICE_RESTART: the node drains, reconnect elsewhere
+/** Without a hint, a 1012 close reconnects within this (jittered): not a failure, no backoff. */
+const RESTART_JITTER_MS = 1000;
+/** A hint longer than this is not believed (a misbehaving server must not park the page). */
+const MAX_HINT_MS = 30_000;
 
 class Listeners {
   private readonly map = new Map<string, Set<Listener>>();
@@ -89,6 +94,8 @@ export class SocketClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = true;
+  /** The server's `sys` 'reconnect' hint for the coming close: reconnect after this many ms. */
+  private reconnectAfterMs: number | undefined;
   private readonly options: Required<SocketClientOptions>;
 
   constructor(
@@ -105,8 +112,12 @@ export class SocketClient {
     };
   }
 
-  /** `'state'` (the new SocketState), `'welcome'`, `'error'` (system errors such as rate limiting). */
-  on(event: 'state' | 'welcome' | 'error', listener: Listener): () => void {
+  /**
+   * `'state'` (the new SocketState), `'welcome'`, `'error'` (system errors such as rate
+   * limiting), `'reconnect'` (`{ afterMs, reason }`: the node drains; the client reconnects by
+   * itself after `afterMs`, through the balancer to another node).
+   */
+  on(event: 'state' | 'welcome' | 'error' | 'reconnect', listener: Listener): () => void {
     return this.listeners.on(event, listener);
   }
 
@@ -163,6 +174,7 @@ export class SocketClient {
 
   private open(): void {
     this.setState('connecting');
+    this.reconnectAfterMs = undefined;
     const ws = new this.options.WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
@@ -192,6 +204,16 @@ export class SocketClient {
       }
       if (this.stopped) return;
       this.setState('closed');
+      const hint = this.reconnectAfterMs;
+      this.reconnectAfterMs = undefined;
+      if (event?.code === SERVICE_RESTART || hint !== undefined) {
+        // A draining node handing its pages over: reconnect when told (the node spread the hints
+        // so the others are not hit at once). Not a failure, so no backoff; a refused upgrade
+        // after it (another draining node) backs off as usual.
+        const delay = hint ?? Math.random() * RESTART_JITTER_MS;
+        this.reconnectTimer = setTimeout(() => this.open(), delay);
+        return;
+      }
       // Full jitter: a server restart does not bring every tab back in the same millisecond.
       const { baseMs, maxMs } = this.options.backoff;
       const delay = Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempts++);
@@ -229,6 +251,12 @@ export class SocketClient {
     }
     if (topic === 'sys') {
       if (event === 'welcome') this.connectionId = (payload as { id: string }).id;
+      if (event === 'reconnect') {
+        const afterMs = Number((payload as { afterMs?: unknown } | null)?.afterMs);
+        this.reconnectAfterMs = Number.isFinite(afterMs)
+          ? Math.min(Math.max(0, afterMs), MAX_HINT_MS)
+          : Math.random() * RESTART_JITTER_MS;
+      }
       this.listeners.emit(event, payload);
       return;
     }

@@ -1,4 +1,11 @@
-import { LatticeError, PubSub, SampledLog, type Unsubscribe } from '@lattice/core';
+import {
+  type DrainContext,
+  LatticeError,
+  LatticeShutdown,
+  PubSub,
+  SampledLog,
+  type Unsubscribe,
+} from '@lattice/core';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -12,7 +19,9 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_RATE_LIMITED,
+  CLOSE_SERVICE_RESTART,
   CLOSE_UNAUTHORIZED,
+  RECONNECT_EVENT,
   SOCKET_AUTHENTICATOR,
   SOCKET_FANOUT_TOPIC,
   SOCKET_MODULE_OPTIONS,
@@ -20,6 +29,7 @@ import {
 } from '../socket.constants';
 import type {
   Frame,
+  ReconnectHint,
   SocketAuthenticator,
   SocketConnectionInfo,
   SocketIdentity,
@@ -27,6 +37,12 @@ import type {
   TopicHandler,
 } from '../socket.interfaces';
 import { SocketMessages } from '../socket.messages';
+import {
+  CLOSE_HANDSHAKE_MS,
+  DEFAULT_DRAIN_WINDOW_MS,
+  type Handover,
+  handoverPlan,
+} from './socket-handover';
 
 interface Broadcast {
   topic: string;
@@ -106,6 +122,11 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
   private subscription: Promise<Unsubscribe | undefined> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly limit: { messages: number; perMs: number };
+  /** Set once the drain's handover began: connections that arrive late are handed over at once. */
+  private handingOver = false;
+  /** Handovers waiting for their turn, cut short by the shutdown hooks. */
+  private readonly waiting = new Map<NodeJS.Timeout, () => void>();
+  private stopDrainListener: (() => void) | undefined;
 
   constructor(
     @Inject(SOCKET_MODULE_OPTIONS) private readonly options: SocketModuleOptions,
@@ -114,6 +135,8 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     @Optional()
     @Inject(SOCKET_AUTHENTICATOR)
     private readonly authenticator?: SocketAuthenticator,
+    /** LatticeModule's (global); absent in a bare test module: then nothing drains. */
+    @Optional() private readonly shutdown?: LatticeShutdown,
   ) {
     this.limit = options.rateLimit ?? { messages: 60, perMs: 1000 };
   }
@@ -143,6 +166,11 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     return this.connections.size;
   }
 
+  /** True once the node drains: new upgrades are refused with 503 (the gateway asks). */
+  get draining(): boolean {
+    return this.shutdown?.draining ?? false;
+  }
+
   async onModuleInit(): Promise<void> {
     // Not awaited: with Redis unreachable at boot the app must still start (and serve this node).
     this.subscription = this.pubsub
@@ -159,11 +187,19 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     const every = this.options.heartbeatMs ?? 30_000;
     this.heartbeat = setInterval(() => this.beat(), every);
     this.heartbeat.unref();
+    this.stopDrainListener = this.shutdown?.onDrain((drain) => this.handOver(drain));
   }
 
   /** Before Nest's ws adapter terminates the sockets: 1001 lets clients reconnect elsewhere. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.stopDrainListener?.();
+    // Handovers still waiting for their turn (the drain timed out, or app.close() came first).
+    for (const [timer, release] of this.waiting) {
+      clearTimeout(timer);
+      release();
+    }
+    this.waiting.clear();
     void this.subscription?.then((unsubscribe) => unsubscribe?.());
     const closed = [...this.connections].map(
       (c) => new Promise((resolve) => c.ws.once('close', resolve)),
@@ -212,7 +248,58 @@ export class SocketManager implements OnModuleInit, BeforeApplicationShutdown {
     ws.on('message', (data) => void this.receive(connection, data));
     ws.on('pong', () => (connection.alive = true));
     connection.push(SYSTEM_TOPIC, 'welcome', { id: connection.id, identity: identity?.id ?? null });
+    // Upgraded before the signal, authenticated after the handover began: its turn is now.
+    if (this.handingOver) {
+      void this.handOverOne(connection, handoverPlan(1, this.drainWindowMs)[0]);
+      return;
+    }
     for (const data of early) await this.receive(connection, data);
+  }
+
+  private get drainWindowMs(): number {
+    return this.options.drainWindowMs ?? DEFAULT_DRAIN_WINDOW_MS;
+  }
+
+  /**
+   * The drain listener: once the balancer has had its delay to stop sending new connections
+   * here, every open connection is told to reconnect (`sys` 'reconnect' with a jittered
+   * `afterMs`) and closed with 1012, spread over the drain window, so the other nodes take the
+   * pages over gradually. Resolves when they have closed (or the shutdown's deadline is near).
+   */
+  private async handOver(drain: DrainContext): Promise<void> {
+    await drain.handover;
+    this.handingOver = true;
+    const open = [...this.connections];
+    if (open.length === 0) return;
+    // Leave the close handshake its time before the shutdown stops waiting for us.
+    const budgetMs = drain.deadline - Date.now() - CLOSE_HANDSHAKE_MS;
+    const windowMs = Math.max(0, Math.min(this.drainWindowMs, budgetMs));
+    const plan = handoverPlan(open.length, windowMs);
+    const lastMs = plan.reduce((last, turn) => Math.max(last, turn.atMs), 0); // no spread: 100k+ sockets
+    this.logger.log(
+      `Draining: telling ${open.length} connections to reconnect elsewhere over ${lastMs} ms (close 1012).`,
+    );
+    await Promise.all(open.map((connection, i) => this.handOverOne(connection, plan[i])));
+  }
+
+  /** At its turn: the hint, then close 1012; resolves when closed (or the handshake times out). */
+  private handOverOne(connection: Connection, turn: Handover): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(timer);
+        const ws = connection.ws;
+        if (ws.readyState !== OPEN) return resolve();
+        const handshake = setTimeout(resolve, CLOSE_HANDSHAKE_MS);
+        ws.once('close', () => {
+          clearTimeout(handshake);
+          resolve();
+        });
+        const hint: ReconnectHint = { afterMs: turn.afterMs, reason: 'draining' };
+        connection.push(SYSTEM_TOPIC, RECONNECT_EVENT, hint);
+        connection.close(CLOSE_SERVICE_RESTART, 'server draining: reconnect');
+      }, turn.atMs);
+      this.waiting.set(timer, resolve);
+    });
   }
 
   private async receive(connection: Connection, data: RawData): Promise<void> {
