@@ -71,7 +71,7 @@ export function haproxyConfig(options: HaproxyOptions): string {
     // closed as it was reused).
     '  retries 3',
     '  option redispatch 1',
-    '  retry-on conn-failure empty-response response-timeout',
+    '  retry-on conn-failure empty-response response-timeout 503',
     '',
     'frontend lattice',
     `  bind 127.0.0.1:${port}`,
