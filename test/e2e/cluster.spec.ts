@@ -8,6 +8,9 @@ import { describeWith } from '../support/describe-with';
 import { haproxyAvailable } from '../support/haproxy';
 import { json, signUp } from '../support/http';
 import { Page as LiveClient } from '../support/live-page';
+import { EventsClient, type ChannelMessage } from '@lattice/events/client';
+import { SocketClient, type WebSocketFactory } from '@lattice/socket';
+import WebSocket from 'ws';
 import { servicesRequired } from '../support/services';
 import { PROCESS_TEST_MS, waitFor } from '../support/wait';
 
@@ -243,34 +246,62 @@ describeCluster('three Forum nodes behind HAProxy', () => {
   );
 
   it(
-    'drain under load: SIGTERM one of three nodes while 200 live pages and HTTP loops run through HAProxy: no request fails, every page resumes and catches up, exit code 0',
+    'drain under load: SIGTERM one of three nodes while 200 clients (150 channel subscribers, 50 live pages) and HTTP loops run through HAProxy: no request fails, every client resumes exactly, exit code 0',
     async () => {
       // Back to three nodes after the kill -9 test (a spare slot of the balancer).
       if (cluster.nodes.filter((n) => n.alive).length < 3) await cluster.addNode();
       const nodes = cluster.nodes.filter((n) => n.alive);
       expect(nodes).toHaveLength(3);
       await membership.waitFor((m) => webPorts(m).length === 3);
-      const question = (await json(await fetch(`${cluster.url}/questions?limit=2`))).items[1].id;
+      const [watched, voted] = (await json(await fetch(`${cluster.url}/questions?limit=3`))).items
+        .slice(1)
+        .map((q: { id: number }) => q.id);
       const member = await signUp(cluster.url, 'Drain Member');
 
-      // 200 pages (the browser runtime's protocol, in Node), each through the balancer: its HTML,
-      // then its socket. Each counts the times its connection dropped and the rejoins after.
-      const markup = await (await fetch(`${cluster.url}/q/${question}`)).text();
-      const clients: Array<{ page: LiveClient; drops: number }> = [];
+      // Each client counts the times its connection dropped, and its resubscriptions/rejoins.
+      const channels: Array<{
+        socket: SocketClient;
+        messages: ChannelMessage[];
+        subscribed: number;
+        drops: number;
+      }> = [];
+      const pages: Array<{ page: LiveClient; drops: number }> = [];
+      const countDrops = (socket: SocketClient, entry: { drops: number }) =>
+        socket.on('state', (state) => {
+          if (state === 'closed') entry.drops++;
+        });
       try {
-        for (let i = 0; i < 200; i++) {
-          const page = LiveClient.fromHtml(cluster.host, markup);
-          const entry = { page, drops: 0 };
-          page.client.on('state', (state) => {
-            if (state === 'closed') entry.drops++;
-          });
-          clients.push(entry);
+        for (let i = 0; i < 150; i++) {
+          const socket = new SocketClient(`ws://${cluster.host}/socket`, {
+            WebSocket: WebSocket as unknown as WebSocketFactory,
+            timeoutMs: 10_000,
+          }).connect();
+          const entry = { socket, messages: [] as ChannelMessage[], subscribed: 0, drops: 0 };
+          countDrops(socket, entry);
+          const subscription = new EventsClient(socket).subscribe(`question.${watched}`);
+          subscription.listen('*', (message) => entry.messages.push(message as ChannelMessage));
+          subscription.on('subscribed', () => entry.subscribed++);
+          channels.push(entry);
         }
-        await Promise.all(clients.map(({ page }) => page.join()));
-        const answersBefore = (/<span class="answer-count">(\d+)/.exec(clients[0].page.html) ??
-          [])[1];
+        // 50 live pages (the browser runtime's protocol, in Node), each from its own HTML.
+        const markup = await (await fetch(`${cluster.url}/q/${watched}`)).text();
+        for (let i = 0; i < 50; i += 10) {
+          const batch = Array.from({ length: 10 }, () => {
+            const entry = { page: LiveClient.fromHtml(cluster.host, markup), drops: 0 };
+            countDrops(entry.page.client, entry);
+            pages.push(entry);
+            return entry.page.join();
+          });
+          await Promise.all(batch);
+        }
+        await waitFor(() => channels.every((c) => c.subscribed === 1), {
+          what: 'every channel client to subscribe',
+        });
+        const answersBefore = Number(
+          /<span class="answer-count">(\d+)/.exec(pages[0].page.html)![1],
+        );
 
-        // HTTP all along: reads, and writes by a member.
+        // HTTP all along: reads, and a member's writes.
         let loading = true;
         const failures: string[] = [];
         let served = 0;
@@ -282,22 +313,21 @@ describeCluster('three Forum nodes behind HAProxy', () => {
               if (response.status < 400) served++;
               else
                 failures.push(
-                  `HTTP ${response.status} ${response.headers.get('x-lattice-backend')}`,
+                  `HTTP ${response.status} from ${response.headers.get('x-lattice-backend')}`,
                 );
             } catch (error) {
               failures.push(String((error as Error).cause ?? error));
             }
           }
         };
+        let vote = 1;
         const load = Promise.all([
           ...Array.from(
             { length: 6 },
             loop(() => fetch(`${cluster.url}/questions?limit=5`)),
           ),
-          loop(() => fetch(`${cluster.url}/q/${question}`))(),
-          loop(() =>
-            member.client.post(`/questions/${question}/votes`, { value: served % 2 ? 1 : -1 }),
-          )(),
+          loop(() => fetch(`${cluster.url}/q/${watched}`))(),
+          loop(() => member.client.post(`/questions/${voted}/votes`, { value: (vote = -vote) }))(),
         ]);
         await waitFor(() => served >= 50, { what: 'requests to flow through the balancer' });
 
@@ -305,8 +335,8 @@ describeCluster('three Forum nodes behind HAProxy', () => {
         const others = nodes.filter((n) => n !== victim).map((n) => n.name);
         const started = Date.now();
         victim.process.child.kill('SIGTERM');
-        // Written while the node drains: every page must show it exactly once at the end.
-        const answer = await member.client.post(`/questions/${question}/answers`, {
+        // Written while the node drains: every client must get it exactly once.
+        const answer = await member.client.post(`/questions/${watched}/answers`, {
           body: 'Written while a node was draining.',
         });
         expect(answer.status).toBe(201);
@@ -325,31 +355,44 @@ describeCluster('three Forum nodes behind HAProxy', () => {
         await load;
         expect(failures).toEqual([]);
 
-        // The pages whose connection dropped (those on the drained node) rejoined, as many times as
-        // they dropped; every page is open and shows the answer once.
-        const dropped = clients.filter((c) => c.drops > 0);
+        // The clients whose connection dropped (those on the drained node) came back as many
+        // times as they dropped, and every client has the answer exactly once.
+        const dropped = [...channels, ...pages].filter((c) => c.drops > 0);
         expect(dropped.length).toBeGreaterThan(0);
         await waitFor(
           () =>
-            clients.every(
-              (c) => c.page.client.state === 'open' && c.page.rejoins.length === c.drops,
-            ),
+            channels.every((c) => c.socket.state === 'open' && c.subscribed === c.drops + 1) &&
+            pages.every((p) => p.page.client.state === 'open' && p.page.rejoins.length === p.drops),
           {
             what: () =>
-              `every page to rejoin (${clients.filter((c) => c.page.rejoins.length < c.drops).length} of ${dropped.length} dropped pages not yet)`,
+              `every client to come back (${channels.filter((c) => c.subscribed < c.drops + 1).length} channel clients and ${pages.filter((p) => p.page.rejoins.length < p.drops).length} pages not yet)`,
           },
         );
-        for (const { page } of clients)
+        const posted = (c: { messages: ChannelMessage[] }) =>
+          c.messages.filter(
+            (m) => m.event === 'answer.posted' && (m.data as { id: number }).id === answerId,
+          );
+        await waitFor(() => channels.every((c) => posted(c).length >= 1), {
+          what: 'every channel client to receive the answer',
+        });
+        for (const c of channels) {
+          expect(posted(c)).toHaveLength(1);
+          // Resumed from its offset: no event twice, in order.
+          const offsets = c.messages.map((m) => m.offset);
+          expect(offsets).toEqual([...new Set(offsets)].sort((a, b) => a - b));
+        }
+        for (const { page } of pages)
           await page.until(
             (html) =>
               html.split(`id="a${answerId}"`).length === 2 &&
-              html.includes(`<span class="answer-count">${Number(answersBefore) + 1}</span>`),
+              html.includes(`<span class="answer-count">${answersBefore + 1}</span>`),
           );
         process.stdout.write(
-          `${dropped.length} of ${clients.length} pages were on the drained node and resumed\n`,
+          `${dropped.length} of ${channels.length + pages.length} clients were on the drained node and resumed\n`,
         );
       } finally {
-        for (const { page } of clients) page.client.close();
+        for (const c of channels) c.socket.close();
+        for (const { page } of pages) page.client.close();
       }
     },
     2 * PROCESS_TEST_MS,
