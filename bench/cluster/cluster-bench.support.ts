@@ -2,7 +2,7 @@
 // benchmark's own commands), child processes on the @swc-node/register hook, IPC questions.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import Redis from 'ioredis';
 
 /** A TCP port nobody listens on right now. */
@@ -28,16 +28,19 @@ export async function privateRedis(): Promise<{
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Wait for the port before connecting (ioredis would retry on its own and then refuse connect()).
   for (let i = 0; ; i++) {
-    try {
-      await client.connect();
-      break;
-    } catch (error) {
-      if (i > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+    });
+    socket.destroy();
+    if (ok) break;
+    if (i > 100) throw new Error(`redis-server did not listen on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  process.once('exit', () => proc.kill('SIGKILL'));
   return {
     url,
     client,

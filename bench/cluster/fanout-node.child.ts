@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       }
     })().catch((error: unknown) => send({ cmd: 'failed', error: String(error) }));
   });
+  // The benchmark gone (finished or crashed): so is this node.
+  process.on('disconnect', () => process.exit(0));
   send({ cmd: 'ready', port: (app.getHttpServer().address() as { port: number }).port });
 }
 

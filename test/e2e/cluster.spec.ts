@@ -381,12 +381,23 @@ describeCluster('three Forum nodes behind HAProxy', () => {
           const offsets = c.messages.map((m) => m.offset);
           expect(offsets).toEqual([...new Set(offsets)].sort((a, b) => a - b));
         }
-        for (const { page } of pages)
-          await page.until(
-            (html) =>
-              html.split(`id="a${answerId}"`).length === 2 &&
-              html.includes(`<span class="answer-count">${answersBefore + 1}</span>`),
-          );
+        const caughtUp = (html: string) =>
+          html.split(`id="a${answerId}"`).length === 2 &&
+          html.includes(`<span class="answer-count">${answersBefore + 1}</span>`);
+        await waitFor(() => pages.every(({ page }) => caughtUp(page.html)), {
+          what: () =>
+            `every page to show the answer once; not yet: ${JSON.stringify(
+              pages
+                .map(({ page, drops }, index) => ({
+                  index,
+                  drops,
+                  rejoins: page.rejoins.length,
+                  frames: page.frames.length,
+                  ok: caughtUp(page.html),
+                }))
+                .filter((p) => !p.ok),
+            )}`,
+        });
         process.stdout.write(
           `${dropped.length} of ${channels.length + pages.length} clients were on the drained node and resumed\n`,
         );
