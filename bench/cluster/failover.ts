@@ -39,11 +39,12 @@ async function main(): Promise<void> {
         (m) => m.filter((n) => n.role === 'web').length === alive.length,
         60_000,
       );
-      const markup = await (await fetch(`${cluster.url}/q/${question}`)).text();
       const pages: Array<{ page: Page; dropped: boolean; rejoinedAt?: number }> = [];
       for (let i = 0; i < PAGES; i += 10)
         await Promise.all(
           Array.from({ length: Math.min(10, PAGES - i) }, async () => {
+            // Each page from its own HTML: its own live topic and token, as in a browser.
+            const markup = await (await fetch(`${cluster.url}/q/${question}`)).text();
             const entry: { page: Page; dropped: boolean; rejoinedAt?: number } = {
               page: Page.fromHtml(cluster.host, markup),
               dropped: false,

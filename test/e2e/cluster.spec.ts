@@ -283,14 +283,15 @@ describeCluster('three Forum nodes behind HAProxy', () => {
           subscription.on('subscribed', () => entry.subscribed++);
           channels.push(entry);
         }
-        // 50 live pages (the browser runtime's protocol, in Node), each from its own HTML.
-        const markup = await (await fetch(`${cluster.url}/q/${watched}`)).text();
+        // 50 live pages (the browser runtime's protocol, in Node), each from its own HTML (its
+        // own live topic and token, as each page load in a browser), through the balancer.
         for (let i = 0; i < 50; i += 10) {
-          const batch = Array.from({ length: 10 }, () => {
+          const batch = Array.from({ length: 10 }, async () => {
+            const markup = await (await fetch(`${cluster.url}/q/${watched}`)).text();
             const entry = { page: LiveClient.fromHtml(cluster.host, markup), drops: 0 };
             countDrops(entry.page.client, entry);
             pages.push(entry);
-            return entry.page.join();
+            await entry.page.join();
           });
           await Promise.all(batch);
         }
