@@ -8,6 +8,7 @@
 process.env.LATTICE_TEST_RUN ??= `bench${process.pid}`;
 import 'reflect-metadata';
 import { ClusterManager } from '@lattice/cluster';
+import { loadavg } from 'node:os';
 import { bootMember } from '../../test/integration/cluster/fixtures/membership-app';
 import { startCluster } from '../../test/support/cluster-harness';
 import { Page } from '../../test/support/live-page';
@@ -19,6 +20,7 @@ const PAGES = Number(process.env.BENCH_PAGES ?? 30);
 const hr = () => performance.now();
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
   const cluster = await startCluster({ nodes: 3, spare: RUNS, label: 'bench-failover' });
   const observer = await bootMember(
     { REDIS_URL: cluster.env.REDIS_URL, REDIS_KEY_PREFIX: cluster.env.REDIS_KEY_PREFIX },
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     [
       '## Cluster: failover after kill -9',
       '',
-      `\`npm run bench -- cluster/failover\` · ${machine()} · 3 Forum nodes (MariaDB, Redis) behind HAProxy (checks every 200 ms, fall 2), membership heartbeat 1 s, TTL ${ttlMs} ms; ${PAGES} live question pages through the balancer (the runtime's protocol in Node); ${RUNS} runs, one node killed with SIGKILL each run (${results.map((r) => r.moved).join(', ')} pages were on it).`,
+      `\`npm run bench -- cluster/failover\` · ${machine()} · 3 Forum nodes (MariaDB, Redis) behind HAProxy (checks every 200 ms, fall 2), membership heartbeat 1 s, TTL ${ttlMs} ms; ${PAGES} live question pages through the balancer (the runtime's protocol in Node); ${RUNS} runs, one node killed with SIGKILL each run (${results.map((r) => r.moved).join(', ')} pages were on it). Load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`,
       '',
       '| from kill -9 to | median ms | p99 ms | range ms |',
       '| --- | ---: | ---: | ---: |',

@@ -6,6 +6,7 @@
 //   without: Redis commands/s (INFO commandstats delta on a private redis-server), CPU per node,
 //   event-loop delay p99.
 // Run: npm run bench -- cluster/fanout   (needs redis-server on PATH; starts its own)
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { type ClientReport } from '../events-clients';
@@ -157,6 +158,7 @@ async function heartbeats(
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
   const redis = await privateRedis();
   try {
     const rows: FanoutRow[] = [];
@@ -179,7 +181,9 @@ async function main(): Promise<void> {
       [
         '## Cluster: fan-out across nodes, and the cost of membership',
         '',
-        `\`npm run bench -- cluster/fanout\` · ${machine()} · a private redis-server started by the benchmark.`,
+        `\`npm run bench -- cluster/fanout\` · ${machine()} · a private redis-server started by the benchmark · load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`,
+        '',
+        'Every node, every client process and Redis share the same cores: on a 2-core machine the 3-node row measures the extra Redis hop and three processes competing for two cores, not horizontal scale (on separate machines each node would bring its own cores).',
         '',
         `### Broadcast fan-out: ${SUBSCRIBERS} subscribers spread over the nodes`,
         '',
