@@ -128,6 +128,7 @@ export class Haproxy {
         if (Date.now() > deadline)
           throw new Error(
             `HAProxy's admin socket did not answer: ${String(error)}\n${haproxy.log}`,
+            { cause: error },
           );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
