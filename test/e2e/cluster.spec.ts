@@ -5,7 +5,11 @@ import { bootMember } from '../integration/cluster/fixtures/membership-app';
 import { browserAvailable, collectConsoleErrors, launchBrowser } from '../support/browser';
 import { startCluster, type LatticeCluster } from '../support/cluster-harness';
 import { describeWith } from '../support/describe-with';
-import { haproxyAvailable } from '../support/haproxy';
+import { Haproxy, haproxyAvailable } from '../support/haproxy';
+import { freePort } from '../support/processes';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { json, signUp } from '../support/http';
 import { Page as LiveClient } from '../support/live-page';
 import { EventsClient, type ChannelMessage } from '@lattice/events/client';
@@ -130,6 +134,38 @@ describeCluster('three Forum nodes behind HAProxy', () => {
         headers: { authorization: `Bearer ${member.accessToken}` },
       });
       expect({ node: node.name, status: me.status }).toEqual({ node: node.name, status: 200 });
+    }
+  });
+
+  it('a sticky variant: HAProxy with a cookie keeps a client on its node, and moves it when that node is out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lattice-sticky-'));
+    const sticky = await Haproxy.start({
+      dir,
+      port: await freePort(),
+      servers: cluster.nodes.map((n) => ({ name: n.name, port: n.port })),
+      sticky: true,
+    });
+    try {
+      await waitFor(async () =>
+        Object.values(await sticky.serverStatus()).every((s) => s === 'UP'),
+      );
+      const first = await fetch(`${sticky.url}/health/ready`);
+      const node = first.headers.get('x-lattice-backend')!;
+      const cookie = first.headers.get('set-cookie')!.split(';')[0];
+      expect(cookie).toBe(`LATTICE_NODE=${node}`);
+      for (let i = 0; i < 6; i++) {
+        const again = await fetch(`${sticky.url}/health/ready`, { headers: { cookie } });
+        expect(again.headers.get('x-lattice-backend')).toBe(node);
+      }
+      // Its node out of the rotation (maintenance here; dead or draining alike): another one, and a new cookie.
+      await sticky.command(`disable server forum/${node}`);
+      const moved = await fetch(`${sticky.url}/health/ready`, { headers: { cookie } });
+      expect(moved.status).toBe(200);
+      expect(moved.headers.get('x-lattice-backend')).not.toBe(node);
+      expect(moved.headers.get('set-cookie')).toMatch(/^LATTICE_NODE=n\d/);
+    } finally {
+      await sticky.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
