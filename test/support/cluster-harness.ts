@@ -160,9 +160,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Lattic
     };
     // MariaDB is migrated (and seeded) once, before any node starts: on MySQL the Forum leaves
     // migrations to a deploy step, and one seeding process cannot race another.
-    const t0 = Date.now();
     await prepareDatabase(env, seed);
-    if (process.env.CLUSTER_HARNESS_DEBUG) console.log('db ready', Date.now() - t0);
 
     const slots = await Promise.all(
       Array.from({ length: count + spare }, async (_, i) => ({
@@ -218,9 +216,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Lattic
       );
     };
 
-    const t1 = Date.now();
     await Promise.all(slots.slice(0, count).map(launch));
-    if (process.env.CLUSTER_HARNESS_DEBUG) console.log('nodes ready', Date.now() - t1);
     await waitForRotation(nodes.map((n) => n.name));
 
     const cluster: LatticeCluster = {
