@@ -183,7 +183,7 @@ async function main(): Promise<void> {
         '',
         `\`npm run bench -- cluster/fanout\` · ${machine()} · a private redis-server started by the benchmark · load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`,
         '',
-        'Every node, every client process and Redis share the same cores: on a 2-core machine the 3-node row measures the extra Redis hop and three processes competing for two cores, not horizontal scale (on separate machines each node would bring its own cores).',
+        'Every node, every client process and Redis share the same 2 cores. With 3 nodes the sending (serializing, ws writes) is split over three processes that can use both cores, plus one Redis pub/sub hop to nodes 2 and 3; with 1 node one process does it all. Neither row is what separate machines would give.',
         '',
         `### Broadcast fan-out: ${SUBSCRIBERS} subscribers spread over the nodes`,
         '',
