@@ -67,8 +67,16 @@ import { ClusterAdminModule } from './cluster/cluster-admin.module';
         },
       }),
     }),
-    // Membership, leader election and locks on REDIS_URL; a cluster of one without it.
-    ClusterModule.forRoot(),
+    // Membership, leader election and locks on REDIS_URL; a cluster of one without it. Role and
+    // heartbeat from CLUSTER_* (forum.config.ts, decision 0046).
+    ClusterModule.forRootAsync({
+      inject: [LatticeConfig],
+      useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
+        role: config.get('CLUSTER_ROLE'),
+        heartbeatMs: config.get('CLUSTER_HEARTBEAT_MS'),
+        ttlMs: config.get('CLUSTER_TTL_MS'),
+      }),
+    }),
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
     StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),

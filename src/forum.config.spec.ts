@@ -54,3 +54,33 @@ describe('the Forum limits configuration', () => {
     );
   });
 });
+
+describe('the Forum cluster configuration', () => {
+  it("defaults to a web node on the library's beat, and reads set values", () => {
+    expect(
+      ['CLUSTER_ROLE', 'CLUSTER_HEARTBEAT_MS', 'CLUSTER_TTL_MS'].map((key) =>
+        load({}).get(key as 'CLUSTER_ROLE'),
+      ),
+    ).toEqual(['web', 1000, undefined]);
+    const set = load({
+      CLUSTER_ROLE: 'worker',
+      CLUSTER_HEARTBEAT_MS: '500',
+      CLUSTER_TTL_MS: '2000',
+    });
+    expect([
+      set.get('CLUSTER_ROLE'),
+      set.get('CLUSTER_HEARTBEAT_MS'),
+      set.get('CLUSTER_TTL_MS'),
+    ]).toEqual(['worker', 500, 2000]);
+  });
+
+  it('refuses an unknown role and a beat below 100 ms, naming each variable', () => {
+    expect(() => load({ CLUSTER_ROLE: 'leader', CLUSTER_HEARTBEAT_MS: '10' })).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /(?=[\s\S]*CLUSTER_ROLE = "leader": not one of web, worker)(?=[\s\S]*CLUSTER_HEARTBEAT_MS = "10": below 100)/,
+        ),
+      }),
+    );
+  });
+});

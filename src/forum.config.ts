@@ -70,6 +70,32 @@ export const forumLimitsShape = {
   ),
 };
 
+/**
+ * How this process takes part in the cluster (decision 0046): ClusterModule's options from the
+ * environment, so a deployment tunes them without editing code. Defaults are the library's.
+ */
+export const forumClusterShape = {
+  CLUSTER_ROLE: z
+    .enum(['web', 'worker'], { error: 'not one of web, worker' })
+    .default('web')
+    .describe(
+      'web (serves HTTP and WebSockets) or worker (runs queue workers only), as the cluster lists it',
+    ),
+  CLUSTER_HEARTBEAT_MS: count(
+    100,
+    1000,
+    'how often this node writes its heartbeat to Redis, in ms, e.g. 1000',
+  ),
+  CLUSTER_TTL_MS: z.coerce
+    .number({ error: 'not a number' })
+    .int({ error: 'not a whole number' })
+    .min(300, { error: 'below 300' })
+    .optional()
+    .describe(
+      'a node silent this long is dropped by the others, in ms (default 5000, at least 3 × CLUSTER_HEARTBEAT_MS)',
+    ),
+};
+
 /** The Forum's own variables, validated at boot with Lattice's. */
 export const forumConfigShape = {
   // JWT_SECRET (a random one per process in development) and ENCRYPTION_KEYS.
@@ -110,4 +136,5 @@ export const forumConfigShape = {
     .default('express')
     .describe('express or fastify: the HTTP platform main.ts builds the Forum on'),
   ...forumLimitsShape,
+  ...forumClusterShape,
 };

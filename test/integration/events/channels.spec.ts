@@ -243,6 +243,19 @@ function channelSuite(kind: 'memory' | 'redis', env: () => Record<string, string
     expect(heard.ns()).toEqual([2, 3]);
   });
 
+  it('gives each caller of positions() its own position, also when calls share one read', async () => {
+    const { channels } = await start();
+    const name = channel('positions');
+    // Asked at once (as pages mounting together on one node): the calls made while a read runs
+    // share the next one.
+    const all = await Promise.all([1, 2, 3, 4].map(() => channels.positions([name])));
+    // A live component moves its own position on as it applies events; the others' stay.
+    for (const [index, positions] of all.entries()) positions[name].offset += index + 1;
+    expect(all.map((positions) => positions[name].offset)).toEqual(
+      all.map((_, index) => all[0][name].offset - 1 + index + 1),
+    );
+  });
+
   it('authorizes private channels on every subscribe and resubscribe', async () => {
     const { app, url, broadcaster } = await start();
     const rules = app.get(ChannelRules);

@@ -236,7 +236,9 @@ export class PersistentWebSocketManager implements OnModuleInit, OnApplicationSh
   async positions(channels: string[]): Promise<Record<string, ChannelPosition>> {
     const entries = await Promise.all(
       channels.map(
-        async (channel) => [channel, await this.reads.head(checkName(channel))] as const,
+        // A copy each: callers that ask at once share one read, and a caller moves its position
+        // on (a live component applying events), which must not move another's.
+        async (channel) => [channel, { ...(await this.reads.head(checkName(channel))) }] as const,
       ),
     );
     return Object.fromEntries(entries);
