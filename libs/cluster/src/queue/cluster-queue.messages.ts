@@ -14,7 +14,10 @@ export class NoCapableNodeError extends ServiceUnavailableError {
   ) {
     super(`A node with capability "${capability}"`, 'none is up', 5);
     const listed = members
-      .map((node) => `${node.id} (${node.status}: ${node.capabilities.join(', ') || 'no capabilities'})`)
+      .map(
+        (node) =>
+          `${node.id} (${node.status}: ${node.capabilities.join(', ') || 'no capabilities'})`,
+      )
       .join('; ');
     this.message = `No live node has the capability "${capability}" to run this job. Members: ${listed || 'none'}.`;
     this.hint = `Start a node with ClusterModule.forRoot({ capabilities: ['${capability}'] }) on the same REDIS_URL and REDIS_KEY_PREFIX, or check that it is up and not draining (lattice cluster:status).`;

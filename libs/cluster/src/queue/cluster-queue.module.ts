@@ -30,7 +30,10 @@ export class ClusterQueueModule {
       module: ClusterQueueModule,
       global: true,
       providers: [
-        { provide: CLUSTER_QUEUE_OPTIONS, useValue: { queues: [...new Set(queues)], takeoverTimeoutMs } },
+        {
+          provide: CLUSTER_QUEUE_OPTIONS,
+          useValue: { queues: [...new Set(queues)], takeoverTimeoutMs },
+        },
         RoutedTakeover,
         RoutedQueues,
       ],

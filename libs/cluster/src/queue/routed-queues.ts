@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RedisConnections } from '@lattice/core';
 import {
   BullMqQueueDriver,
@@ -97,7 +98,8 @@ export class RoutedQueues implements OnApplicationBootstrap, OnModuleDestroy {
     const added = await this.queues.driver.add(routedQueue, definition.name, payload ?? null, {
       delay: options.delay,
       priority: options.priority,
-      jobId: options.jobId,
+      // An id of its own, kept when the job moves to another node (BullMQ's counter is per queue).
+      jobId: options.jobId ?? `routed-${randomUUID()}`,
       attempts: definition.attempts,
       backoff: definition.backoff,
     });

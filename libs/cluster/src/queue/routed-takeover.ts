@@ -89,7 +89,9 @@ export class RoutedTakeover implements OnModuleDestroy {
           if (result.remaining > 0 || Date.now() - started < settleMs) next.push(source);
           else await driver.queue(source.name).obliterate({ force: true });
         } catch (error) {
-          this.logger.warn(`Moving the jobs of ${source.name} failed (${describe(error)}); retrying.`);
+          this.logger.warn(
+            `Moving the jobs of ${source.name} failed (${describe(error)}); retrying.`,
+          );
           next.push(source);
         }
       }
@@ -130,7 +132,10 @@ export class RoutedTakeover implements OnModuleDestroy {
       if (await this.relocate(driver, source, job)) moved++;
       else remaining++;
     }
-    return { moved, remaining: remaining + (pending.length >= PAGE || active.length >= PAGE ? 1 : 0) };
+    return {
+      moved,
+      remaining: remaining + (pending.length >= PAGE || active.length >= PAGE ? 1 : 0),
+    };
   }
 
   /** Adds the job to a capable node's queue (same id), then removes it here. */
@@ -142,7 +147,8 @@ export class RoutedTakeover implements OnModuleDestroy {
     const delayLeft = job.delay > 0 ? Math.max(0, job.timestamp + job.delay - Date.now()) : 0;
     const backoff = job.opts.backoff;
     await driver.add(target, job.name, job.data, {
-      jobId: job.id,
+      // BullMQ refuses custom ids made of digits only (its own counter's); dispatch() never makes those.
+      jobId: /^\d+$/.test(job.id!) ? `${source.name}-${job.id}` : job.id,
       delay: delayLeft,
       priority: job.opts.priority,
       attempts: job.opts.attempts,
@@ -150,7 +156,11 @@ export class RoutedTakeover implements OnModuleDestroy {
         typeof backoff === 'number'
           ? { type: 'fixed', delay: backoff }
           : backoff?.type === 'fixed' || backoff?.type === 'exponential'
-            ? { type: backoff.type as 'fixed' | 'exponential', delay: backoff.delay ?? 0, jitter: backoff.jitter }
+            ? {
+                type: backoff.type as 'fixed' | 'exponential',
+                delay: backoff.delay ?? 0,
+                jitter: backoff.jitter,
+              }
             : undefined,
     });
     await job.remove();
