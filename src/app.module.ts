@@ -17,6 +17,7 @@ import { Module, UnauthorizedException } from '@nestjs/common';
 import { AiUsageDatabaseModule } from '@lattice/ai/database';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
+import { forumCapabilities } from './ai/forum-ai';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
 import { AccountModule } from './account/account.module';
@@ -66,8 +67,14 @@ import { ModerationModule } from './moderation/moderation.module';
         },
       }),
     }),
-    // Membership, leader election and locks on REDIS_URL; a cluster of one without it.
-    ClusterModule.forRoot(),
+    // Membership, leader election and locks on REDIS_URL; a cluster of one without it. A node
+    // with an AI server advertises `ai` (routed AI work, decision 0047).
+    ClusterModule.forRootAsync({
+      inject: [LatticeConfig],
+      useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
+        capabilities: forumCapabilities(config),
+      }),
+    }),
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.
     StateModule.forRoot(),
     SocketModule.forRoot({ path: '/socket' }),
