@@ -3,7 +3,10 @@ import { Job, QueueJob } from '@lattice/queue';
 import { forwardRef, Inject } from '@nestjs/common';
 import { Answer } from '../questions/answer.entity';
 import { AI_ROUTED_QUEUE } from './forum-ai';
-import { AnswerSummaries } from './answer-summaries.service';
+// A cycle (AnswerSummaries dispatches this job): the class is read when Nest resolves it, not when
+// this file loads, and the parameter's type is type-only so its metadata does not read it either.
+import type { AnswerSummaries } from './answer-summaries.service';
+import * as summariesFile from './answer-summaries.service';
 
 /**
  * Summaries of a question's long answers that have none for their body yet, on a node with the AI
@@ -19,8 +22,8 @@ import { AnswerSummaries } from './answer-summaries.service';
 })
 export class SummarizeAnswers extends Job<{ questionId: number }, { wrote: boolean }> {
   constructor(
-    // forwardRef: AnswerSummaries dispatches this job, so each file imports the other.
-    @Inject(forwardRef(() => AnswerSummaries)) private readonly summaries: AnswerSummaries,
+    @Inject(forwardRef(() => summariesFile.AnswerSummaries))
+    private readonly summaries: AnswerSummaries,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
   ) {
     super();
