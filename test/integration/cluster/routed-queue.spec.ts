@@ -143,6 +143,29 @@ describeWith(['redis'], 'routed queues on Redis (BullMQ)', () => {
     expect((failure as NoCapableNodeError).hint).toContain("capabilities: ['gpu']");
   });
 
+  it('moves the waiting jobs of a node that leaves gracefully (even from its paused queue)', async () => {
+    const balancing = { strategy: 'consistent-hash' } as const;
+    const leaving = await node({ capabilities: ['x'], balancing });
+    const dispatcher = await node({ capabilities: [], balancing });
+    await formed(2);
+    const leavingId = leaving.get(ClusterManager).nodeId;
+    // Paused, so the jobs are still waiting when it leaves.
+    const driver = leaving.get(QueueManager).driver;
+    await driver.pause(routedQueueName(ROUTED_QUEUE, 'x', leavingId));
+    const routed = dispatcher.get(RoutedQueues);
+    for (let n = 0; n < 3; n++)
+      expect((await routed.dispatch(RecordRun, { n }, { capability: 'x' })).nodeId).toBe(leavingId);
+
+    const staying = await node({ capabilities: ['x'], balancing });
+    await formed(3);
+    const stayingId = staying.get(ClusterManager).nodeId;
+    await leaving.close();
+    apps.splice(apps.indexOf(leaving), 1);
+
+    const runs = await runsOf(dispatcher, 3);
+    expect(runs.sort()).toEqual([0, 1, 2].map((n) => `${n}:${stayingId}`));
+  });
+
   it('moves the jobs of a node killed with SIGKILL to another capable node: each runs once, the running one after its lock expires', async () => {
     const killed = new TsProcess(NODE, {
       ...env,
