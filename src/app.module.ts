@@ -17,6 +17,7 @@ import { Module, UnauthorizedException } from '@nestjs/common';
 import { AiUsageDatabaseModule } from '@lattice/ai/database';
 import { forumDatabase, SeedOnStart } from './database/forum-database';
 import { forumConfigShape } from './forum.config';
+import { forumCapabilities } from './ai/forum-ai';
 import { FORUM_VERSION } from './forum.constants';
 import { HealthModule } from './health/health.module';
 import { AccountModule } from './account/account.module';
@@ -68,13 +69,15 @@ import { ClusterAdminModule } from './cluster/cluster-admin.module';
       }),
     }),
     // Membership, leader election and locks on REDIS_URL; a cluster of one without it. Role and
-    // heartbeat from CLUSTER_* (forum.config.ts, decision 0046).
+    // heartbeat from CLUSTER_* (forum.config.ts, decision 0046); a node with an AI server
+    // advertises `ai` (routed AI work, decision 0047).
     ClusterModule.forRootAsync({
       inject: [LatticeConfig],
       useFactory: (config: LatticeConfig<typeof forumConfigShape>) => ({
         role: config.get('CLUSTER_ROLE'),
         heartbeatMs: config.get('CLUSTER_HEARTBEAT_MS'),
         ttlMs: config.get('CLUSTER_TTL_MS'),
+        capabilities: forumCapabilities(config),
       }),
     }),
     // Memory, or Redis with REDIS_URL; question streams choose the SQL store themselves.

@@ -1,9 +1,13 @@
 import { AIManager } from '@lattice/ai';
 import { InjectCache, LatticeCache } from '@lattice/cache';
 import { InjectLatticeRepository, LatticeRepository } from '@lattice/database';
-import { Injectable, Logger } from '@nestjs/common';
+import { ClusterManager } from '@lattice/cluster';
+import { NoCapableNodeError, RoutedQueues } from '@lattice/cluster/queue';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Answer } from '../questions/answer.entity';
+import { AI_CAPABILITY } from './forum-ai';
+import { SummarizeAnswers } from './summarize-answers.job';
 
 /** Answers at least this long get a one-line summary above them. */
 export const LONG_ANSWER = 400;
@@ -16,7 +20,10 @@ export const contentHash = (body: string) => createHash('sha256').update(body).d
  * One-line summaries of long answers, computed once per answer content and stored on the row
  * (`summary`, `summary_hash`): when the answer is posted, or for older answers (the seed's) the
  * first time a page shows them; never on every render. Sentence ranking by the offline provider
- * unless a configured server summarizes.
+ * unless a configured server summarizes. In a cluster where only some nodes have the server
+ * (capability `ai`: AI_BASE_URL), a node without it routes the older answers' summaries to one
+ * that has it (`SummarizeAnswers`, decision 0047) and shows them from the next view on; with no
+ * such node up, it summarizes them itself, offline.
  */
 @Injectable()
 export class AnswerSummaries {
@@ -26,6 +33,8 @@ export class AnswerSummaries {
     private readonly ai: AIManager,
     @InjectLatticeRepository(Answer) private readonly answers: LatticeRepository<Answer>,
     @InjectCache() private readonly cache: LatticeCache,
+    @Optional() private readonly routed?: RoutedQueues,
+    @Optional() private readonly cluster?: ClusterManager,
   ) {}
 
   /** The summary of a body, or null for a short one (or when no provider could summarize). */
@@ -50,14 +59,23 @@ export class AnswerSummaries {
 
   /**
    * Summaries for long answers that have none for their current body yet, stored; returns
-   * whether any was written (the question's cached copy is then stale).
+   * whether any was written (the question's cached copy is then stale). Routed to a node with
+   * the AI server when this one has none, unless `here` (the routed job itself).
    */
-  async fill(questionId: number, answers: Answer[]): Promise<boolean> {
+  async fill(
+    questionId: number,
+    answers: Answer[],
+    options: { here?: boolean } = {},
+  ): Promise<boolean> {
+    const missing = answers.filter(
+      (answer) =>
+        answer.body.length >= LONG_ANSWER && answer.summaryHash !== contentHash(answer.body),
+    );
+    if (missing.length === 0) return false;
+    if (!options.here && (await this.routeElsewhere(questionId, missing))) return false;
     let wrote = false;
-    for (const answer of answers) {
-      if (answer.body.length < LONG_ANSWER) continue;
+    for (const answer of missing) {
       const hash = contentHash(answer.body);
-      if (answer.summaryHash === hash) continue;
       const summary = await this.summarize(answer.body);
       if (!summary) continue;
       await this.answers.repository.update({ id: answer.id }, { summary, summaryHash: hash });
@@ -67,5 +85,30 @@ export class AnswerSummaries {
     }
     if (wrote) await this.cache.tags([`question:${questionId}`]).flush();
     return wrote;
+  }
+
+  /** Queues the summaries on a node with the AI server, if this one has none and another has. */
+  private async routeElsewhere(questionId: number, missing: Answer[]): Promise<boolean> {
+    if (!this.routed || !this.cluster) return false;
+    if (this.cluster.settings.capabilities.includes(AI_CAPABILITY)) return false;
+    // One job per question and set of bodies: a second view while it waits adds nothing.
+    const bodies = contentHash(missing.map((a) => `${a.id}:${contentHash(a.body)}`).join(','));
+    try {
+      await this.routed.dispatch(
+        SummarizeAnswers,
+        { questionId },
+        {
+          capability: AI_CAPABILITY,
+          key: `question:${questionId}`,
+          jobId: `answer-summaries-${questionId}-${bodies.slice(0, 16)}`,
+        },
+      );
+      return true;
+    } catch (error) {
+      // No node has a server: this one summarizes offline, as a single node does.
+      if (!(error instanceof NoCapableNodeError))
+        this.logger.warn(`Summaries not routed (${String(error)}); made here.`);
+      return false;
+    }
   }
 }

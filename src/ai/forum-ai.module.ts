@@ -1,4 +1,5 @@
 import { OutputModerationPlugin } from '@lattice/ai';
+import { ClusterQueueModule } from '@lattice/cluster/queue';
 import { LatticeConfig } from '@lattice/core';
 import { DatabaseModule } from '@lattice/database';
 import { Global, Module } from '@nestjs/common';
@@ -6,7 +7,8 @@ import { forumConfigShape } from '../forum.config';
 import { Answer } from '../questions/answer.entity';
 import { Question } from '../questions/question.entity';
 import { AnswerSummaries } from './answer-summaries.service';
-import { FORUM_AI_SETTINGS, forumAi, forumAiSettings } from './forum-ai';
+import { SummarizeAnswers } from './summarize-answers.job';
+import { AI_ROUTED_QUEUE, FORUM_AI_SETTINGS, forumAi, forumAiSettings } from './forum-ai';
 import { PostModeration } from './post-moderation.service';
 import { SimilarQuestions } from './similar-questions.service';
 import { TagSuggestions } from './tag-suggestions.service';
@@ -19,7 +21,12 @@ import { TagSuggestions } from './tag-suggestions.service';
  */
 @Global()
 @Module({
-  imports: [forumAi(), DatabaseModule.forFeature([Question, Answer])],
+  imports: [
+    forumAi(),
+    DatabaseModule.forFeature([Question, Answer]),
+    // AI work routed to nodes with the AI server (capability `ai`, decision 0047).
+    ClusterQueueModule.forRoot({ queues: [AI_ROUTED_QUEUE] }),
+  ],
   providers: [
     // An @AiPlugin: it also flags the assistant's drafts. Fail closed: a post nobody could
     // check is held, not published.
@@ -27,6 +34,7 @@ import { TagSuggestions } from './tag-suggestions.service';
     SimilarQuestions,
     TagSuggestions,
     AnswerSummaries,
+    SummarizeAnswers,
     PostModeration,
     {
       provide: FORUM_AI_SETTINGS,

@@ -1,6 +1,6 @@
 import type { LatticeConfig } from '@lattice/core';
 import type { forumConfigShape } from '../forum.config';
-import { forumAiOptions, forumAiSettings } from './forum-ai';
+import { forumAiOptions, forumAiSettings, forumCapabilities } from './forum-ai';
 
 const config = (values: Record<string, string | undefined>) =>
   ({
@@ -40,5 +40,10 @@ describe('the Forum’s AI configuration', () => {
       config({ AI_BASE_URL: 'http://localhost:1234/v1' }),
     ).providers!;
     expect(assistant).toMatchObject({ apiKey: 'none' });
+  });
+
+  it('advertises the ai capability to the cluster only with an AI server (AI_BASE_URL)', () => {
+    expect(forumCapabilities(config({}))).toEqual([]);
+    expect(forumCapabilities(config({ AI_BASE_URL: 'http://localhost:11434/v1' }))).toEqual(['ai']);
   });
 });

@@ -6,6 +6,16 @@ import { forumConfigShape } from '../forum.config';
 export const OFFLINE = 'offline';
 export const ASSISTANT = 'assistant';
 
+/**
+ * The cluster capability of a node whose AI_BASE_URL is set: it reaches the configured AI server
+ * (a local model, a key only some nodes have). Long work for that server is routed to such nodes
+ * (`@lattice/cluster/queue`, decision 0047).
+ */
+export const AI_CAPABILITY = 'ai';
+
+/** The queue of the Forum's routed AI work. */
+export const AI_ROUTED_QUEUE = 'ai';
+
 /** The injection token of ForumAiSettings. */
 export const FORUM_AI_SETTINGS = 'forum:ai:settings';
 
@@ -19,6 +29,11 @@ export interface ForumAiSettings {
 
 export function forumAiSettings(config: LatticeConfig<typeof forumConfigShape>): ForumAiSettings {
   return { assistant: Boolean(config.get('AI_BASE_URL')), model: config.get('AI_MODEL') };
+}
+
+/** What this node advertises to the cluster: `ai` when it has an AI server (AI_BASE_URL). */
+export function forumCapabilities(config: LatticeConfig<typeof forumConfigShape>): string[] {
+  return config.get('AI_BASE_URL') ? [AI_CAPABILITY] : [];
 }
 
 /**

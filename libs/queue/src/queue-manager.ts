@@ -256,6 +256,19 @@ export class QueueManager implements OnApplicationBootstrap, BeforeApplicationSh
     return queues;
   }
 
+  /**
+   * Runs the job classes of `queue` on jobs stored under another name, `source` (with the
+   * queue's concurrency): the per-node queues of `@lattice/cluster/queue` hold ordinary jobs of
+   * `queue` routed to one node, and the same handlers serve them. Closed with the other workers.
+   * False when this process runs no workers (`worker: false`) or already works `source`.
+   */
+  startWorkerAs(queue: string, source: string): boolean {
+    if (this.options.worker === false || this.closing || this.workers.has(source)) return false;
+    const concurrency = this.concurrencyOf(queue);
+    this.workers.set(source, this.driver.work(source, this.processorFor(queue), { concurrency }));
+    return true;
+  }
+
   /** Finish running jobs (up to the shutdown timeout), take no new ones. */
   async stopWorkers(): Promise<void> {
     const timeout = this.options.shutdownTimeoutMs ?? 30_000;
