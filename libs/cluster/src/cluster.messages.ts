@@ -28,6 +28,6 @@ export const ClusterMessages = {
     new LatticeError(
       'LATTICE_CLUSTER_NOT_IMPORTED',
       `${command} reads the cluster's membership, but the command line's module does not import ClusterModule.`,
-      'Add ClusterModule.forRoot() (on the app\'s REDIS_URL) to the imports of the module your lattice command runs (src/cli.module.ts).',
+      "Add ClusterModule.forRoot() (on the app's REDIS_URL) to the imports of the module your lattice command runs (src/cli.module.ts).",
     ),
 };

@@ -66,7 +66,8 @@ export const clusterOptionsSchema = z
     path: ['ttlMs'],
   })
   .refine((o) => o.suspectAfterMs < o.ttlMs, {
-    message: 'suspectAfterMs must be below ttlMs, or a silent node is dropped without ever being suspect',
+    message:
+      'suspectAfterMs must be below ttlMs, or a silent node is dropped without ever being suspect',
     path: ['suspectAfterMs'],
   });
 

@@ -15,6 +15,7 @@ function superviseCommand(): Type[] {
   try {
     // Lazily, so that the cluster's other commands load without @lattice/queue.
     return [
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       (require('./queue-supervise.command') as typeof import('./queue-supervise.command'))
         .QueueSuperviseCommand,
     ];
