@@ -1,7 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CLUSTER_OPTIONS_TYPE, ClusterConfigurableModule } from './cluster.module-definition';
 import { DistributedLock } from './lock/distributed-lock';
 import { LeaderElection } from './leader/leader-election';
+import { OnLeaderExplorer } from './leader/on-leader.explorer';
+import { FencedWrites } from './lock/fenced-writes';
+import { WithLockExplorer } from './lock/with-lock.explorer';
 import { ClusterManager } from './membership/cluster-manager';
 import { ServiceDiscovery } from './discovery/service-discovery';
 
@@ -15,8 +19,17 @@ import { ServiceDiscovery } from './discovery/service-discovery';
  * export class AppModule {}
  */
 @Module({
-  providers: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
-  exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
+  imports: [DiscoveryModule],
+  providers: [
+    ClusterManager,
+    ServiceDiscovery,
+    LeaderElection,
+    DistributedLock,
+    FencedWrites,
+    WithLockExplorer,
+    OnLeaderExplorer,
+  ],
+  exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock, FencedWrites],
 })
 export class ClusterModule extends ClusterConfigurableModule {
   /** Every option is optional: `ClusterModule.forRoot()` is a web node with the defaults. */

@@ -9,3 +9,7 @@ export * from './discovery/service-discovery';
 export * from './balancing/load-balancer';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
+export * from './leader/on-leader.decorator';
+export * from './lock/fenced-writes';
+export * from './lock/lock.errors';
+export * from './lock/with-lock.decorator';
