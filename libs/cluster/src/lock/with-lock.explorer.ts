@@ -54,7 +54,7 @@ export class WithLockExplorer implements OnModuleInit {
     { key, options }: WithLockMetadata,
   ): Method {
     const locks = this.locks;
-    const locked = function (this: unknown, ...args: unknown[]) {
+    const locked = async function (this: unknown, ...args: unknown[]) {
       const lockKey = resolveLockKey(key, args, name);
       return locks.using(lockKey, async () => original.apply(instance, args), options);
     };
