@@ -71,7 +71,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
   private deadline: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
-  /** After `resign()`, this node lets the others campaign for one lease before it does again. */
+  /** After `resign()`, this node lets the others campaign first (for one round, lease / 3). */
   private quietUntil = 0;
   private unsubscribe: Unsubscribe | undefined;
 
@@ -112,7 +112,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
   /** Gives the lease up now (on shutdown), so another node takes over without waiting for it to expire. */
   async resign(): Promise<void> {
     const was = this.leading;
-    this.quietUntil = Date.now() + this.leaseMs;
+    this.quietUntil = Date.now() + this.leaseMs / 3;
     this.stepDown('it resigned');
     if (!was || !this.redis.configured) return;
     try {

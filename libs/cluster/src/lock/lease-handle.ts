@@ -2,10 +2,12 @@ import type { LockHandle } from './distributed-lock';
 
 /**
  * One acquisition, as handed to the caller: `held` and `signal` follow the lease; `release()`
- * runs once. The driver that made it calls `lose()` when the lease is gone.
+ * runs once. The driver that made it calls `lose()` when the lease is gone. The AbortController
+ * is made on first use of `signal`: most holders never look at it.
  */
 export class LeaseHandle implements LockHandle {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  private lostWith: Error | undefined;
   private released = false;
   private releasing: Promise<void> | undefined;
 
@@ -16,16 +18,20 @@ export class LeaseHandle implements LockHandle {
   ) {}
 
   get held(): boolean {
-    return !this.released && !this.controller.signal.aborted;
+    return !this.released && !this.lostWith;
   }
 
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.lostWith && !this.controller.signal.aborted) this.controller.abort(this.lostWith);
     return this.controller.signal;
   }
 
   /** The lease is gone (refresh refused, or no refresh reached Redis before the lease ended). */
   lose(reason: Error): void {
-    if (this.held) this.controller.abort(reason);
+    if (!this.held) return;
+    this.lostWith = reason;
+    this.controller?.abort(reason);
   }
 
   release(): Promise<void> {

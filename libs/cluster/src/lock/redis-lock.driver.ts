@@ -52,9 +52,15 @@ export class RedisLockDriver implements LockDriver {
     return this.keepAlive(key, lock, ttlMs);
   }
 
+  /**
+   * One timer per held lease, every ttl / 3: it refreshes, and checks the lease's deadline (a
+   * process resumed from a pause finds it passed). The deadline gets its own timer only while a
+   * refresh is unanswered, so the many locks released within ttl / 3 cost one timer each.
+   */
   private keepAlive(key: string, lock: FencedLock, ttlMs: number): LeaseHandle {
     // Give up a little before Redis would: timers fire late on a busy loop, and clocks drift.
     const margin = Math.max(1, Math.round(ttlMs / 10));
+    let leaseEnd = lock.acquiredAt + ttlMs - margin;
     let refreshing = false;
     let deadline: NodeJS.Timeout | undefined;
     const stop = () => {
@@ -76,25 +82,25 @@ export class RedisLockDriver implements LockDriver {
       stop();
       handle.lose(LockMessages.leaseLost(key, why));
     };
-    const armDeadline = (sentAt: number) => {
-      clearTimeout(deadline);
-      deadline = setTimeout(
-        () => lose(`no refresh reached Redis within its ${ttlMs} ms lease`),
-        Math.max(0, sentAt + ttlMs - margin - performance.now()),
-      );
-      deadline.unref();
-    };
+    const expired = () => lose(`no refresh reached Redis within its ${ttlMs} ms lease`);
     const refresher = setInterval(
       () => {
-        if (refreshing || !handle.held) return;
+        if (!handle.held) return;
+        if (performance.now() >= leaseEnd) return expired();
+        if (refreshing) return;
         refreshing = true;
         const sentAt = performance.now();
+        clearTimeout(deadline);
+        deadline = setTimeout(expired, Math.max(0, leaseEnd - sentAt));
+        deadline.unref();
         lock
           .refreshLease()
           .then((ok) => {
             if (!handle.held) return;
-            if (ok) armDeadline(sentAt);
-            else lose('Redis no longer lists this process as its holder (the lease ended)');
+            if (!ok)
+              return lose('Redis no longer lists this process as its holder (the lease ended)');
+            clearTimeout(deadline);
+            leaseEnd = sentAt + ttlMs - margin;
           })
           // Unreachable or slow: keep trying until the deadline decides.
           .catch(() => undefined)
@@ -103,7 +109,6 @@ export class RedisLockDriver implements LockDriver {
       Math.max(1, Math.floor(ttlMs / 3)),
     );
     refresher.unref();
-    armDeadline(lock.acquiredAt);
     return handle;
   }
 }

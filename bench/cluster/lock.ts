@@ -1,0 +1,223 @@
+// DistributedLock against redis-semaphore used raw, on the same Redis, in the same run; and the
+// time a leader's resignation takes to reach another node.
+// Run: node -r @swc-node/register bench/cluster/lock.ts   (Redis at BENCH_REDIS_URL, default redis://127.0.0.1:6379)
+import 'reflect-metadata';
+import { ClusterModule, DistributedLock, LeaderElection } from '@lattice/cluster';
+import { LatticeModule } from '@lattice/core';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { Mutex } from 'redis-semaphore';
+import { deleteKeys, machine, median, percentile, writeSection } from '../support';
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `lattice:bench:cluster-lock:${randomBytes(3).toString('hex')}:`;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+const SLICE_MS = 150;
+const PARALLEL = 16;
+const HANDOVERS = 30;
+
+function node(leaseMs = 5000): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      LatticeModule.forRoot({
+        env: { REDIS_URL, REDIS_KEY_PREFIX: PREFIX },
+        envFile: false,
+        bootReport: false,
+      }),
+      ClusterModule.forRoot({ leader: { leaseMs } }),
+    ],
+  })
+  class BenchNode {}
+  return NestFactory.createApplicationContext(BenchNode, { logger: ['error'] });
+}
+
+interface Side {
+  name: string;
+  /** One call; returns how many acquire+release pairs it made. */
+  run: () => Promise<number>;
+}
+
+interface Measured {
+  perSecond: number;
+  latencies: number[];
+}
+
+/** Runs `side` for `ms`, one call in flight; every call timed. */
+async function slice(side: Side, ms: number, into: Measured & { ops: number; spent: number }) {
+  const started = performance.now();
+  do {
+    const t0 = performance.now();
+    into.ops += await side.run();
+    const took = performance.now() - t0;
+    into.latencies.push(took);
+    into.spent += took;
+  } while (performance.now() - started < ms);
+}
+
+/**
+ * Paired rounds: SLICE_MS of one side then of the other (the order alternating); each round gives
+ * one ratio, and the table shows their median and quartiles, so load that moves between rounds
+ * weighs on both sides alike.
+ */
+async function compare(lattice: Side, raw: Side) {
+  for (const side of [lattice, raw]) {
+    const warm = { perSecond: 0, latencies: [], ops: 0, spent: 0 };
+    await slice(side, 500, warm);
+  }
+  const totals = [lattice, raw].map(() => ({
+    perSecond: 0,
+    latencies: [] as number[],
+    ops: 0,
+    spent: 0,
+  }));
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const per = [0, 0];
+    const order = round % 2 ? [1, 0] : [0, 1];
+    for (const s of order) {
+      const one = { perSecond: 0, latencies: [] as number[], ops: 0, spent: 0 };
+      await slice([lattice, raw][s], SLICE_MS, one);
+      per[s] = one.ops / (one.spent / 1000);
+      totals[s].ops += one.ops;
+      totals[s].spent += one.spent;
+      totals[s].latencies.push(...one.latencies);
+    }
+    ratios.push(per[0] / per[1]);
+  }
+  return {
+    lattice: {
+      perSecond: totals[0].ops / (totals[0].spent / 1000),
+      latencies: totals[0].latencies,
+    },
+    raw: { perSecond: totals[1].ops / (totals[1].spent / 1000), latencies: totals[1].latencies },
+    ratio: { median: median(ratios), q1: percentile(ratios, 25), q3: percentile(ratios, 75) },
+  };
+}
+
+async function handovers(): Promise<number[]> {
+  const nodes = await Promise.all([node(1000), node(1000), node(1000)]);
+  const elections = nodes.map((app) => app.get(LeaderElection));
+  let elected: (() => void) | undefined;
+  for (const election of elections) election.onElected(() => elected?.());
+  const leader = async () => {
+    for (;;) {
+      const found = elections.find((e) => e.isLeader);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const times: number[] = [];
+  for (let n = 0; n < HANDOVERS + 3; n++) {
+    const current = await leader();
+    // Pacing: a node that resigned stays out of one round (lease / 3); wait that out.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const next = new Promise<void>((resolve) => (elected = resolve));
+    const t0 = performance.now();
+    await current.resign();
+    await next;
+    if (n >= 3) times.push(performance.now() - t0); // the first three warm up
+  }
+  await Promise.all(nodes.map((app) => app.close()));
+  return times;
+}
+
+function libsCommit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const commit = git('log', '-1', '--format=%h', '--', 'libs/cluster');
+    const edited = git('status', '--porcelain', '--', 'libs/cluster') !== '';
+    return `libs/cluster as of commit ${commit}${edited ? ', plus uncommitted edits' : ' (no uncommitted edits)'}`;
+  } catch {
+    return 'libs/cluster (commit unknown)';
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (n < 1 ? `${(n * 1000).toFixed(0)} µs` : `${n.toFixed(2)} ms`);
+const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
+
+async function main() {
+  const started = Date.now();
+  const loadAtStart = loadavg()[0];
+  const app = await node();
+  const locks = app.get(DistributedLock);
+  const client = new Redis(REDIS_URL);
+  const redisVersion = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? '?';
+
+  const sequential = await compare(
+    {
+      name: 'DistributedLock',
+      run: async () => {
+        const lock = await locks.acquire('seq');
+        await lock.release();
+        return 1;
+      },
+    },
+    {
+      name: 'redis-semaphore Mutex',
+      run: async () => {
+        const mutex = new Mutex(client, `${PREFIX}raw:seq`, { lockTimeout: 10_000 });
+        await mutex.acquire();
+        await mutex.release();
+        return 1;
+      },
+    },
+  );
+  const keys = Array.from({ length: PARALLEL }, (_, n) => `par:${n}`);
+  const parallel = await compare(
+    {
+      name: 'DistributedLock',
+      run: async () => {
+        await Promise.all(keys.map(async (key) => (await locks.acquire(key)).release()));
+        return PARALLEL;
+      },
+    },
+    {
+      name: 'redis-semaphore Mutex',
+      run: async () => {
+        await Promise.all(
+          keys.map(async (key) => {
+            const mutex = new Mutex(client, `${PREFIX}raw:${key}`, { lockTimeout: 10_000 });
+            await mutex.acquire();
+            await mutex.release();
+          }),
+        );
+        return PARALLEL;
+      },
+    },
+  );
+  await app.close();
+  const handover = await handovers();
+  const deleted =
+    (await deleteKeys(client, PREFIX)) + (await deleteKeys(client, `mutex:${PREFIX}`));
+  client.disconnect();
+
+  const row = (label: string, r: typeof sequential) =>
+    `| ${label} | ${fmt(r.lattice.perSecond)} | ${ms(percentile(r.lattice.latencies, 50))} / ${ms(percentile(r.lattice.latencies, 99))} | ${fmt(r.raw.perSecond)} | ${ms(percentile(r.raw.latencies, 50))} / ${ms(percentile(r.raw.latencies, 99))} | ${pct(r.ratio.median)} (${pct(r.ratio.q1)} … ${pct(r.ratio.q3)}) | ${r.ratio.median >= 0.9 ? 'yes' : 'no'} |`;
+
+  const markdown = `
+## Cluster: distributed locks and leader handover
+
+\`node -r @swc-node/register bench/cluster/lock.ts\` · ${machine()} · ${libsCommit()} · Redis ${redisVersion} at ${REDIS_URL} (keys under \`${PREFIX}\`, ${deleted} deleted afterwards) · the run took ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (these 2 cores are shared with other test runs).
+
+Lock acquire + release, uncontended. Lattice: \`DistributedLock.acquire(key)\` then \`release()\` in a Nest application context (\`LatticeModule\` + \`ClusterModule\`, REDIS_URL set): one EVALSHA that takes the lock and its fencing token (SET NX PX + INCR), a refresh timer and a lease deadline armed, then redis-semaphore's release script; the connection is core's \`locks\` connection (command deadline 1 s). Raw: redis-semaphore 5.8.0 \`new Mutex(client, key, { lockTimeout: 10000 })\`, \`acquire()\`, \`release()\` (SET NX PX, its release script) on a plain ioredis client. Both on the same Redis, one process. After 500 ms of warm-up per side, ${ROUNDS} paired rounds of ${SLICE_MS} ms per side (the order alternating); each round gives one ratio Lattice / raw, shown as median (quartiles). "${PARALLEL} in flight": each call acquires and releases ${PARALLEL} different keys at once. Goal: ≥ 90 % of raw.
+
+| workload | DistributedLock: acquire+release/s | p50 / p99 per call | raw redis-semaphore: /s | p50 / p99 per call | Lattice / raw: median (quartiles) | ≥ 90 %? |
+| --- | ---: | ---: | ---: | ---: | ---: | :---: |
+${row('1 in flight', sequential)}
+${row(`${PARALLEL} in flight`, parallel)}
+
+Leader handover on resignation: three nodes (application contexts in one process, lease 1000 ms), ${HANDOVERS} times: the leader calls \`resign()\` (DEL if still its own, then a PubSub message that makes the others campaign at once), timed until another node's \`onElected\` callback runs: p50 ${ms(percentile(handover, 50))}, p99 ${ms(percentile(handover, 99))}, max ${ms(Math.max(...handover))}. A leader that dies without resigning is replaced when its lease ends, within lease + lease / 3 (not measured here).
+`;
+  writeSection('cluster-lock', markdown);
+  console.log(markdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
