@@ -64,7 +64,7 @@ describeWith(['redis'], 'LeaderElection on Redis (real Redis, several nodes)', (
       what: 'every node to know the leader',
     });
     expect(nodes.filter((node) => election(node).isLeader)).toHaveLength(1);
-    expect(election(leader).term).toBe(1);
+    expect(election(leader).term).toBeGreaterThanOrEqual(1);
     await waitFor(() => work(leader).runs === 1, { what: '@OnLeader to run on the leader' });
     expect(nodes.filter((node) => node !== leader).map((node) => work(node).runs)).toEqual([0, 0]);
   });
@@ -107,6 +107,7 @@ describeWith(['redis'], 'LeaderElection on Redis (real Redis, several nodes)', (
       const [cut] = await startNodes(1, prefix, 1500, `redis://${proxy.address}`);
       open.push(cut);
       await waitFor(() => election(cut).isLeader, { what: 'the first node to lead' });
+      const term = election(cut).term;
       const others = await startNodes(2, prefix, 1500);
       open.push(...others);
       await waitFor(() => others.every((node) => election(node).leaderId === nodeIdOf(cut)), {
@@ -116,7 +117,7 @@ describeWith(['redis'], 'LeaderElection on Redis (real Redis, several nodes)', (
       proxy.setMode('silent'); // no error, no answer: its renewals vanish
       const next = await theLeader(others, 'another node to take over');
       expect(election(cut).isLeader).toBe(false);
-      expect(election(next).term).toBe(2);
+      expect(election(next).term).toBeGreaterThan(term);
       // The old leader had stopped before the new one started: never two at once.
       const lost = events.indexOf(`${nodeIdOf(cut)} lost`);
       await waitFor(() => events.includes(`${nodeIdOf(next)} elected`), {
