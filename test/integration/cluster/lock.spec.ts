@@ -206,6 +206,17 @@ describeWith(['redis'], 'DistributedLock on Redis (real Redis, two nodes)', () =
     });
   });
 
+  it('gives held leases back when the node shuts down', async () => {
+    const leaving = await startNode({ redisUrl: TEST_REDIS_URL, prefix });
+    const lock = await leaving.get(DistributedLock).acquire('held-at-shutdown');
+    await leaving.close();
+    expect(lock.held).toBe(false);
+    // Not left to expire (10 s): free at once.
+    const next = await b.get(DistributedLock).acquire('held-at-shutdown', { acquireTimeoutMs: 0 });
+    expect(next.fence).toBe(lock.fence + 1);
+    await next.release();
+  });
+
   it('refreshes the lease of a long holder, and aborts its signal when Redis says it is gone', async () => {
     const locks = a.get(DistributedLock);
     const lock = await locks.acquire('long-job', { ttlMs: 300 });

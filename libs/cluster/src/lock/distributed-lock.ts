@@ -44,7 +44,6 @@ export interface LockOptions {
 @Injectable()
 export class DistributedLock implements BeforeApplicationShutdown {
   private readonly driverImpl: LockDriver;
-  private readonly held = new Set<{ release(): Promise<void> }>();
 
   constructor(
     redis: RedisConnections,
@@ -60,7 +59,7 @@ export class DistributedLock implements BeforeApplicationShutdown {
 
   /** Acquires the mutex `key` (waits up to `acquireTimeoutMs`; rejects with `LockTimeoutError`, a 409). */
   async acquire(key: string, options: LockOptions = {}): Promise<LockHandle> {
-    return this.take(this.request(key, undefined, options));
+    return this.driverImpl.acquire(this.request(key, undefined, options));
   }
 
   /** Runs `task` holding `key`; releases afterwards, also when it throws. */
@@ -80,12 +79,12 @@ export class DistributedLock implements BeforeApplicationShutdown {
   /** One of `limit` slots of the semaphore `key`. */
   async acquireSlot(key: string, limit: number, options: LockOptions = {}): Promise<LockHandle> {
     if (!Number.isInteger(limit) || limit < 1) throw LockMessages.badLimit(key, limit);
-    return this.take(this.request(key, limit, options));
+    return this.driverImpl.acquire(this.request(key, limit, options));
   }
 
   /** Leases still held at shutdown are given back, so other nodes need not wait for them to expire. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.held].map((lock) => lock.release()));
+    await this.driverImpl.releaseAll();
   }
 
   private request(key: string, limit: number | undefined, options: LockOptions): LockRequest {
@@ -96,17 +95,5 @@ export class DistributedLock implements BeforeApplicationShutdown {
       ttlMs: options.ttlMs ?? this.options.locks.ttlMs,
       acquireTimeoutMs: options.acquireTimeoutMs ?? this.options.locks.acquireTimeoutMs,
     };
-  }
-
-  private async take(request: LockRequest): Promise<LockHandle> {
-    const lock = await this.driverImpl.acquire(request);
-    const release = lock.release.bind(lock);
-    const tracked = { release };
-    this.held.add(tracked);
-    lock.release = () => {
-      this.held.delete(tracked);
-      return release();
-    };
-    return lock;
   }
 }

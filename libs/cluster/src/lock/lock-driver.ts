@@ -13,4 +13,6 @@ export interface LockRequest {
 export interface LockDriver {
   readonly name: 'redis' | 'memory';
   acquire(request: LockRequest): Promise<LockHandle>;
+  /** Gives back every lease still held (at shutdown, so others need not wait for them to expire). */
+  releaseAll(): Promise<void>;
 }

@@ -17,6 +17,7 @@ export class MemoryLockDriver implements LockDriver {
   readonly name = 'memory';
   private readonly slots = new Map<string, Slots>();
   private readonly fences = new Map<string, number>();
+  private readonly held = new Set<LeaseHandle>();
 
   async acquire({ key, limit, acquireTimeoutMs }: LockRequest): Promise<LockHandle> {
     const name = `${limit === undefined ? 'lock' : 'semaphore'}:${key}`;
@@ -27,12 +28,19 @@ export class MemoryLockDriver implements LockDriver {
     else await this.wait(slots, key, acquireTimeoutMs, limit);
     const fence = (this.fences.get(key) ?? 0) + 1;
     this.fences.set(key, fence);
-    return new LeaseHandle(key, fence, async () => {
+    const handle = new LeaseHandle(key, fence, async () => {
+      this.held.delete(handle);
       const next = slots.waiters.shift();
       if (next)
         next(); // hand the slot over directly: no one can jump the queue
       else if (--slots.taken === 0) this.slots.delete(name);
     });
+    this.held.add(handle);
+    return handle;
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.held].map((handle) => handle.release()));
   }
 
   private wait(

@@ -22,6 +22,7 @@ const RETRY_INTERVAL_MS = 10;
 export class RedisLockDriver implements LockDriver {
   readonly name = 'redis';
   private readonly logger = new Logger('DistributedLock');
+  private readonly held = new Set<LeaseHandle>();
 
   constructor(private readonly redis: RedisConnections) {}
 
@@ -66,6 +67,7 @@ export class RedisLockDriver implements LockDriver {
     const stop = () => {
       clearInterval(refresher);
       clearTimeout(deadline);
+      this.held.delete(handle);
     };
     const handle = new LeaseHandle(key, lock.fence, async () => {
       stop();
@@ -109,6 +111,11 @@ export class RedisLockDriver implements LockDriver {
       Math.max(1, Math.floor(ttlMs / 3)),
     );
     refresher.unref();
+    this.held.add(handle);
     return handle;
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.held].map((handle) => handle.release()));
   }
 }
