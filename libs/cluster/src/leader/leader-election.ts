@@ -130,12 +130,22 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
       this.elect(1); // a cluster of one
       return;
     }
-    this.unsubscribe = await this.pubsub.subscribe<{ nodeId: string }>(
-      LEADER_RESIGNED_TOPIC,
-      (message) => {
+    // Waited for (so a resignation is heard from the start), but not past the command deadline:
+    // a Redis that is down at boot must not hold the start up (the subscription completes later).
+    const subscribed = this.pubsub
+      .subscribe<{ nodeId: string }>(LEADER_RESIGNED_TOPIC, (message) => {
         if (message.nodeId !== this.nodeId) void this.tick();
-      },
-    );
+      })
+      .then(
+        (unsubscribe) => void (this.unsubscribe = unsubscribe),
+        () => undefined,
+      );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      subscribed,
+      new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+    ]);
+    clearTimeout(timer);
     this.ticker = setInterval(() => void this.tick(), Math.max(1, Math.floor(this.leaseMs / 3)));
     this.ticker.unref();
     void this.tick();
