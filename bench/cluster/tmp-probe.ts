@@ -25,9 +25,10 @@ async function main() {
   };
   const res: Record<string, number[]> = {};
   for (let r = 0; r < 30; r++) for (const [name, run] of Object.entries(sides)) {
-    const t0 = performance.now(); let n = 0;
+    const t0 = performance.now(); let n = 0; const c0 = process.cpuUsage();
     while (performance.now() - t0 < 100) { await run(); n += 16; }
-    if (r > 1) (res[name] ??= []).push(n / ((performance.now() - t0) / 1000));
+    const c = process.cpuUsage(c0);
+    if (r > 1) (res[name] ??= []).push((c.user + c.system) / n);
   }
   for (const [k, v] of Object.entries(res)) console.log(k, Math.round(median(v)));
   await app.close(); plain.disconnect();
