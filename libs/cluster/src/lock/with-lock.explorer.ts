@@ -7,6 +7,9 @@ import type { WithLockMetadata } from './with-lock.decorator';
 
 type Method = (...args: unknown[]) => unknown;
 
+/** Marks a wrapper, so a second explorer (ClusterModule imported twice) does not lock twice. */
+const WRAPPED = Symbol('lattice:cluster:with-lock-wrapped');
+
 /**
  * Finds `@WithLock()` methods among the providers at bootstrap and wraps each (on its instance)
  * in `DistributedLock.using()`. The wrapper keeps the method's metadata, so explorers that run
@@ -31,7 +34,7 @@ export class WithLockExplorer implements OnModuleInit {
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const target = instance as Record<string, Method>;
         const original = target[method];
-        if (typeof original !== 'function') continue;
+        if (typeof original !== 'function' || WRAPPED in original) continue;
         const metadata = Reflect.getMetadata(WITH_LOCK_METADATA, original) as
           WithLockMetadata | undefined;
         if (!metadata) continue;
@@ -61,6 +64,7 @@ export class WithLockExplorer implements OnModuleInit {
     for (const metadataKey of Reflect.getMetadataKeys(original) as unknown[])
       Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, original), locked);
     Object.defineProperty(locked, 'name', { value: original.name });
+    Object.defineProperty(locked, WRAPPED, { value: true });
     return locked;
   }
 }
