@@ -42,13 +42,20 @@ interface Side {
 }
 
 interface Measured {
-  perSecond: number;
   latencies: number[];
+  ops: number;
+  /** Wall-clock ms spent in calls. */
+  spent: number;
+  /** This process's CPU time in µs (user + system) over the slices. */
+  cpu: number;
 }
 
+const measured = (): Measured => ({ latencies: [], ops: 0, spent: 0, cpu: 0 });
+
 /** Runs `side` for `ms`, one call in flight; every call timed. */
-async function slice(side: Side, ms: number, into: Measured & { ops: number; spent: number }) {
+async function slice(side: Side, ms: number, into: Measured) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   do {
     const t0 = performance.now();
     into.ops += await side.run();
@@ -56,6 +63,8 @@ async function slice(side: Side, ms: number, into: Measured & { ops: number; spe
     into.latencies.push(took);
     into.spent += took;
   } while (performance.now() - started < ms);
+  const used = process.cpuUsage(cpu);
+  into.cpu += used.user + used.system;
 }
 
 /**
@@ -64,22 +73,29 @@ async function slice(side: Side, ms: number, into: Measured & { ops: number; spe
  * load that moves between rounds weighs on every side alike.
  */
 async function compare(sides: Side[]) {
-  for (const side of sides)
-    await slice(side, 500, { perSecond: 0, latencies: [], ops: 0, spent: 0 });
-  const totals = sides.map(() => ({ ops: 0, spent: 0, latencies: [] as number[] }));
+  for (const side of sides) await slice(side, 500, measured());
+  const totals = sides.map(measured);
   const ratios = sides.map(() => [] as number[]);
+  const cpuRatios = sides.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
     const rates = sides.map(() => 0);
+    const cpuPerOp = sides.map(() => 0);
     for (let i = 0; i < sides.length; i++) {
       const s = (i + round) % sides.length;
-      const one = { perSecond: 0, latencies: [] as number[], ops: 0, spent: 0 };
+      const one = measured();
       await slice(sides[s], SLICE_MS, one);
       rates[s] = one.ops / (one.spent / 1000);
+      cpuPerOp[s] = one.cpu / one.ops;
+      totals[s].cpu += one.cpu;
       totals[s].ops += one.ops;
       totals[s].spent += one.spent;
       totals[s].latencies.push(...one.latencies);
     }
-    for (let s = 0; s < sides.length; s++) ratios[s].push(rates[s] / rates[sides.length - 1]);
+    for (let s = 0; s < sides.length; s++) {
+      ratios[s].push(rates[s] / rates[sides.length - 1]);
+      // CPU efficiency: the baseline's CPU per acquire+release over this side's.
+      cpuRatios[s].push(cpuPerOp[sides.length - 1] / cpuPerOp[s]);
+    }
   }
   return sides.map((side, s) => ({
     name: side.name,
@@ -90,6 +106,8 @@ async function compare(sides: Side[]) {
       q1: percentile(ratios[s], 25),
       q3: percentile(ratios[s], 75),
     },
+    cpuPerOp: totals[s].cpu / totals[s].ops,
+    cpuRatio: median(cpuRatios[s]),
   }));
 }
 
@@ -192,17 +210,17 @@ async function main() {
   const ratio = (r: { ratio: { median: number; q1: number; q3: number } }) =>
     `${pct(r.ratio.median)} (${pct(r.ratio.q1)} … ${pct(r.ratio.q3)})`;
   const row = ({ label, sides: [lattice, core, raw] }: (typeof results)[number]) =>
-    `| ${label} | ${cell(lattice)} | ${cell(core)} | ${cell(raw)} | ${ratio(lattice)} | ${ratio(core)} | ${lattice.ratio.median >= 0.9 ? 'yes' : 'no'} |`;
+    `| ${label} | ${cell(lattice)} | ${cell(core)} | ${cell(raw)} | ${ratio(lattice)} | ${ratio(core)} | ${lattice.cpuPerOp.toFixed(1)} µs / ${core.cpuPerOp.toFixed(1)} µs / ${raw.cpuPerOp.toFixed(1)} µs | ${pct(lattice.cpuRatio)} | ${lattice.ratio.median >= 0.9 ? 'yes' : 'no'} |`;
 
   const markdown = `
 ## Cluster: distributed locks and leader handover
 
 \`node -r @swc-node/register bench/cluster/lock.ts\` · ${machine()} · ${libsCommit()} · Redis ${redisVersion} at ${REDIS_URL} (keys under \`${PREFIX}\`, ${deleted} deleted afterwards) · the run took ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (these 2 cores are shared with other test runs).
 
-Lock acquire + release, uncontended. Lattice: \`DistributedLock.acquire(key)\` then \`release()\` in a Nest application context (\`LatticeModule\` + \`ClusterModule\`, REDIS_URL set): one EVALSHA that takes the lock and its fencing token (SET NX PX + INCR), the lease registered with the driver's one refresh timer, then redis-semaphore's release script; the connection is core's \`locks\` connection (command deadline 1 s). Raw: redis-semaphore 5.8.0 \`new Mutex(client, key, { lockTimeout: 10000 })\`, \`acquire()\`, \`release()\` (SET NX PX, its release script) on a plain ioredis client (no command deadline). The middle column is the same raw code on core's \`locks\` connection, which every Lattice Redis command goes through (a 1 s deadline per command, fail-fast while down): the part of the gap that is core's deadline, not the lock. All on the same Redis, one process. After 500 ms of warm-up per side, ${ROUNDS} rounds of ${SLICE_MS} ms per side (the order rotating); each round gives one ratio per side against raw, shown as median (quartiles). "${PARALLEL} in flight": each call acquires and releases ${PARALLEL} different keys at once. Goal: ≥ 90 % of raw.
+Lock acquire + release, uncontended. Lattice: \`DistributedLock.acquire(key)\` then \`release()\` in a Nest application context (\`LatticeModule\` + \`ClusterModule\`, REDIS_URL set): one EVALSHA that takes the lock and its fencing token (SET NX PX + INCR), the lease registered with the driver's one refresh timer, then redis-semaphore's release script; the connection is core's \`locks\` connection (command deadline 1 s). Raw: redis-semaphore 5.8.0 \`new Mutex(client, key, { lockTimeout: 10000 })\`, \`acquire()\`, \`release()\` (SET NX PX, its release script) on a plain ioredis client (no command deadline). The middle column is the same raw code on core's \`locks\` connection, which every Lattice Redis command goes through (a 1 s deadline per command, fail-fast while down): the part of the gap that is core's deadline, not the lock. All on the same Redis, one process. After 500 ms of warm-up per side, ${ROUNDS} rounds of ${SLICE_MS} ms per side (the order rotating); each round gives one ratio per side against raw, shown as median (quartiles). The CPU columns are this process's CPU time (\`process.cpuUsage()\`, the client side only: Redis is another process) per acquire+release, and the CPU efficiency against raw (raw's CPU per pair over Lattice's), median of the rounds: on a shared machine wall-clock rates move with other processes' load far more than CPU time does. "${PARALLEL} in flight": each call acquires and releases ${PARALLEL} different keys at once. Goal: ≥ 90 % of raw.
 
-| workload | DistributedLock: acquire+release/s | p50 / p99 per call | redis-semaphore on core's \`locks\` connection: /s | p50 / p99 | raw redis-semaphore: /s | p50 / p99 | Lattice / raw: median (quartiles) | on core's connection / raw | Lattice ≥ 90 %? |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |
+| workload | DistributedLock: acquire+release/s | p50 / p99 per call | redis-semaphore on core's \`locks\` connection: /s | p50 / p99 | raw redis-semaphore: /s | p50 / p99 | Lattice / raw: median (quartiles) | on core's connection / raw | CPU per acquire+release: Lattice / core's / raw | CPU: raw / Lattice (median) | Lattice ≥ 90 %? |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |
 ${results.map(row).join('\n')}
 
 Where the gap comes from: Lattice's acquisition is a Lua script (SET NX PX, then INCR of the key's fence counter, one round trip), where raw redis-semaphore sends a plain SET: the script costs Redis more CPU per call, which shows when Redis shares two busy cores with the clients; the rest is core's connection (the middle column: the same raw code with core's per-command deadline). The JavaScript around it (the handle, the lease registry) is a few microseconds per acquisition. The token cannot come cheaper without giving up its guarantee (decision 0042: taken in the acquisition's script, not after it).
