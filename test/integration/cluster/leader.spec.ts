@@ -136,6 +136,24 @@ describeWith(['redis'], 'LeaderElection on Redis (real Redis, several nodes)', (
   });
 });
 
+describeWith(['redis'], 'LeaderElection when Redis is silent at shutdown', () => {
+  it('still shuts down when Redis stops answering: the resignation and the unsubscription give up after the command deadline', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(TEST_REDIS_URL).port || 6379));
+    const [node] = await startNodes(
+      1,
+      uniqueRedisPrefix('leader-gone'),
+      1500,
+      `redis://${proxy.address}`,
+    );
+    await waitFor(() => election(node).isLeader, { what: 'the node to lead' });
+    proxy.setMode('silent'); // no answer: the subscriber connection (no deadline) would wait forever
+    await node.close(); // resolves (the test's own timeout would fail it otherwise)
+    expect(election(node).isLeader).toBe(false);
+    expect(work(node).aborted).toBe(1);
+    await proxy.close();
+  });
+});
+
 describe('LeaderElection without Redis', () => {
   it('is always the leader: @OnLeader runs at bootstrap and its signal aborts at shutdown', async () => {
     const app = await startNode({ prefix: 'unused:', providers: [LeaderWork] });

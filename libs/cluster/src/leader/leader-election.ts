@@ -117,7 +117,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     if (!was || !this.redis.configured) return;
     try {
       await RESIGN.run(this.client, [this.leaseKey], [this.nodeId]);
-      await this.pubsub.publish(LEADER_RESIGNED_TOPIC, { nodeId: this.nodeId });
+      await this.within(this.pubsub.publish(LEADER_RESIGNED_TOPIC, { nodeId: this.nodeId }));
     } catch (error) {
       this.logger.warn(
         `Could not give the leader lease back (${(error as Error).message}); another node takes over when it ends, within ${this.leaseMs} ms.`,
@@ -140,12 +140,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
         (unsubscribe) => void (this.unsubscribe = unsubscribe),
         () => undefined,
       );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      subscribed,
-      new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await this.within(subscribed);
     this.ticker = setInterval(() => void this.tick(), Math.max(1, Math.floor(this.leaseMs / 3)));
     this.ticker.unref();
     void this.tick();
@@ -155,7 +150,17 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     clearInterval(this.ticker);
     await this.resign();
-    await this.unsubscribe?.().catch(() => undefined);
+    // The subscriber connection waits for Redis to come back: never let shutdown wait with it.
+    if (this.unsubscribe) await this.within(this.unsubscribe()).catch(() => undefined);
+  }
+
+  /** `work`, but given up on (not rejected) after the Redis command deadline. */
+  private async within(work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work,
+      new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   private get client() {
