@@ -1,3 +1,6 @@
+import { DistributedLock } from '@lattice/cluster';
+import type { ResolvedClusterOptions } from '@lattice/cluster';
+import type { RedisConnections } from '@lattice/core';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Answer } from './answer.entity';
@@ -17,6 +20,8 @@ describe('ReconcileOnStart', () => {
   const reconcile = jest.fn(async () => 0);
   // A stand-in for the service: only whether reconcile() runs matters here.
   const activity = { reconcile, stopReconciling: jest.fn() } as unknown as QuestionActivityService;
+  let locks: DistributedLock;
+  let log: jest.SpyInstance;
   let warn: jest.SpyInstance;
   let error: jest.SpyInstance;
 
@@ -27,6 +32,12 @@ describe('ReconcileOnStart', () => {
       entities: [Question, Vote, Answer, Tag, User],
     }).initialize();
     reconcile.mockClear();
+    // The cluster lock without Redis: in-process, as on a single node.
+    locks = new DistributedLock(
+      { configured: false } as RedisConnections,
+      { locks: { ttlMs: 10_000, acquireTimeoutMs: 5000 } } as ResolvedClusterOptions,
+    );
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
@@ -36,7 +47,7 @@ describe('ReconcileOnStart', () => {
   });
 
   async function start() {
-    const onStart = new ReconcileOnStart(activity, dataSource);
+    const onStart = new ReconcileOnStart(activity, dataSource, locks);
     onStart.onApplicationBootstrap();
     await onStart.onApplicationShutdown(); // waits for the background run
   }
@@ -57,6 +68,16 @@ describe('ReconcileOnStart', () => {
     await start();
     expect(reconcile).toHaveBeenCalledTimes(1);
     expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('skips when another node holds the reconciliation lock', async () => {
+    await dataSource.synchronize();
+    const other = await locks.acquire('forum:reconcile');
+    await start();
+    await other.release();
+    expect(reconcile).not.toHaveBeenCalled();
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/skipped: another node is running it/));
     expect(error).not.toHaveBeenCalled();
   });
 });

@@ -1,3 +1,4 @@
+import { DistributedLock, LockTimeoutError } from '@lattice/cluster';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Answer } from './answer.entity';
@@ -10,7 +11,9 @@ import { Vote } from './vote.entity';
  * left disagreeing with their question's stream (QuestionActivityService.reconcile). The command
  * line does not run it. On a database whose migrations have not run yet (MySQL is migrated by
  * `lattice db:migrate`, a deploy step) there is nothing to repair: it is skipped with a warning,
- * and the next start does it.
+ * and the next start does it. With several nodes it runs on one at a time, under the cluster lock
+ * `forum:reconcile`: a node that starts while another reconciles skips it, and one that loses the
+ * lock midway (cut off from Redis past its lease) stops.
  */
 @Injectable()
 export class ReconcileOnStart implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,6 +23,7 @@ export class ReconcileOnStart implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly activity: QuestionActivityService,
     private readonly dataSource: DataSource,
+    private readonly locks: DistributedLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,7 +47,19 @@ export class ReconcileOnStart implements OnApplicationBootstrap, OnApplicationSh
       );
       return;
     }
-    await this.activity.reconcile();
+    try {
+      await this.locks.using(
+        'forum:reconcile',
+        async (lock) => {
+          lock.signal.addEventListener('abort', () => this.activity.stopReconciling());
+          await this.activity.reconcile();
+        },
+        { acquireTimeoutMs: 0 },
+      );
+    } catch (error) {
+      if (!(error instanceof LockTimeoutError)) throw error;
+      this.logger.log('Reconciliation of votes and answers skipped: another node is running it.');
+    }
   }
 
   /** The tables reconciliation reads that the database does not have. */

@@ -1,8 +1,12 @@
 import { bootReportPart } from '@lattice/core';
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CLUSTER_OPTIONS_TYPE, ClusterConfigurableModule } from './cluster.module-definition';
 import { DistributedLock } from './lock/distributed-lock';
 import { LeaderElection } from './leader/leader-election';
+import { OnLeaderExplorer } from './leader/on-leader.explorer';
+import { FencedWrites } from './lock/fenced-writes';
+import { WithLockExplorer } from './lock/with-lock.explorer';
 import { ClusterManager } from './membership/cluster-manager';
 import { ServiceDiscovery } from './discovery/service-discovery';
 
@@ -25,14 +29,18 @@ function describeMembership(cluster: ClusterManager) {
  * export class AppModule {}
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     ClusterManager,
     ServiceDiscovery,
     LeaderElection,
     DistributedLock,
+    FencedWrites,
+    WithLockExplorer,
+    OnLeaderExplorer,
     bootReportPart('cluster', { inject: [ClusterManager], describe: describeMembership }),
   ],
-  exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock],
+  exports: [ClusterManager, ServiceDiscovery, LeaderElection, DistributedLock, FencedWrites],
 })
 export class ClusterModule extends ClusterConfigurableModule {
   /** Every option is optional: `ClusterModule.forRoot()` is a web node with the defaults. */

@@ -19,3 +19,7 @@ export * from './balancing/strategies/power-of-two.strategy';
 export * from './leader/leader-election';
 export * from './lock/distributed-lock';
 export * from './discovery/dns-resolver';
+export * from './leader/on-leader.decorator';
+export * from './lock/fenced-writes';
+export * from './lock/lock.errors';
+export * from './lock/with-lock.decorator';

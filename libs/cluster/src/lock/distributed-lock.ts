@@ -1,4 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { RedisConnections } from '@lattice/core';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { CLUSTER_MODULE_OPTIONS } from '../cluster.constants';
+import type { ResolvedClusterOptions } from '../cluster.options';
+import type { LockDriver, LockRequest } from './lock-driver';
+import { LockMessages } from './lock.messages';
+import { MemoryLockDriver } from './memory-lock.driver';
+import { RedisLockDriver } from './redis-lock.driver';
 
 /** A held lock. `fence` grows with every acquisition of this key across the cluster. */
 export interface LockHandle {
@@ -28,15 +35,31 @@ export interface LockOptions {
  * acquisition numbered by a fencing token (an INCR on the key's counter, in the same script as the
  * acquisition's bookkeeping). In-process locks with the same API without Redis.
  *
- * CONTRACT (lead): signatures are fixed; the locks branch implements the bodies.
+ * @example
+ * await locks.using(`answer:${id}`, async (lock) => {
+ *   const answer = await answers.findOneByOrFail({ id });
+ *   await tryFencedUpdate(answers, id, { votes: answer.votes + 1 }, lock.fence);
+ * });
  */
 @Injectable()
-export class DistributedLock {
+export class DistributedLock implements BeforeApplicationShutdown {
+  private readonly driverImpl: LockDriver;
+
+  constructor(
+    redis: RedisConnections,
+    @Inject(CLUSTER_MODULE_OPTIONS) private readonly options: ResolvedClusterOptions,
+  ) {
+    this.driverImpl = redis.configured ? new RedisLockDriver(redis) : new MemoryLockDriver();
+  }
+
+  /** `redis` when REDIS_URL is set (locks shared by the cluster), `memory` otherwise. */
+  get driver(): 'redis' | 'memory' {
+    return this.driverImpl.name;
+  }
+
   /** Acquires the mutex `key` (waits up to `acquireTimeoutMs`; rejects with `LockTimeoutError`, a 409). */
   async acquire(key: string, options: LockOptions = {}): Promise<LockHandle> {
-    void key;
-    void options;
-    throw new Error('not built yet');
+    return this.driverImpl.acquire(this.request(key, undefined, options));
   }
 
   /** Runs `task` holding `key`; releases afterwards, also when it throws. */
@@ -45,17 +68,32 @@ export class DistributedLock {
     task: (lock: LockHandle) => Promise<T>,
     options: LockOptions = {},
   ): Promise<T> {
-    void key;
-    void task;
-    void options;
-    throw new Error('not built yet');
+    const lock = await this.acquire(key, options);
+    try {
+      return await task(lock);
+    } finally {
+      await lock.release();
+    }
   }
 
   /** One of `limit` slots of the semaphore `key`. */
   async acquireSlot(key: string, limit: number, options: LockOptions = {}): Promise<LockHandle> {
-    void key;
-    void limit;
-    void options;
-    throw new Error('not built yet');
+    if (!Number.isInteger(limit) || limit < 1) throw LockMessages.badLimit(key, limit);
+    return this.driverImpl.acquire(this.request(key, limit, options));
+  }
+
+  /** Leases still held at shutdown are given back, so other nodes need not wait for them to expire. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.driverImpl.releaseAll();
+  }
+
+  private request(key: string, limit: number | undefined, options: LockOptions): LockRequest {
+    if (!key) throw LockMessages.badKey(key);
+    return {
+      key,
+      limit,
+      ttlMs: options.ttlMs ?? this.options.locks.ttlMs,
+      acquireTimeoutMs: options.acquireTimeoutMs ?? this.options.locks.acquireTimeoutMs,
+    };
   }
 }
