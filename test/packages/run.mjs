@@ -91,13 +91,18 @@ const SCENARIOS = [
   {
     id: 'd',
     app: 'job-broadcast',
-    title: 'core + socket + queue + events + cli: a job and a broadcast, and its lattice command',
-    libs: ['core', 'socket', 'queue', 'events', 'cli'],
+    title:
+      'core + socket + queue + events + cluster + cli: a locked job and a broadcast on a cluster of one, and its lattice command',
+    libs: ['core', 'socket', 'queue', 'events', 'cluster', 'cli'],
     deps: [...WS, '@nestjs/event-emitter'],
     schematics: true,
     ws: true,
     check: jobBroadcast,
-    cli: { listed: ['queue:list', 'queue:work', 'queue:retry'], absent: ['db:', 'audit:verify'] },
+    cli: {
+      listed: ['queue:list', 'queue:work', 'queue:retry', 'cluster:status', 'queue:supervise'],
+      absent: ['db:', 'audit:verify'],
+      run: ['cluster:status'],
+    },
   },
   {
     id: 'e',
@@ -425,13 +430,21 @@ async function jobBroadcast(base) {
   expect(status === 200, `GET / answered ${status}: ${body.slice(0, 300)}`);
   await expectPrebuiltScript(base, body, 'events', 'client', 'browser');
   const queued = await get(`${base}/run/r1`);
-  expect(queued.status === 200, `GET /run/r1 answered ${queued.status}: ${queued.body}`);
+  expect(
+    queued.status === 200 && JSON.parse(queued.body).fence >= 1,
+    `GET /run/r1 answered ${queued.status}: ${queued.body}`,
+  );
   const until = Date.now() + 10_000;
   let last;
   while (Date.now() < until) {
     last = JSON.parse((await get(`${base}/status`)).body);
-    if (last.ready?.includes('r1') && last.channel?.offset >= 1)
-      return `job ran, its event was heard and broadcast on 'reports' (offset ${last.channel.offset}); prebuilt events script served`;
+    if (last.ready?.includes('r1') && last.channel?.offset >= 1) {
+      expect(
+        last.cluster?.members === 1 && last.cluster?.leader === true,
+        `a cluster of one should list itself and lead: ${JSON.stringify(last.cluster)}`,
+      );
+      return `job dispatched under a fenced lock, ran, its event was heard and broadcast on 'reports' (offset ${last.channel.offset}); a cluster of one that leads; prebuilt events script served`;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100)); // polling the condition
   }
   throw new StepError(
@@ -515,7 +528,7 @@ async function latticeCommand(dir, scenario) {
       `npx lattice --help lists ${prefix}…, whose library this scenario does not install:\n${help}`,
     );
   for (const lib of scenario.libs.filter((lib) =>
-    ['database', 'queue', 'security', 'ai'].includes(lib),
+    ['database', 'queue', 'security', 'ai', 'cluster'].includes(lib),
   ))
     expect(
       help.includes(`@lattice/${lib}:`),

@@ -1,3 +1,4 @@
+import { ClusterModule } from '@lattice/cluster';
 import { LatticeModule } from '@lattice/core';
 import { EventsModule } from '@lattice/events';
 import { QueueModule } from '@lattice/queue';
@@ -12,6 +13,8 @@ import { ReportsController } from './reports.controller.js';
     SocketModule.forRoot(),
     QueueModule.forRoot(),
     EventsModule.forRoot({ channels: { public: ['reports'] } }),
+    // A cluster of one without REDIS_URL: the same API, this process always the leader.
+    ClusterModule.forRoot(),
   ],
   providers: [BuildReport, Reports],
   controllers: [ReportsController],

@@ -1,3 +1,4 @@
+import { ClusterManager, DistributedLock, LeaderElection } from '@lattice/cluster';
 import { eventsClientScriptTag, PersistentWebSocketManager } from '@lattice/events';
 import { QueueManager } from '@lattice/queue';
 import { Controller, Get, Header, Param } from '@nestjs/common';
@@ -9,6 +10,9 @@ export class ReportsController {
     private readonly queues: QueueManager,
     private readonly reports: Reports,
     private readonly channels: PersistentWebSocketManager,
+    private readonly cluster: ClusterManager,
+    private readonly leader: LeaderElection,
+    private readonly locks: DistributedLock,
   ) {}
 
   @Get()
@@ -19,8 +23,12 @@ export class ReportsController {
 
   @Get('run/:id')
   async run(@Param('id') id: string) {
-    await this.queues.dispatch(BuildReport, { id });
-    return { queued: id };
+    // One dispatcher per report across the cluster; the fence numbers the holders.
+    const fence = await this.locks.using(`report:${id}`, async (lock) => {
+      await this.queues.dispatch(BuildReport, { id });
+      return lock.fence;
+    });
+    return { queued: id, fence };
   }
 
   @Get('status')
@@ -28,6 +36,7 @@ export class ReportsController {
     return {
       ready: this.reports.ready,
       channel: (await this.channels.positions(['reports'])).reports,
+      cluster: { members: this.cluster.members().length, leader: this.leader.isLeader },
     };
   }
 }
