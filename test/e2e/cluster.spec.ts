@@ -1,4 +1,15 @@
-import { ClusterManager, type ClusterNode } from '@lattice/cluster';
+import {
+  CLUSTER_MODULE_OPTIONS,
+  ClusterManager,
+  DistributedLock,
+  FencedWrites,
+  LeaderElection,
+  LockTimeoutError,
+  StaleFenceError,
+  type ClusterNode,
+  type ResolvedClusterOptions,
+} from '@lattice/cluster';
+import { RedisConnections } from '@lattice/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bootMember } from '../integration/cluster/fixtures/membership-app';
@@ -6,7 +17,7 @@ import { browserAvailable, collectConsoleErrors, launchBrowser } from '../suppor
 import { startCluster, type LatticeCluster } from '../support/cluster-harness';
 import { describeWith } from '../support/describe-with';
 import { Haproxy, haproxyAvailable } from '../support/haproxy';
-import { freePort } from '../support/processes';
+import { freePort, TsProcess } from '../support/processes';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +27,14 @@ import { EventsClient, type ChannelMessage } from '@lattice/events/client';
 import { SocketClient, type WebSocketFactory } from '@lattice/socket';
 import WebSocket from 'ws';
 import { servicesRequired } from '../support/services';
-import { PROCESS_TEST_MS, waitFor } from '../support/wait';
+import { PROCESS_START_MS, PROCESS_TEST_MS, waitFor } from '../support/wait';
 
 /**
  * Three Forum processes on one Redis and one MariaDB database behind HAProxy (decision 0046):
  * requests spread over them, a node killed with SIGKILL leaves the rotation, and the live pages
- * it served reconnect through the balancer to another node and catch up exactly.
+ * it served reconnect through the balancer to another node and catch up exactly; the leadership
+ * it held moves to another node with a higher term, and a lock a killed holder held expires and
+ * its fencing token is refused afterwards.
  */
 
 for (const [name, check] of [
@@ -69,6 +82,10 @@ describeCluster('three Forum nodes behind HAProxy', () => {
       { role: 'worker' },
     );
     membership = observer.get(ClusterManager);
+    // The observer watches the leader lease but must never hold it (the leader is always a Forum
+    // node). LeaderElection has no spectator mode: stop its campaign as shutdown does (a campaign
+    // already on its way that wins gives the lease straight back).
+    await observer.get(LeaderElection).beforeApplicationShutdown();
   }, 2 * PROCESS_TEST_MS);
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -83,6 +100,21 @@ describeCluster('three Forum nodes behind HAProxy', () => {
       .filter((m) => m.role === 'web')
       .map((m) => m.port)
       .sort();
+
+  /** The leader lease as Redis holds it (the key LeaderElection campaigns on) and its term. */
+  async function leaderLease(): Promise<{ id: string | null; term: number }> {
+    const redis = observer.get(RedisConnections);
+    const client = redis.get('cluster-e2e');
+    const [id, term] = await Promise.all([
+      client.get(redis.key('cluster', 'leader')),
+      client.get(redis.key('cluster', 'leader', 'term')),
+    ]);
+    return { id, term: Number(term ?? 0) };
+  }
+
+  /** The live Forum node whose LATTICE_NODE_ID (`<host>-<pid>-<random>`) is `id`. */
+  const forumNode = (id: string | null) =>
+    id ? cluster.nodes.find((n) => n.alive && id.includes(`-${n.pid}-`)) : undefined;
 
   /** Connected, and every live root joined. */
   const live = (page: Page) =>
@@ -183,21 +215,27 @@ describeCluster('three Forum nodes behind HAProxy', () => {
   });
 
   it(
-    'kill -9 a node: it leaves the membership within the TTL, HAProxy drops it, no request through the balancer fails, and its Chromium pages reconnect to another node and catch up exactly',
+    'kill -9 the leader node: it leaves the membership within the TTL, HAProxy drops it, no request through the balancer fails, its Chromium pages reconnect to another node and catch up exactly, and another node becomes leader with a higher term',
     async () => {
       const question = (await json(await fetch(`${cluster.url}/questions?limit=1`))).items[0].id;
       const member = await signUp(cluster.url, 'Failover Member');
 
-      // Pages until at least two nodes hold some (round robin spreads them; a few are enough).
+      // The victim: the leader (one of the Forum nodes holds the lease; the observer does not campaign).
+      const leaseMs = observer.get<ResolvedClusterOptions>(CLUSTER_MODULE_OPTIONS).leader.leaseMs;
+      const victim = (
+        await waitFor(async () => forumNode((await leaderLease()).id), {
+          what: 'a Forum node to hold the leader lease',
+          timeoutMs: leaseMs + 5000,
+        })
+      ).name;
+      // Pages until at least two nodes hold some, the victim among them (round robin spreads them).
       const pages: LivePage[] = [];
       const nodesOf = () => new Set(pages.map((p) => p.sockets.at(-1)));
-      while (pages.length < 4 || nodesOf().size < 2) {
-        if (pages.length >= 12) throw new Error(`Pages all landed on ${[...nodesOf()]}`);
+      while (pages.length < 4 || nodesOf().size < 2 || !nodesOf().has(victim)) {
+        if (pages.length >= 12)
+          throw new Error(`Pages landed on ${[...nodesOf()]}, none on the leader ${victim}`);
         pages.push(await open(`/q/${question}`));
       }
-      // The victim: the node with the most pages.
-      const count = (name: string) => pages.filter((p) => p.sockets.at(-1) === name).length;
-      const victim = cluster.nodes.map((n) => n.name).sort((a, b) => count(b) - count(a))[0];
       const onVictim = pages.filter((p) => p.sockets.at(-1) === victim);
       const survivors = cluster.nodes.filter((n) => n.name !== victim).map((n) => n.name);
       const answersBefore = Number(await pages[0].page.locator('.answer-count').innerText());
@@ -225,6 +263,8 @@ describeCluster('three Forum nodes behind HAProxy', () => {
 
       const victimPort = cluster.node(victim).port;
       expect(webPorts(membership.members())).toContain(victimPort);
+      const lease = await leaderLease();
+      expect(forumNode(lease.id)?.name).toBe(victim);
       const exit = await cluster.node(victim).kill('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');
       const killedAt = Date.now();
@@ -237,6 +277,21 @@ describeCluster('three Forum nodes behind HAProxy', () => {
       expect((await member.client.post(`/questions/${question}/votes`, { value: 1 })).status).toBe(
         201,
       );
+
+      // The lease is not renewed any more: once it ends, a survivor's next campaign (every lease / 3)
+      // takes it with a new term. Deadline: lease + lease / 3 plus a margin for a loaded machine.
+      const next = await waitFor(
+        async () => {
+          const now = await leaderLease();
+          return now.id && now.id !== lease.id ? now : undefined;
+        },
+        { what: 'another node to take the leader lease', timeoutMs: leaseMs + leaseMs / 3 + 5000 },
+      );
+      process.stdout.write(
+        `the leader moved from ${victim} to ${forumNode(next.id)?.name} ${Date.now() - killedAt} ms after kill -9 (lease ${leaseMs} ms)\n`,
+      );
+      expect(survivors).toContain(forumNode(next.id)?.name);
+      expect(next.term).toBeGreaterThan(lease.term);
 
       // The others drop it from the membership (no goodbye: its heartbeats stop). The deadline is
       // the TTL plus a margin for a loaded machine; bench/cluster/failover.ts measures the real time.
@@ -283,6 +338,57 @@ describeCluster('three Forum nodes behind HAProxy', () => {
         .flatMap((p) => p.errors)
         .filter((e) => !/WebSocket connection to .* failed/.test(e));
       expect(errors).toEqual([]);
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    "kill -9 a lock holder: its lease expires, the next holder gets a higher fence, and a write with the dead holder's fence is refused",
+    async () => {
+      const locks = observer.get(DistributedLock);
+      const fenced = observer.get(FencedWrites);
+      const redis = observer.get(RedisConnections);
+      const lockKey = 'forum:test-fence';
+      const ttlMs = 2000;
+      const holder = new TsProcess('test/e2e/fixtures/lock-holder.ts', {
+        REDIS_URL: cluster.env.REDIS_URL,
+        REDIS_KEY_PREFIX: cluster.env.REDIS_KEY_PREFIX,
+        LOCK_KEY: lockKey,
+        LOCK_TTL_MS: String(ttlMs),
+        FENCED_KEY: 'forum:test-fence:value',
+      });
+      try {
+        const printed = await holder.waitFor(/^\{"fence":\d+\}$/m, PROCESS_START_MS);
+        const old = (JSON.parse(printed[0]) as { fence: number }).fence;
+        const valueKey = redis.key('forum:test-fence:value');
+        expect(await fenced.get(valueKey)).toBe('written by the first holder');
+        // Held: its lease is renewed while it lives.
+        await expect(locks.acquire(lockKey, { acquireTimeoutMs: 0 })).rejects.toBeInstanceOf(
+          LockTimeoutError,
+        );
+
+        expect((await holder.stop('SIGKILL')).signal).toBe('SIGKILL');
+        const killedAt = Date.now();
+        // No release: the lease runs out within its TTL (plus a margin for a loaded machine).
+        const lock = await locks.acquire(lockKey, { ttlMs, acquireTimeoutMs: ttlMs + 5000 });
+        try {
+          process.stdout.write(
+            `the lock of the killed holder was taken over ${Date.now() - killedAt} ms after kill -9 (ttl ${ttlMs} ms)\n`,
+          );
+          expect(lock.fence).toBeGreaterThan(old);
+          await fenced.set(valueKey, 'written by the next holder', lock.fence);
+          // The dead holder's token is stale now: refused, and the value stays the new holder's.
+          await expect(fenced.set(valueKey, 'late write', old)).rejects.toBeInstanceOf(
+            StaleFenceError,
+          );
+          expect(await fenced.trySet(valueKey, 'late write', old)).toBe(false);
+          expect(await fenced.get(valueKey)).toBe('written by the next holder');
+        } finally {
+          await lock.release();
+        }
+      } finally {
+        await holder.stop('SIGKILL');
+      }
     },
     PROCESS_TEST_MS,
   );
