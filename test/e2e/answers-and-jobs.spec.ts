@@ -236,7 +236,7 @@ describe.each(['express', 'fastify'] as const)(
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const board = await json(await admin.get(apiPath));
       const byName = Object.fromEntries(board.queues.map((q: { name: string }) => [q.name, q]));
-      expect(Object.keys(byName).sort()).toEqual(['maintenance', 'notifications']);
+      expect(Object.keys(byName).sort()).toEqual(['ai', 'maintenance', 'notifications']);
       expect(byName.notifications).toMatchObject({ readOnlyMode: true });
       expect(byName.notifications.counts.completed).toBeGreaterThanOrEqual(1);
       expect(byName.notifications.jobs[0]).toMatchObject({ name: 'NotifyQuestionAuthor' });

@@ -56,7 +56,7 @@ export class SecureSocketLimits implements OnModuleInit, OnModuleDestroy, OnAppl
 
   constructor(
     @Inject(SECURITY_MODULE_OPTIONS) private readonly options: ResolvedSecurityOptions,
-    private readonly redis: RedisConnections,
+    redis: RedisConnections,
     private readonly pubsub: PubSub,
     @Inject(LATTICE_NODE_ID) private readonly nodeId: string,
   ) {
