@@ -174,12 +174,27 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     if (this.driver === 'redis') {
       // An observer has no entry to remove.
       if (!this.observing) await this.leave();
-      const unsubscribes = await Promise.allSettled(this.subscriptions);
-      await Promise.allSettled(
-        unsubscribes.map((result) => (result.status === 'fulfilled' ? result.value() : undefined)),
+      // The subscriber connection has no command deadline: a silent Redis must not hold shutdown.
+      await this.within(
+        Promise.allSettled(this.subscriptions).then((unsubscribes) =>
+          Promise.allSettled(
+            unsubscribes.map((result) =>
+              result.status === 'fulfilled' ? result.value() : undefined,
+            ),
+          ),
+        ),
       );
     }
     this.view.delete(this.id);
+  }
+
+  /** `work`, given up on (not rejected) after the Redis command deadline. */
+  private async within(work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work,
+      new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Deregisters this node (graceful leave) and tells the others at once. */
