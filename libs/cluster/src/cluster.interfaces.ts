@@ -98,6 +98,15 @@ export interface BalancingStrategy {
 export interface ClusterModuleOptions {
   /** Default `web`; a process started for `lattice queue:work` passes `worker`. */
   role?: NodeRole;
+  /**
+   * Observer mode, for short-lived processes that only look at the cluster (a CLI such as
+   * `lattice cluster:status`). An observer reads the membership (`members()`, `refresh()`,
+   * events) and knows the leader (`LeaderElection.leaderId`), but never registers or heartbeats
+   * an entry of its own (so `route()`/`owner()` never pick it and the others never list it),
+   * never campaigns for leadership (`isLeader` stays false, `@OnLeader` methods never run, even
+   * when it is alone) and works no routed queue. Default false.
+   */
+  observe?: boolean;
   /** Advertised host (default: os.hostname()). */
   host?: string;
   /** Advertised HTTP port (default: core's PORT setting for `web`, null for `worker`). */

@@ -10,12 +10,15 @@ import { WithLockExplorer } from './lock/with-lock.explorer';
 import { ClusterManager } from './membership/cluster-manager';
 import { ServiceDiscovery } from './discovery/service-discovery';
 
-/** The boot report's cluster line: `cluster: redis (node web-1-…, web, heartbeat 1000 ms, ttl 5000 ms)`. */
+/**
+ * The boot report's cluster line: `cluster: redis (node web-1-…, web, heartbeat 1000 ms, ttl 5000 ms)`;
+ * an observer says `observer` instead of its role (it is not a member).
+ */
 function describeMembership(cluster: ClusterManager) {
   const { role, heartbeatMs, ttlMs } = cluster.settings;
   return {
     driver: cluster.driver,
-    detail: `node ${cluster.nodeId}, ${role}, heartbeat ${heartbeatMs} ms, ttl ${ttlMs} ms`,
+    detail: `node ${cluster.nodeId}, ${cluster.observing ? 'observer' : role}, heartbeat ${heartbeatMs} ms, ttl ${ttlMs} ms`,
   };
 }
 

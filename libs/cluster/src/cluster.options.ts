@@ -13,6 +13,7 @@ const ms = z.number().int().positive();
 export const clusterOptionsSchema = z
   .strictObject({
     role: z.enum(['web', 'worker']).default('web'),
+    observe: z.boolean().default(false),
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65535).nullable().optional(),
     version: z.string().min(1).optional(),

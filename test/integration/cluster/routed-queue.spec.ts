@@ -68,6 +68,22 @@ describeWith(['redis'], 'routed queues on Redis (BullMQ)', () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
   });
 
+  it('an observer dispatches routed jobs but works none, even with the capability', async () => {
+    const member = await node({ capabilities: ['x'] });
+    const observer = await node({ capabilities: ['x'], observe: true });
+    await formed(1);
+    const memberId = member.get(ClusterManager).nodeId;
+    const observerId = observer.get(ClusterManager).nodeId;
+    const routed = observer.get(RoutedQueues);
+    expect(routed.ownQueues()).toEqual([]);
+    for (let n = 0; n < 6; n++) await routed.dispatch(RecordRun, { n }, { capability: 'x' });
+    const runs = await runsOf(observer, 6);
+    expect([...new Set(runs.map(nodeOf))]).toEqual([memberId]);
+    const driver = observer.get(QueueManager).driver as BullMqQueueDriver;
+    const own = driver.queue(routedQueueName(ROUTED_QUEUE, 'x', observerId));
+    expect(await own.getWorkersCount()).toBe(0);
+  });
+
   it('runs jobs for a capability only on nodes that have it, spread over them (round robin)', async () => {
     const balancing = { strategy: 'round-robin' } as const;
     const a = await node({ capabilities: ['x'], balancing });

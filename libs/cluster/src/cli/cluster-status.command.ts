@@ -29,7 +29,9 @@ interface Flags {
  * with the leader marked. `--json` for scripts, `--watch` to redraw until Ctrl+C.
  *
  * Runs in the app's command module, which must import `ClusterModule.forRoot()` on the same
- * REDIS_URL as the app; without Redis the registry is this command's process alone, and it says so.
+ * REDIS_URL as the app, best with `observe: true` (the command then reads the membership and the
+ * leader without registering itself or campaigning); without Redis the registry is this command's
+ * process alone (empty for an observer), and it says so.
  */
 @Command({
   name: 'cluster:status',
@@ -96,9 +98,13 @@ export class ClusterStatusCommand extends CommandRunner {
     const all = await this.cluster.refresh();
     const now = Date.now();
     const driver = this.cluster.driver;
-    // A command's own process is not a member worth listing, should the registry hold it.
-    const nodes = driver === 'redis' ? all.filter((node) => node.id !== this.ownId()) : all;
-    const leaderId = this.leaderId();
+    // An observer is not in the registry; a command module without `observe` registers its own
+    // process, which is not a member worth listing.
+    const nodes =
+      driver === 'redis' && !this.cluster.observing
+        ? all.filter((node) => node.id !== this.ownId())
+        : all;
+    const leaderId = await this.leaderId();
     if (flags.json) {
       const json: ClusterStatusJson = {
         driver,
@@ -116,7 +122,7 @@ export class ClusterStatusCommand extends CommandRunner {
     }
     if (driver === 'memory')
       out(
-        "No REDIS_URL: the membership registry is in memory, so this command sees only its own process. Set REDIS_URL to the app's Redis to list the app's nodes.",
+        `No REDIS_URL: the membership registry is in memory, so this command sees ${this.cluster.observing ? 'no nodes (it observes, so not even its own process)' : 'only its own process'}. Set REDIS_URL to the app's Redis to list the app's nodes.`,
       );
     if (nodes.length === 0) {
       out(
@@ -176,9 +182,13 @@ export class ClusterStatusCommand extends CommandRunner {
     }
   }
 
-  private leaderId(): string | undefined {
+  /** The leader as read now (the election's rounds may not have run yet in a fresh command). */
+  private async leaderId(): Promise<string | undefined> {
     try {
-      return this.leader?.leaderId;
+      if (!this.leader) return undefined;
+      return typeof this.leader.refresh === 'function'
+        ? await this.leader.refresh()
+        : this.leader.leaderId;
     } catch {
       // Leader election not running in this process (or not built): the table goes without the marker.
       return undefined;

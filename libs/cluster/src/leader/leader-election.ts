@@ -53,6 +53,10 @@ type LeaderTask = (signal: AbortSignal) => void | Promise<void>;
  * decorated `@OnLeader()` run when this node becomes leader (and get an AbortSignal that aborts
  * when it stops being one).
  *
+ * An observer (`observe: true`) never campaigns: `isLeader` stays false and `@OnLeader` methods
+ * never run, even alone or without Redis; it reads the lease on the same rounds, so `leaderId`
+ * and `term` still name the cluster's leader.
+ *
  * @example
  * leader.onElected(async (signal) => {
  *   while (!signal.aborted) await sweepExpiredTags(signal);
@@ -63,6 +67,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('LeaderElection');
   private readonly tasks = new Set<LeaderTask>();
   private readonly leaseMs: number;
+  private readonly observe: boolean;
   private leading = false;
   private current: string | undefined;
   private currentTerm = 0;
@@ -82,6 +87,12 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     @Inject(CLUSTER_MODULE_OPTIONS) options: ResolvedClusterOptions,
   ) {
     this.leaseMs = options.leader.leaseMs;
+    this.observe = options.observe;
+  }
+
+  /** Whether this process only reads the lease (`observe: true`) and never campaigns. */
+  get observing(): boolean {
+    return this.observe;
   }
 
   /** True while this node holds the lease. */
@@ -109,6 +120,15 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     return () => void this.tasks.delete(task);
   }
 
+  /**
+   * Reads the lease now (for CLIs that cannot wait for a round) and returns the leader's node id;
+   * never campaigns. Undefined without Redis for an observer, or when nobody holds the lease.
+   */
+  async refresh(): Promise<string | undefined> {
+    if (this.redis.configured && !this.leading) await this.read();
+    return this.current;
+  }
+
   /** Gives the lease up now (on shutdown), so another node takes over without waiting for it to expire. */
   async resign(): Promise<void> {
     const was = this.leading;
@@ -127,7 +147,7 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.redis.configured) {
-      this.elect(1); // a cluster of one
+      if (!this.observe) this.elect(1); // a cluster of one; an observer is not part of it
       return;
     }
     // Waited for (so a resignation is heard from the start), but not past the command deadline:
@@ -177,7 +197,9 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     this.ticking = true;
     const sentAt = performance.now();
     try {
-      if (this.leading) {
+      if (this.observe) {
+        await this.read();
+      } else if (this.leading) {
         const renewed = await RENEW.run<number>(
           this.client,
           [this.leaseKey],
@@ -207,6 +229,17 @@ export class LeaderElection implements OnApplicationBootstrap, BeforeApplication
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Learns who holds the lease (and the term) without campaigning. */
+  private async read(): Promise<void> {
+    const [holder, term] = await this.client.mget(
+      this.leaseKey,
+      this.redis.key('cluster', 'leader', 'term'),
+    );
+    if (this.leading) return; // elected meanwhile: its own view is the authority
+    this.current = holder ?? undefined;
+    this.currentTerm = Number(term ?? '0');
   }
 
   /** The lease runs from when the command was sent; stop a little before Redis would end it. */

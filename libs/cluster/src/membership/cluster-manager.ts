@@ -60,6 +60,10 @@ const EVENTS: ClusterEvent[] = ['join', 'suspect', 'leave', 'update'];
  * While Redis is unreachable the heartbeats fail (each within the command deadline), one warning
  * is logged, the last view is kept and nothing crashes; the first beat that gets through
  * registers the node again.
+ *
+ * An observer (`observe: true`, for CLIs) reads the registry on the same beat but never writes an
+ * entry of its own: it is in nobody's `members()`, its own included, so `route()` and `owner()`
+ * never pick it. Without Redis an observer sees no members at all.
  */
 @Injectable()
 export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
@@ -133,6 +137,11 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     return this.redis.configured ? 'redis' : 'memory';
   }
 
+  /** Whether this process only reads the membership (`observe: true`): it is never a member. */
+  get observing(): boolean {
+    return this.options.observe;
+  }
+
   /** The options in force (defaults applied), for the boot report and `lattice cluster:status`. */
   get settings(): Readonly<ResolvedClusterOptions> {
     return this.options;
@@ -163,30 +172,51 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     this.sampler.stop();
     await this.chain;
     if (this.driver === 'redis') {
-      try {
-        const removed = await this.client().eval(
-          LEAVE_SCRIPT,
-          2,
-          this.nodesKey(),
-          this.beatsKey(),
-          this.id,
-        );
-        if (removed === 1)
-          await this.pubsub.publish<NodeLeftMessage>(NODE_LEFT_TOPIC, {
-            nodeId: this.id,
-            reason: 'left',
-          });
-      } catch (error) {
-        this.logger.warn(
-          `Could not deregister node ${this.id} (${describe(error)}); the others drop it within ${this.options.ttlMs} ms.`,
-        );
-      }
-      const unsubscribes = await Promise.allSettled(this.subscriptions);
-      await Promise.allSettled(
-        unsubscribes.map((result) => (result.status === 'fulfilled' ? result.value() : undefined)),
+      // An observer has no entry to remove.
+      if (!this.observing) await this.leave();
+      // The subscriber connection has no command deadline: a silent Redis must not hold shutdown.
+      await this.within(
+        Promise.allSettled(this.subscriptions).then((unsubscribes) =>
+          Promise.allSettled(
+            unsubscribes.map((result) =>
+              result.status === 'fulfilled' ? result.value() : undefined,
+            ),
+          ),
+        ),
       );
     }
     this.view.delete(this.id);
+  }
+
+  /** `work`, given up on (not rejected) after the Redis command deadline. */
+  private async within(work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work,
+      new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** Deregisters this node (graceful leave) and tells the others at once. */
+  private async leave(): Promise<void> {
+    try {
+      const removed = await this.client().eval(
+        LEAVE_SCRIPT,
+        2,
+        this.nodesKey(),
+        this.beatsKey(),
+        this.id,
+      );
+      if (removed === 1)
+        await this.pubsub.publish<NodeLeftMessage>(NODE_LEFT_TOPIC, {
+          nodeId: this.id,
+          reason: 'left',
+        });
+    } catch (error) {
+      this.logger.warn(
+        `Could not deregister node ${this.id} (${describe(error)}); the others drop it within ${this.options.ttlMs} ms.`,
+      );
+    }
   }
 
   /** Live members (up, suspect or draining), as of the last heartbeat; sorted by id. */
@@ -196,7 +226,7 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Reads the registry now (for CLIs and tests that cannot wait for a beat); rejects while Redis is unreachable. */
   async refresh(): Promise<ClusterNode[]> {
-    await this.run(!this.stopped);
+    await this.run(this.writes);
     return this.members();
   }
 
@@ -301,7 +331,8 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
 
   /** A beat now, carried to the others at once (they read the registry when told). */
   private async announce(event: MembershipNotice['event']): Promise<void> {
-    if (!this.started || this.stopped) return;
+    // An observer has no entry for the others to see.
+    if (!this.started || this.stopped || this.observing) return;
     await this.beatQuietly();
     if (this.driver === 'redis' && !this.outage)
       await this.pubsub
@@ -320,7 +351,7 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
   /** A beat whose failure is logged (once per outage) instead of thrown. */
   private async beatQuietly(): Promise<void> {
     try {
-      await this.run(!this.stopped);
+      await this.run(this.writes);
     } catch (error) {
       if (this.outage === undefined)
         this.logger.warn(
@@ -328,6 +359,11 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
         );
       this.outage = describe(error);
     }
+  }
+
+  /** Whether a beat writes this node's entry: not once stopped, never for an observer. */
+  private get writes(): boolean {
+    return !this.stopped && !this.observing;
   }
 
   /** Beats run one at a time, in order (a timer beat, a refresh and markDraining may overlap). */
@@ -341,7 +377,9 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
     this.local.load = this.sampler.sample();
     if (this.driver === 'memory') {
       this.local.heartbeatAt = Date.now();
-      this.apply([publicNode(this.local)], this.local.heartbeatAt, this.local.heartbeatAt);
+      // Alone without Redis: the cluster is this process, or nobody for an observer.
+      const nodes = this.observing ? [] : [publicNode(this.local)];
+      this.apply(nodes, this.local.heartbeatAt, this.local.heartbeatAt);
       return;
     }
     const readAt = Date.now();
@@ -360,7 +398,9 @@ export class ClusterManager implements OnModuleInit, BeforeApplicationShutdown {
       String(Math.max(this.options.ttlMs * 10, 60_000)),
     )) as [number, string[], string[]];
     if (this.outage !== undefined) {
-      this.logger.warn(`Cluster heartbeats reach Redis again; node ${this.id} is registered.`);
+      this.logger.warn(
+        `Cluster heartbeats reach Redis again; node ${this.id} is ${this.observing ? 'observing' : 'registered'}.`,
+      );
       this.outage = undefined;
     }
     const [now, hash, beats] = reply;

@@ -34,7 +34,8 @@ import { RoutedTakeover } from './routed-takeover';
  * works, with the same job classes as `<queue>`. When a node leaves (or is dropped after a crash)
  * one other node moves its waiting jobs to other capable nodes, and its running jobs once their
  * lock expires (`RoutedTakeover`). On the in-process queue driver the job runs here, a cluster of
- * one, if this node has the capability.
+ * one, if this node has the capability. An observer (`ClusterModule.forRoot({ observe: true })`)
+ * may dispatch but works no routed queue and takes over no departed node's jobs.
  *
  * @example
  * await this.routed.dispatch(Transcribe, { fileId }, { capability: 'gpu', key: `file:${fileId}` });
@@ -59,8 +60,9 @@ export class RoutedQueues implements OnApplicationBootstrap, OnModuleDestroy {
     return this.queues.driver instanceof BullMqQueueDriver;
   }
 
-  /** The routed queues this node works, one per configured queue and capability of its own. */
+  /** The routed queues this node works, one per configured queue and capability of its own (none for an observer). */
   ownQueues(): string[] {
+    if (this.cluster.observing) return [];
     return this.options.queues.flatMap((queue) =>
       this.cluster.settings.capabilities.map((capability) =>
         routedQueueName(queue, capability, this.cluster.nodeId),
@@ -83,7 +85,10 @@ export class RoutedQueues implements OnApplicationBootstrap, OnModuleDestroy {
       throw ClusterQueueMessages.queueNotRouted(definition.queue, this.options.queues);
     if (!this.distributed) {
       // In process nothing leaves this node: it runs here if this node could be chosen at all.
-      if (!this.cluster.settings.capabilities.includes(options.capability))
+      if (
+        this.cluster.observing ||
+        !this.cluster.settings.capabilities.includes(options.capability)
+      )
         throw ClusterQueueMessages.noCapableNode(options.capability, this.cluster.members());
       let pending = this.queues.dispatch(job, payload);
       if (options.delay !== undefined) pending = pending.delay(options.delay);
@@ -115,7 +120,8 @@ export class RoutedQueues implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Starts this node's routed workers (with the app's job classes of each queue). */
   onApplicationBootstrap(): void {
-    if (!this.distributed) return;
+    // An observer is in nobody's membership, so nothing is ever routed to it.
+    if (!this.distributed || this.cluster.observing) return;
     for (const queue of this.options.queues) {
       if (this.queues.jobNames(queue).length === 0) {
         this.logger.warn(
@@ -134,7 +140,13 @@ export class RoutedQueues implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** A node left or was dropped: one node (whoever claims it first) takes over its jobs. */
   private onLeave(node: ClusterNode): void {
-    if (!this.distributed || !this.redis.configured || node.id === this.cluster.nodeId) return;
+    if (
+      !this.distributed ||
+      !this.redis.configured ||
+      this.cluster.observing ||
+      node.id === this.cluster.nodeId
+    )
+      return;
     const sources = this.options.queues.flatMap((queue) =>
       node.capabilities.map((capability) => ({
         queue,
