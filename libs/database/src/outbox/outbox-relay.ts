@@ -168,11 +168,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.warn(
         `Outbox row ${row.id} (${row.topic}) not delivered (attempt ${attempt}); next try in ${delay} ms: ${String(error)}`,
       );
-      await this.write(
+      const rescheduled = await this.write(
         `UPDATE ${OUTBOX_TABLE} SET available_at = ?, last_error = ? WHERE id = ? AND claimed_by = ? AND done_at IS NULL`,
         [Date.now() + delay, String(error).slice(0, 2000), row.id, this.node],
-      ).catch(() => undefined); // the lease runs out instead
-      this.wakeIn(delay);
+      ).then(
+        () => true,
+        () => false,
+      );
+      // Not rescheduled: the row comes back when its lease runs out, so wake then, not at the next poll.
+      this.wakeIn(rescheduled ? delay : (this.options.leaseMs ?? 15_000));
       return;
     } finally {
       clearTimeout(timer);
